@@ -1,0 +1,135 @@
+use super::*;
+use crate::io::{CountingSource, MemorySource};
+use arrow_array::{ArrayRef, BinaryArray, Float64Array, Int32Array, StringArray, StructArray};
+use arrow_schema::{DataType, Field, Fields, Schema};
+use futures::executor::block_on;
+use parquet::arrow::ArrowWriter;
+use parquet::file::properties::WriterProperties;
+
+/// A file with an image-like struct column, an id and a float, in row groups of `rg` rows.
+fn sample_file(rows: usize, rg: usize) -> Vec<u8> {
+    let image_fields = Fields::from(vec![Field::new("bytes", DataType::Binary, true), Field::new("path", DataType::Utf8, true)]);
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("image", DataType::Struct(image_fields.clone()), true),
+        Field::new("id_str", DataType::Utf8, true),
+        Field::new("ra", DataType::Float64, true),
+    ]));
+    let image = StructArray::new(
+        image_fields,
+        vec![
+            Arc::new(BinaryArray::from_iter_values((0..rows).map(|i| vec![i as u8; 1000]))) as ArrayRef,
+            Arc::new(StringArray::from_iter_values((0..rows).map(|i| format!("{i}.jpg")))) as ArrayRef,
+        ],
+        None,
+    );
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(image),
+            Arc::new(StringArray::from_iter_values((0..rows).map(|i| format!("id{i}")))),
+            Arc::new(Float64Array::from_iter_values((0..rows).map(|i| i as f64 * 0.5))),
+        ],
+    )
+    .unwrap();
+    let props = WriterProperties::builder().set_max_row_group_row_count(Some(rg)).build();
+    let mut out = Vec::new();
+    let mut w = ArrowWriter::try_new(&mut out, schema, Some(props)).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    out
+}
+
+/// A file whose footer is far larger than the first tail guess: many columns × row groups.
+fn wide_file() -> Vec<u8> {
+    let fields: Vec<Field> = (0..300).map(|i| Field::new(format!("c{i}"), DataType::Int32, true)).collect();
+    let schema = Arc::new(Schema::new(fields));
+    let cols: Vec<ArrayRef> = (0..300).map(|_| Arc::new(Int32Array::from_iter_values(0..400)) as ArrayRef).collect();
+    let batch = RecordBatch::try_new(schema.clone(), cols).unwrap();
+    let props = WriterProperties::builder().set_max_row_group_row_count(Some(10)).build();
+    let mut out = Vec::new();
+    let mut w = ArrowWriter::try_new(&mut out, schema, Some(props)).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    out
+}
+
+#[test]
+fn footer_in_one_request_when_it_fits() {
+    let src = CountingSource::new(MemorySource::new("mem://a", sample_file(300, 100)));
+    let meta = block_on(read_metadata(&src)).unwrap();
+    assert_eq!(meta.num_row_groups(), 3);
+    assert_eq!(meta.file_metadata().num_rows(), 300);
+    assert_eq!(src.log().borrow().len(), 1, "one tail request");
+}
+
+#[test]
+fn large_footer_costs_exactly_one_more_request() {
+    let file = wide_file();
+    let len = file.len() as u64;
+    let src = CountingSource::new(MemorySource::new("mem://wide", file));
+    let meta = block_on(read_metadata(&src)).unwrap();
+    assert_eq!(meta.num_row_groups(), 40);
+    let log = src.log().borrow().clone();
+    assert_eq!(log.len(), 2, "tail guess, then the rest of the footer: {log:?}");
+    assert!(log[0].end == len && log[1].end == log[0].start, "second read is only the missing front of the footer");
+    assert!(meta.page_index().is_none(), "page index not loaded until a read needs it");
+}
+
+#[test]
+fn not_parquet_and_truncated_files_are_named_errors() {
+    let err = block_on(read_metadata(&MemorySource::new("mem://x.html", b"<html>hello there, not parquet</html>".to_vec())));
+    assert!(matches!(&err, Err(DecodeError::NotParquet { detail, .. }) if detail.contains("PAR1")), "{err:?}");
+    let err = block_on(read_metadata(&MemorySource::new("mem://tiny", b"PAR1".to_vec())));
+    assert!(matches!(err, Err(DecodeError::NotParquet { .. })));
+    // a file cut short keeps a valid-looking tail only by accident: corrupt the length field
+    let mut file = sample_file(100, 100);
+    let n = file.len();
+    file[n - 8..n - 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let err = block_on(read_metadata(&MemorySource::new("mem://cut", file)));
+    assert!(matches!(err, Err(DecodeError::Corrupt { .. })), "{err:?}");
+}
+
+#[test]
+fn reads_one_row_of_projected_nested_columns() {
+    let file = sample_file(300, 100);
+    let src = CountingSource::new(MemorySource::new("mem://a", file));
+    let meta = Arc::new(block_on(read_metadata(&src)).unwrap());
+    src.log().borrow_mut().clear();
+    let req = RowRequest { columns: vec!["image.bytes".into(), "ra".into()], row_group: 1, offset: 7, count: 1 };
+    let batches = block_on(read_rows(&src, meta.clone(), &req)).unwrap();
+    let batch = &batches[0];
+    assert_eq!(batch.num_rows(), 1);
+    let ra = batch.column_by_name("ra").unwrap().as_any().downcast_ref::<Float64Array>().unwrap();
+    assert_eq!(ra.value(0), 107.0 * 0.5);
+    let image = batch.column_by_name("image").unwrap().as_any().downcast_ref::<StructArray>().unwrap();
+    let bytes = image.column_by_name("bytes").unwrap().as_any().downcast_ref::<BinaryArray>().unwrap();
+    assert_eq!(bytes.value(0), &[107u8; 1000][..]);
+    assert!(image.column_by_name("path").is_none(), "path was not asked for");
+    // only the two chunks of row group 1 were fetched
+    let rg = meta.row_group(1);
+    let needed: u64 = [0usize, 3].iter().map(|&c| rg.column(c).byte_range().1).sum();
+    assert_eq!(src.bytes(), needed);
+    assert_eq!(src.log().borrow().len(), 2);
+}
+
+#[test]
+fn bad_requests_are_errors_not_panics() {
+    let file = sample_file(100, 100);
+    let src = MemorySource::new("mem://a", file);
+    let meta = Arc::new(block_on(read_metadata(&src)).unwrap());
+    let missing = RowRequest { columns: vec!["nope".into()], row_group: 0, offset: 0, count: 1 };
+    assert!(matches!(block_on(read_rows(&src, meta.clone(), &missing)), Err(DecodeError::MissingColumn { .. })));
+    let past = RowRequest { columns: vec!["ra".into()], row_group: 0, offset: 99, count: 2 };
+    assert!(matches!(block_on(read_rows(&src, meta.clone(), &past)), Err(DecodeError::NoSuchRow { .. })));
+    let group = RowRequest { columns: vec!["ra".into()], row_group: 5, offset: 0, count: 1 };
+    assert!(matches!(block_on(read_rows(&src, meta, &group)), Err(DecodeError::NoSuchRow { .. })));
+}
+
+#[test]
+fn tail_guess_scales_with_file_size() {
+    assert_eq!(footer_tail_guess(Some(1000)), 1000);
+    assert_eq!(footer_tail_guess(Some(10_000_000)), FOOTER_TAIL_MIN_BYTES);
+    assert_eq!(footer_tail_guess(Some(490_000_000)), 490_000_000 / 256);
+    assert_eq!(footer_tail_guess(Some(u64::MAX / 2)), FOOTER_TAIL_MAX_BYTES);
+    assert!(footer_tail_guess(Some(490_000_000)) > 1_300_000, "covers gz_desi's ~1.3 MB footers");
+}

@@ -1,0 +1,98 @@
+//! Byte-range sources: the bottom of the data flow. A source knows (or discovers) its
+//! length and reads byte ranges; wrappers add one behaviour each. No `Send` bound, so
+//! browser futures fit. The browser implementation lives in `web::http`.
+
+mod memory;
+
+pub use memory::{CountingSource, MemorySource, ReadLog};
+
+use bytes::Bytes;
+use std::future::Future;
+use std::ops::Range;
+use std::pin::Pin;
+
+/// A boxed future that need not be `Send` (browser futures are not).
+pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// Why bytes could not be read. Messages name the URL and say what a user can do.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum IoError {
+    #[error("{url}: the server answered HTTP {status} ({hint})")]
+    Status { url: String, status: u16, hint: &'static str },
+    #[error(
+        "{url}: the server ignored the Range header and started sending the whole {size} file; \
+         this viewer needs a host that supports HTTP range requests (the download was stopped)"
+    )]
+    RangeIgnored { url: String, size: String },
+    #[error(
+        "could not reach {url} ({detail}): the server may be down, the address wrong, or it \
+         refused a cross-origin request (CORS: it must send Access-Control-Allow-Origin)"
+    )]
+    Network { url: String, detail: String },
+    #[error("{url}: asked for bytes {start}..{end} but the response held {got} bytes (truncated or altered response)")]
+    Truncated { url: String, start: u64, end: u64, got: u64 },
+    #[error("{url}: the server answered a range request without a valid Content-Range header ({detail})")]
+    BadContentRange { url: String, detail: String },
+    #[error("{url}: bytes {start}..{end} lie beyond the end of the {len}-byte file")]
+    OutOfBounds { url: String, start: u64, end: u64, len: u64 },
+    #[error("{url}: the request was cancelled")]
+    Aborted { url: String },
+}
+
+/// A file that can be read by byte range.
+pub trait ByteSource {
+    /// The URL or name used in messages.
+    fn name(&self) -> &str;
+    /// Total length, if known without a request.
+    fn known_len(&self) -> Option<u64>;
+    /// Read exactly `range`.
+    fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, Result<Bytes, IoError>>;
+    /// The last `n` bytes (fewer if the file is shorter) and the file length, discovering
+    /// the length in the same request where the source can.
+    fn tail(&self, n: u64) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>>;
+}
+
+/// Merge ranges whose gap is at most `max_gap` bytes; the result is sorted and disjoint.
+pub fn merge_ranges(ranges: &[Range<u64>], max_gap: u64) -> Vec<Range<u64>> {
+    let mut sorted: Vec<Range<u64>> = ranges.iter().filter(|r| r.start < r.end).cloned().collect();
+    sorted.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<u64>> = Vec::with_capacity(sorted.len());
+    for r in sorted {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end.saturating_add(max_gap) => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// Human-readable byte count ("1.3 MB").
+pub fn format_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1000.0 && unit + 1 < UNITS.len() {
+        v /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[unit]) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_close_ranges_only() {
+        assert_eq!(merge_ranges(&[10..20, 0..5, 22..30, 100..110], 2), vec![0..5, 10..30, 100..110]);
+        assert_eq!(merge_ranges(&[0..5, 3..4, 5..9], 0), vec![0..9]);
+        assert_eq!(merge_ranges(&[5..5], 10), Vec::<Range<u64>>::new());
+    }
+
+    #[test]
+    fn formats_bytes() {
+        assert_eq!(format_bytes(999), "999 B");
+        assert_eq!(format_bytes(1_300_000), "1.3 MB");
+        assert_eq!(format_bytes(17_300_000_000), "17.3 GB");
+    }
+}

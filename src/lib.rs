@@ -1,0 +1,17 @@
+//! GZ Viewer: Galaxy Zoo DESI (and any HuggingFace image parquet) in the browser, read
+//! with HTTP range requests from static hosting.
+//!
+//! Data flows one way: `io` (byte ranges) → `decode` (parquet → Arrow) → `table`,
+//! `dataset` (what the columns and files are) → `imaging` (pixels) → `ui`. Only `web`
+//! and `ui` touch the browser; everything else builds and is tested natively.
+
+pub mod dataset;
+pub mod decode;
+pub mod imaging;
+pub mod io;
+pub mod table;
+
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

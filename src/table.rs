@@ -1,0 +1,142 @@
+//! What the columns of a table are for: which holds images, ids, positions. Image columns
+//! are found from the `huggingface` schema metadata or the `struct<bytes, path>` shape,
+//! never by name alone.
+
+use arrow_schema::{DataType, Schema};
+use parquet::arrow::parquet_to_arrow_schema;
+use parquet::file::metadata::ParquetMetaData;
+
+/// Schema metadata key under which `datasets` stores its Features as JSON.
+pub const HF_METADATA_KEY: &str = "huggingface";
+const ID_NAMES: [&str; 6] = ["id_str", "id", "objid", "iauname", "dr8_id", "name"];
+const RA_NAMES: [&str; 4] = ["ra", "ra_deg", "radeg", "ra_j2000"];
+const DEC_NAMES: [&str; 4] = ["dec", "dec_deg", "decdeg", "dec_j2000"];
+
+/// An image column and the leaf path that holds the encoded bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageColumn {
+    pub name: String,
+    /// `image.bytes` for a `datasets` Image struct, or the column itself for plain binary.
+    pub bytes_path: String,
+}
+
+/// Roles of a table's columns.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Roles {
+    pub image: Option<ImageColumn>,
+    pub id: Option<String>,
+    pub ra: Option<String>,
+    pub dec: Option<String>,
+}
+
+/// The Arrow schema of a parquet file, with its key-value metadata.
+pub fn arrow_schema(meta: &ParquetMetaData) -> Result<Schema, String> {
+    let fm = meta.file_metadata();
+    parquet_to_arrow_schema(fm.schema_descr(), fm.key_value_metadata()).map_err(|e| e.to_string())
+}
+
+/// Names of columns that `datasets` Features mark as `Image`.
+fn hf_image_columns(schema: &Schema) -> Vec<String> {
+    let Some(json) = schema.metadata().get(HF_METADATA_KEY) else { return Vec::new() };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else { return Vec::new() };
+    let features = value.pointer("/info/features").and_then(|f| f.as_object());
+    features
+        .map(|f| {
+            f.iter()
+                .filter(|(_, v)| v.get("_type").and_then(|t| t.as_str()) == Some("Image"))
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn is_binary(t: &DataType) -> bool {
+    matches!(t, DataType::Binary | DataType::LargeBinary | DataType::BinaryView)
+}
+
+/// `struct<bytes: binary, path: string>`, the shape `datasets` gives images.
+fn is_image_struct(t: &DataType) -> bool {
+    match t {
+        DataType::Struct(fields) => fields.iter().any(|f| f.name() == "bytes" && is_binary(f.data_type())),
+        _ => false,
+    }
+}
+
+fn find_named(schema: &Schema, names: &[&str], ok: impl Fn(&DataType) -> bool) -> Option<String> {
+    names.iter().find_map(|want| {
+        schema
+            .fields()
+            .iter()
+            .find(|f| f.name().eq_ignore_ascii_case(want) && ok(f.data_type()))
+            .map(|f| f.name().clone())
+    })
+}
+
+/// Recognise the roles of a schema's columns.
+pub fn recognise(schema: &Schema) -> Roles {
+    let declared = hf_image_columns(schema);
+    let image = schema
+        .fields()
+        .iter()
+        .find(|f| declared.contains(f.name()) && (is_image_struct(f.data_type()) || is_binary(f.data_type())))
+        .or_else(|| schema.fields().iter().find(|f| is_image_struct(f.data_type())))
+        .map(|f| ImageColumn {
+            name: f.name().clone(),
+            bytes_path: if is_binary(f.data_type()) { f.name().clone() } else { format!("{}.bytes", f.name()) },
+        });
+    let float = |t: &DataType| matches!(t, DataType::Float64 | DataType::Float32);
+    let id_type = |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Int64 | DataType::Int32);
+    Roles {
+        image,
+        id: find_named(schema, &ID_NAMES, id_type),
+        ra: find_named(schema, &RA_NAMES, float),
+        dec: find_named(schema, &DEC_NAMES, float),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_schema::{Field, Fields};
+    use std::collections::HashMap;
+
+    fn image_struct() -> DataType {
+        DataType::Struct(Fields::from(vec![Field::new("bytes", DataType::Binary, true), Field::new("path", DataType::Utf8, true)]))
+    }
+
+    #[test]
+    fn gz_desi_shape() {
+        let s = Schema::new(vec![
+            Field::new("image", image_struct(), true),
+            Field::new("id_str", DataType::Utf8, true),
+            Field::new("ra", DataType::Float64, true),
+            Field::new("dec", DataType::Float64, true),
+        ]);
+        let r = recognise(&s);
+        assert_eq!(r.image, Some(ImageColumn { name: "image".into(), bytes_path: "image.bytes".into() }));
+        assert_eq!((r.id.as_deref(), r.ra.as_deref(), r.dec.as_deref()), (Some("id_str"), Some("ra"), Some("dec")));
+    }
+
+    #[test]
+    fn image_by_metadata_or_shape_never_by_name() {
+        // a binary column named "image" without metadata is not an image column
+        let plain = Schema::new(vec![Field::new("image", DataType::Binary, true)]);
+        assert_eq!(recognise(&plain).image, None);
+        // the same column declared an Image by `datasets` is
+        let meta = HashMap::from([(HF_METADATA_KEY.to_string(), r#"{"info":{"features":{"picture":{"_type":"Image"}}}}"#.to_string())]);
+        let declared = Schema::new_with_metadata(vec![Field::new("picture", DataType::Binary, true)], meta);
+        assert_eq!(recognise(&declared).image.map(|i| i.bytes_path), Some("picture".into()));
+        // a struct<bytes, path> under any name is found by shape
+        let shaped = Schema::new(vec![Field::new("cutout", image_struct(), true)]);
+        assert_eq!(recognise(&shaped).image.map(|i| i.bytes_path), Some("cutout.bytes".into()));
+    }
+
+    #[test]
+    fn position_names_vary_in_case_and_unit_and_type_matters() {
+        let s = Schema::new(vec![Field::new("RA", DataType::Float64, true), Field::new("dec_deg", DataType::Float32, true)]);
+        let r = recognise(&s);
+        assert_eq!((r.ra.as_deref(), r.dec.as_deref()), (Some("RA"), Some("dec_deg")));
+        let text = Schema::new(vec![Field::new("ra", DataType::Utf8, true)]);
+        assert_eq!(recognise(&text).ra, None, "a sexagesimal string is not a float position");
+    }
+}

@@ -1,0 +1,117 @@
+//! A static file server for tests and benchmarks, bound to 127.0.0.1 only.
+//!
+//! It answers single and suffix byte ranges with 206 and a correct `Content-Range`, sends
+//! CORS headers that expose `Content-Range`, keeps a request log tests can read, and has
+//! switches that inject the faults real static hosts show: latency, a bandwidth cap, 5xx
+//! answers, truncated bodies, dropped connections, refused HEAD, ignored `Range`, no CORS.
+//!
+//! In-process use: [`Server::start`], then [`Server::set_faults`] and [`Server::log`].
+//! Out-of-process use (browser tests): `GET /__gzv/log[?clear=1]` returns the log as JSON
+//! and `GET /__gzv/faults?latency_ms=50&fail_5xx=2...` replaces the fault switches.
+
+mod faults;
+mod range;
+mod serve;
+
+pub use faults::Faults;
+pub use range::{ByteRange, RangeError, parse_range};
+
+use serde::Serialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// One request as the server saw it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct LogEntry {
+    pub method: String,
+    pub path: String,
+    /// The `Range` header as sent, if any.
+    pub range: Option<String>,
+    pub status: u16,
+    /// Body bytes the server sent (after any truncation).
+    pub bytes: u64,
+    /// The `Origin` header, to tell cross-origin requests apart.
+    pub origin: Option<String>,
+}
+
+/// Shared state of a running server.
+pub(crate) struct State {
+    pub root: PathBuf,
+    pub faults: Mutex<Faults>,
+    pub log: Mutex<Vec<LogEntry>>,
+}
+
+impl State {
+    pub(crate) fn faults(&self) -> Faults {
+        self.faults.lock().map(|f| f.clone()).unwrap_or_default()
+    }
+    pub(crate) fn record(&self, entry: LogEntry) {
+        if let Ok(mut log) = self.log.lock() {
+            log.push(entry);
+        }
+    }
+}
+
+/// A running server; dropped or [`Server::stop`]ped, it stops accepting connections.
+pub struct Server {
+    addr: SocketAddr,
+    state: Arc<State>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Server {
+    /// Serve `root` on 127.0.0.1:`port` (0 picks a free port). Needs a tokio runtime.
+    pub async fn start(root: impl Into<PathBuf>, port: u16) -> std::io::Result<Server> {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State { root: root.into(), faults: Mutex::default(), log: Mutex::default() });
+        let (stop, stopped) = oneshot::channel();
+        tokio::spawn(serve::accept_loop(listener, state.clone(), stopped));
+        Ok(Server { addr, state, stop: Some(stop) })
+    }
+
+    /// Base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Replace the fault switches.
+    pub fn set_faults(&self, faults: Faults) {
+        if let Ok(mut f) = self.state.faults.lock() {
+            *f = faults;
+        }
+    }
+
+    /// A copy of the request log (control requests under `/__gzv/` are not logged).
+    pub fn log(&self) -> Vec<LogEntry> {
+        self.state.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// Empty the request log.
+    pub fn clear_log(&self) {
+        if let Ok(mut l) = self.state.log.lock() {
+            l.clear();
+        }
+    }
+
+    /// Stop accepting connections.
+    pub fn stop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
