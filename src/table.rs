@@ -2,6 +2,9 @@
 //! are found from the `huggingface` schema metadata or the `struct<bytes, path>` shape,
 //! never by name alone.
 
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float32Type, Float64Type, Int32Type, Int64Type};
+use arrow_array::{Array, RecordBatch, StructArray};
 use arrow_schema::{DataType, Schema};
 use parquet::arrow::parquet_to_arrow_schema;
 use parquet::file::metadata::ParquetMetaData;
@@ -94,6 +97,82 @@ pub fn recognise(schema: &Schema) -> Roles {
     }
 }
 
+/// The values of one row that the galaxy view shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RowValues {
+    pub id: Option<String>,
+    pub ra: Option<f64>,
+    pub dec: Option<f64>,
+    /// Encoded image bytes (JPEG, PNG, ...).
+    pub image: Option<Vec<u8>>,
+}
+
+/// The leaf columns to read for [`row_values`].
+pub fn leaf_paths(roles: &Roles) -> Vec<String> {
+    let mut v: Vec<String> = roles.image.iter().map(|i| i.bytes_path.clone()).collect();
+    v.extend([&roles.id, &roles.ra, &roles.dec].into_iter().flatten().cloned());
+    v
+}
+
+/// A cell as text (strings and integers), if not null.
+pub fn string_at(col: &dyn Array, row: usize) -> Option<String> {
+    if row >= col.len() || col.is_null(row) {
+        return None;
+    }
+    match col.data_type() {
+        DataType::Utf8 => Some(col.as_string::<i32>().value(row).to_string()),
+        DataType::LargeUtf8 => Some(col.as_string::<i64>().value(row).to_string()),
+        DataType::Utf8View => Some(col.as_string_view().value(row).to_string()),
+        DataType::Int64 => Some(col.as_primitive::<Int64Type>().value(row).to_string()),
+        DataType::Int32 => Some(col.as_primitive::<Int32Type>().value(row).to_string()),
+        _ => None,
+    }
+}
+
+/// A floating-point cell, if not null.
+pub fn float_at(col: &dyn Array, row: usize) -> Option<f64> {
+    if row >= col.len() || col.is_null(row) {
+        return None;
+    }
+    match col.data_type() {
+        DataType::Float64 => Some(col.as_primitive::<Float64Type>().value(row)),
+        DataType::Float32 => Some(col.as_primitive::<Float32Type>().value(row) as f64),
+        _ => None,
+    }
+}
+
+/// A binary cell, if not null.
+pub fn binary_at(col: &dyn Array, row: usize) -> Option<Vec<u8>> {
+    if row >= col.len() || col.is_null(row) {
+        return None;
+    }
+    match col.data_type() {
+        DataType::Binary => Some(col.as_binary::<i32>().value(row).to_vec()),
+        DataType::LargeBinary => Some(col.as_binary::<i64>().value(row).to_vec()),
+        DataType::BinaryView => Some(col.as_binary_view().value(row).to_vec()),
+        _ => None,
+    }
+}
+
+/// Pick the shown values of `row` out of a batch read with [`leaf_paths`].
+pub fn row_values(batch: &RecordBatch, roles: &Roles, row: usize) -> RowValues {
+    let col = |name: &Option<String>| name.as_ref().and_then(|n| batch.column_by_name(n)).cloned();
+    let image = roles.image.as_ref().and_then(|img| {
+        let c = batch.column_by_name(&img.name)?;
+        match c.as_any().downcast_ref::<StructArray>() {
+            Some(s) if !s.is_null(row) => binary_at(s.column_by_name("bytes")?.as_ref(), row),
+            Some(_) => None,
+            None => binary_at(c.as_ref(), row),
+        }
+    });
+    RowValues {
+        id: col(&roles.id).and_then(|c| string_at(c.as_ref(), row)),
+        ra: col(&roles.ra).and_then(|c| float_at(c.as_ref(), row)),
+        dec: col(&roles.dec).and_then(|c| float_at(c.as_ref(), row)),
+        image,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +208,35 @@ mod tests {
         // a struct<bytes, path> under any name is found by shape
         let shaped = Schema::new(vec![Field::new("cutout", image_struct(), true)]);
         assert_eq!(recognise(&shaped).image.map(|i| i.bytes_path), Some("cutout.bytes".into()));
+    }
+
+    #[test]
+    fn row_values_from_nested_and_plain_columns() {
+        use arrow_array::{ArrayRef, BinaryArray, Float64Array, Int64Array, StringArray};
+        use std::sync::Arc;
+        let fields = Fields::from(vec![Field::new("bytes", DataType::Binary, true)]);
+        let image = StructArray::new(fields, vec![Arc::new(BinaryArray::from_iter_values([b"ab", b"cd"])) as ArrayRef], None);
+        let schema = Schema::new(vec![
+            Field::new("image", image.data_type().clone(), true),
+            Field::new("objid", DataType::Int64, true),
+            Field::new("ra", DataType::Float64, true),
+            Field::new("dec", DataType::Float64, true),
+        ]);
+        let batch = RecordBatch::try_new(
+            Arc::new(schema.clone()),
+            vec![
+                Arc::new(image),
+                Arc::new(Int64Array::from(vec![7, 8])),
+                Arc::new(Float64Array::from(vec![1.5, 2.5])),
+                Arc::new(Float64Array::from(vec![Some(-3.0), None])),
+            ],
+        )
+        .unwrap();
+        let roles = recognise(&schema);
+        assert_eq!(leaf_paths(&roles), vec!["image.bytes", "objid", "ra", "dec"]);
+        let v = row_values(&batch, &roles, 1);
+        assert_eq!(v, RowValues { id: Some("8".into()), ra: Some(2.5), dec: None, image: Some(b"cd".to_vec()) });
+        assert_eq!(string_at(&StringArray::from(vec!["x"]), 3), None, "out of range is None, not a panic");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::f32::consts::PI;
 pub const SIZE: usize = 424;
 const CENTRE: f32 = SIZE as f32 / 2.0;
 /// Per-band sky noise (flux units in which a galaxy core is ~1).
-const SKY_SIGMA: f32 = 0.012;
+const SKY_SIGMA: f32 = 0.006;
 /// Softening radius in pixels: stands in for the PSF so cores are not single hot pixels.
 const PSF_SOFTENING: f32 = 1.6;
 

@@ -1,0 +1,91 @@
+//! One galaxy: its image drawn on a canvas, its id and position.
+
+use super::state::{AppState, Galaxy, GalaxyView};
+use crate::imaging::Rgba;
+use crate::web::timing;
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use std::sync::Arc;
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+
+/// Paint RGBA pixels onto a canvas at native size.
+fn paint(canvas: &HtmlCanvasElement, img: &Rgba) -> Result<(), String> {
+    canvas.set_width(img.width);
+    canvas.set_height(img.height);
+    let ctx = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+        .ok_or("this browser gives no 2D canvas")?;
+    let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&img.pixels), img.width, img.height)
+        .map_err(|_| "the image could not be copied to the canvas")?;
+    ctx.put_image_data(&data, 0.0, 0.0).map_err(|_| "the image could not be drawn".to_string())
+}
+
+fn degrees(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.6}°")).unwrap_or_else(|| "—".into())
+}
+
+/// The galaxy panel: loading, drawn, or the reason it is not.
+#[component]
+pub fn GalaxyPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <section class="galaxy" aria-labelledby="galaxy-title">
+            <h2 id="galaxy-title">"Galaxy"</h2>
+            {move || match state.galaxy.get() {
+                GalaxyView::Waiting => view! { <p class="muted">"Waiting for the dataset…"</p> }.into_any(),
+                GalaxyView::Loading(what) => view! { <p class="loading" id="galaxy-loading"><span class="spinner" aria-hidden="true"></span>{what}"…"</p> }.into_any(),
+                GalaxyView::NoImages => view! { <p id="galaxy-none">"This table has no image column; its summary is on the right."</p> }.into_any(),
+                GalaxyView::Failed(e) => view! { <p class="error" role="alert" id="galaxy-error">{e}</p> }.into_any(),
+                GalaxyView::Ready(g) => view! { <GalaxyCard galaxy=g/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// A loaded galaxy.
+#[component]
+fn GalaxyCard(galaxy: Arc<Galaxy>) -> impl IntoView {
+    let canvas_ref = NodeRef::<Canvas>::new();
+    let draw_error = RwSignal::new(None::<String>);
+    let image = galaxy.image.clone();
+    Effect::new(move |_| {
+        let (Some(canvas), Ok(img)) = (canvas_ref.get(), image.as_ref()) else { return };
+        match paint(&canvas, img) {
+            Ok(()) => {
+                let _ = canvas.set_attribute("data-state", "drawn");
+                timing::mark_once("gzv:first-image");
+            }
+            Err(e) => draw_error.set(Some(e)),
+        }
+    });
+    let file = galaxy.file.rsplit('/').next().unwrap_or(&galaxy.file).to_string();
+    let (w, h) = galaxy.image.as_ref().map(|i| (i.width, i.height)).unwrap_or((424, 424));
+    view! {
+        <figure class="galaxy-card">
+            {match &galaxy.image {
+                Ok(_) => view! {
+                    <canvas node_ref=canvas_ref id="galaxy-image" width=w height=h data-state="decoded"
+                        role="img" aria-label=format!("Galaxy {}", galaxy.id.clone().unwrap_or_default())></canvas>
+                }.into_any(),
+                Err(e) => view! {
+                    <div class="image-placeholder" id="galaxy-image-error" role="alert">
+                        <p>"The image could not be shown."</p><p class="detail">{e.clone()}</p>
+                    </div>
+                }.into_any(),
+            }}
+            {move || draw_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <figcaption>
+                <dl class="galaxy-facts">
+                    <dt>"id_str"</dt><dd id="galaxy-id">{galaxy.id.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"RA"</dt><dd id="galaxy-ra" data-value=galaxy.ra.map(|v| v.to_string())>{degrees(galaxy.ra)}</dd>
+                    <dt>"Dec"</dt><dd id="galaxy-dec" data-value=galaxy.dec.map(|v| v.to_string())>{degrees(galaxy.dec)}</dd>
+                    <dt>"From"</dt><dd id="galaxy-from">{format!("{}, {file}, row {}", galaxy.split, galaxy.row)}</dd>
+                </dl>
+            </figcaption>
+        </figure>
+    }
+}

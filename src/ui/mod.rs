@@ -1,0 +1,11 @@
+//! Leptos components, one per file, and the small `Copy` state they share.
+
+mod app;
+mod galaxy;
+mod load;
+mod state;
+mod status;
+mod summary;
+
+pub use app::App;
+pub use state::AppState;

@@ -1,0 +1,90 @@
+//! App state: a `Copy` bundle of signals. Loading code writes it; components read it.
+
+use crate::dataset::FileSummary;
+use crate::imaging::Rgba;
+use crate::web::http::NetCounters;
+use leptos::prelude::*;
+use std::sync::Arc;
+
+/// Something slow in progress: what, and how far.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Progress {
+    pub label: String,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// One file of the dataset and how reading its footer went.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileRow {
+    pub url: String,
+    pub split: String,
+    pub size: Option<u64>,
+    pub status: FileStatus,
+}
+
+/// A footer is pending, read, or failed (with the reason): failed never looks like empty.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FileStatus {
+    Pending,
+    Read(FileSummary),
+    Failed(String),
+}
+
+/// The galaxy shown.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Galaxy {
+    pub id: Option<String>,
+    pub ra: Option<f64>,
+    pub dec: Option<f64>,
+    pub split: String,
+    pub file: String,
+    pub row: u64,
+    /// Decoded pixels, or why they could not be shown.
+    pub image: Result<Arc<Rgba>, String>,
+}
+
+/// What the galaxy panel shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GalaxyView {
+    Waiting,
+    Loading(String),
+    Ready(Arc<Galaxy>),
+    /// The table has no image column: a plain table, not an error.
+    NoImages,
+    Failed(String),
+}
+
+/// All app signals; cheap to copy into closures.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// The URL being opened.
+    pub source: RwSignal<String>,
+    pub title: RwSignal<Option<String>>,
+    pub progress: RwSignal<Option<Progress>>,
+    /// A failure that stops the whole dataset from opening.
+    pub fatal: RwSignal<Option<String>>,
+    pub files: RwSignal<Vec<FileRow>>,
+    pub galaxy: RwSignal<GalaxyView>,
+    pub net: RwSignal<NetCounters>,
+}
+
+impl AppState {
+    pub fn new() -> Self {
+        AppState {
+            source: RwSignal::new(String::new()),
+            title: RwSignal::new(None),
+            progress: RwSignal::new(None),
+            fatal: RwSignal::new(None),
+            files: RwSignal::new(Vec::new()),
+            galaxy: RwSignal::new(GalaxyView::Waiting),
+            net: RwSignal::new(NetCounters::default()),
+        }
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}

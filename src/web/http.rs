@@ -1,0 +1,265 @@
+//! [`ByteSource`] over the browser's `fetch` with `Range` headers.
+//!
+//! - `cache: 'no-store'`: Chromium's HTTP cache lets one request per URL proceed at a
+//!   time, which silently serialises parallel range reads; bytes are cached by the app.
+//! - Cross-origin, only `bytes=N-M` ranges are sent (CORS-safelisted, no preflight); a
+//!   suffix range `bytes=-N` is used same-origin, where it reads the footer and learns the
+//!   length in one request.
+//! - A `200` answer to a range request means the host ignores `Range`: small files are
+//!   used whole, anything larger is aborted at once with a message saying so.
+//! - Dropping a read's future aborts its request.
+
+use crate::io::{ByteSource, IoError, LocalBoxFuture, format_bytes};
+use bytes::Bytes;
+use std::cell::Cell;
+use std::ops::Range;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, RequestCache, RequestInit, Response};
+
+/// A file no larger than this may be used whole when its host ignores `Range`.
+pub const WHOLE_FILE_FALLBACK_BYTES: u64 = 4 << 20;
+
+/// Network counters shared by all sources of a dataset, for the cost panel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NetCounters {
+    pub requests: u64,
+    pub bytes: u64,
+    pub in_flight: u64,
+}
+
+/// Shared, cheaply cloned handle to [`NetCounters`].
+#[derive(Clone, Default)]
+pub struct NetStats(Rc<Cell<NetCounters>>);
+
+impl NetStats {
+    pub fn get(&self) -> NetCounters {
+        self.0.get()
+    }
+    fn update(&self, f: impl FnOnce(&mut NetCounters)) {
+        let mut c = self.0.get();
+        f(&mut c);
+        self.0.set(c);
+    }
+}
+
+/// Aborts the request when dropped unless disarmed: cancelled reads stop downloading.
+struct AbortOnDrop(Option<AbortController>);
+
+impl AbortOnDrop {
+    fn disarm(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.take() {
+            c.abort();
+        }
+    }
+}
+
+/// A remote file read with range requests.
+pub struct HttpSource {
+    url: String,
+    len: Cell<Option<u64>>,
+    same_origin: bool,
+    stats: NetStats,
+}
+
+fn status_hint(status: u16) -> &'static str {
+    match status {
+        401 | 403 => "access denied: the file may be private or gated, or a signed URL has expired",
+        404 | 410 => "not found: check the URL",
+        416 => "range not satisfiable: the file may have changed size",
+        429 => "rate limited: wait a moment and reload",
+        500..=599 => "server error: try again later",
+        _ => "unexpected answer",
+    }
+}
+
+/// Parse `bytes START-END/TOTAL` (TOTAL may be `*`).
+pub fn parse_content_range(v: &str) -> Option<(u64, u64, Option<u64>)> {
+    let rest = v.trim().strip_prefix("bytes ")?;
+    let (span, total) = rest.split_once('/')?;
+    let (a, b) = span.split_once('-')?;
+    let total = if total.trim() == "*" { None } else { Some(total.trim().parse().ok()?) };
+    Some((a.trim().parse().ok()?, b.trim().parse().ok()?, total))
+}
+
+impl HttpSource {
+    /// A source for `url` (absolute), with its size if a manifest or listing gave it.
+    pub fn new(url: impl Into<String>, len: Option<u64>, stats: NetStats) -> Self {
+        let url = url.into();
+        let same_origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .zip(web_sys::Url::new(&url).ok().map(|u| u.origin()))
+            .is_some_and(|(page, file)| page == file);
+        HttpSource { url, len: Cell::new(len), same_origin, stats }
+    }
+
+    fn network_error(&self, e: wasm_bindgen::JsValue) -> IoError {
+        let detail = e
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .or_else(|| e.as_string())
+            .unwrap_or_else(|| "network error".into());
+        if detail.contains("abort") {
+            return IoError::Aborted { url: self.url.clone() };
+        }
+        IoError::Network { url: self.url.clone(), detail }
+    }
+
+    /// Send a GET with `Range: {range}`; the guard aborts it if the caller goes away.
+    async fn get(&self, range: &str) -> Result<(Response, AbortOnDrop), IoError> {
+        let js = |e| self.network_error(e);
+        let window = web_sys::window().ok_or_else(|| IoError::Network { url: self.url.clone(), detail: "no window".into() })?;
+        let controller = AbortController::new().map_err(js)?;
+        let headers = Headers::new().map_err(js)?;
+        headers.set("Range", range).map_err(js)?;
+        let init = RequestInit::new();
+        init.set_method("GET");
+        init.set_headers(&headers);
+        init.set_cache(RequestCache::NoStore);
+        init.set_signal(Some(&controller.signal()));
+        let guard = AbortOnDrop(Some(controller));
+        self.stats.update(|c| {
+            c.requests += 1;
+            c.in_flight += 1;
+        });
+        let result = JsFuture::from(window.fetch_with_str_and_init(&self.url, &init)).await;
+        let resp = result.map_err(|e| {
+            self.stats.update(|c| c.in_flight -= 1);
+            js(e)
+        })?;
+        let resp: Response = resp.dyn_into().map_err(js)?;
+        Ok((resp, guard))
+    }
+
+    async fn body(&self, resp: &Response, mut guard: AbortOnDrop) -> Result<Bytes, IoError> {
+        let js = |e| self.network_error(e);
+        let result = async {
+            let buf = JsFuture::from(resp.array_buffer().map_err(js)?).await.map_err(js)?;
+            Ok::<_, IoError>(js_sys::Uint8Array::new(&buf).to_vec())
+        }
+        .await;
+        self.stats.update(|c| {
+            c.in_flight -= 1;
+            c.bytes += result.as_ref().map(|b| b.len() as u64).unwrap_or(0);
+        });
+        guard.disarm();
+        Ok(Bytes::from(result?))
+    }
+
+    /// Check a response to a range request; returns the bytes of `want`.
+    async fn ranged(&self, resp: Response, guard: AbortOnDrop, want: Option<Range<u64>>) -> Result<(u64, Range<u64>, Bytes), IoError> {
+        let status = resp.status();
+        let header = |name: &str| resp.headers().get(name).ok().flatten();
+        if status == 200 {
+            let size = header("Content-Length").and_then(|v| v.parse::<u64>().ok());
+            let small = size.is_some_and(|s| s <= WHOLE_FILE_FALLBACK_BYTES);
+            if !small {
+                self.stats.update(|c| c.in_flight -= 1);
+                drop(guard); // aborts the download
+                let size = size.map(format_bytes).unwrap_or_else(|| "unknown-size".into());
+                return Err(IoError::RangeIgnored { url: self.url.clone(), size });
+            }
+            let all = self.body(&resp, guard).await?;
+            let len = all.len() as u64;
+            self.len.set(Some(len));
+            return Ok((len, 0..len, all));
+        }
+        if status != 206 {
+            self.stats.update(|c| c.in_flight -= 1);
+            return Err(IoError::Status { url: self.url.clone(), status, hint: status_hint(status) });
+        }
+        let cr = header("Content-Range").unwrap_or_default();
+        let Some((start, last, total)) = parse_content_range(&cr) else {
+            self.stats.update(|c| c.in_flight -= 1);
+            let detail = if cr.is_empty() { "missing, or not exposed by CORS".to_string() } else { format!("got {cr:?}") };
+            return Err(IoError::BadContentRange { url: self.url.clone(), detail });
+        };
+        let body = self.body(&resp, guard).await?;
+        let got = start..last + 1;
+        if let Some(w) = &want {
+            if w.start != got.start || got.end < w.end {
+                return Err(IoError::BadContentRange { url: self.url.clone(), detail: format!("asked for {w:?}, got {cr:?}") });
+            }
+        }
+        if body.len() as u64 != got.end - got.start {
+            return Err(IoError::Truncated { url: self.url.clone(), start: got.start, end: got.end, got: body.len() as u64 });
+        }
+        let len = total.or(self.len.get()).unwrap_or(got.end);
+        if total.is_some() {
+            self.len.set(total);
+        }
+        Ok((len, got, body))
+    }
+
+    /// Learn the length without HEAD (often forbidden on signed CDN URLs): `bytes=0-0`.
+    async fn probe_len(&self) -> Result<u64, IoError> {
+        let (resp, guard) = self.get("bytes=0-0").await?;
+        let (len, _, _) = self.ranged(resp, guard, Some(0..1)).await?;
+        Ok(len)
+    }
+}
+
+impl ByteSource for HttpSource {
+    fn name(&self) -> &str {
+        &self.url
+    }
+
+    fn known_len(&self) -> Option<u64> {
+        self.len.get()
+    }
+
+    fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, Result<Bytes, IoError>> {
+        Box::pin(async move {
+            if range.start >= range.end {
+                return Ok(Bytes::new());
+            }
+            let (resp, guard) = self.get(&format!("bytes={}-{}", range.start, range.end - 1)).await?;
+            let (_, got, body) = self.ranged(resp, guard, Some(range.clone())).await?;
+            let from = (range.start - got.start) as usize;
+            Ok(body.slice(from..from + (range.end - range.start) as usize))
+        })
+    }
+
+    fn tail(&self, n: u64) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>> {
+        Box::pin(async move {
+            if self.len.get().is_none() && self.same_origin {
+                let (resp, guard) = self.get(&format!("bytes=-{n}")).await?;
+                let (len, got, body) = self.ranged(resp, guard, None).await?;
+                if got.end != len {
+                    return Err(IoError::BadContentRange { url: self.url.clone(), detail: "suffix range did not end at the file end".into() });
+                }
+                return Ok((len, body));
+            }
+            let len = match self.len.get() {
+                Some(l) => l,
+                None => self.probe_len().await?,
+            };
+            let bytes = self.read(len.saturating_sub(n)..len).await?;
+            Ok((len, bytes))
+        })
+    }
+}
+
+/// GET a small text resource (a manifest), with the same error messages as range reads.
+pub async fn fetch_text(url: &str) -> Result<String, IoError> {
+    let net = |detail: String| IoError::Network { url: url.to_string(), detail };
+    let window = web_sys::window().ok_or_else(|| net("no window".into()))?;
+    let init = RequestInit::new();
+    init.set_cache(RequestCache::NoCache);
+    let resp = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|e| net(e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| "network error".into())))?;
+    let resp: Response = resp.dyn_into().map_err(|_| net("not a response".into()))?;
+    if !resp.ok() {
+        return Err(IoError::Status { url: url.to_string(), status: resp.status(), hint: status_hint(resp.status()) });
+    }
+    let text = JsFuture::from(resp.text().map_err(|_| net("unreadable body".into()))?).await.map_err(|_| net("unreadable body".into()))?;
+    Ok(text.as_string().unwrap_or_default())
+}
