@@ -25,6 +25,142 @@ pub struct ManifestFile {
     pub size: Option<u64>,
     #[serde(default)]
     pub rows: Option<u64>,
+    /// Length of the footer (metadata + 8): read it exactly, in one request.
+    #[serde(default)]
+    pub footer_len: Option<u64>,
+    /// The footer itself, base64: no request at all.
+    #[serde(default)]
+    pub footer: Option<String>,
+}
+
+impl ManifestFile {
+    /// The embedded footer bytes, if any and well-formed.
+    pub fn footer_bytes(&self) -> Option<Vec<u8>> {
+        use base64::Engine;
+        let b = base64::engine::general_purpose::STANDARD.decode(self.footer.as_ref()?).ok()?;
+        (b.len() >= 12 && b.ends_with(b"PAR1")).then_some(b)
+    }
+}
+
+/// The HuggingFace datasets-server listing of a dataset's parquet files.
+pub const HF_DATASETS_SERVER: &str = "https://datasets-server.huggingface.co";
+/// The HuggingFace Hub API, the fallback listing.
+pub const HF_HUB: &str = "https://huggingface.co";
+
+/// Is `id` an `owner/name` dataset id?
+pub fn is_dataset_id(id: &str) -> bool {
+    let mut parts = id.split('/');
+    let ok = |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)));
+    ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
+}
+
+/// Split order for listings: train first, then validation, test, others.
+fn split_rank(split: &str) -> u8 {
+    match split {
+        "train" => 0,
+        "validation" => 1,
+        "test" => 2,
+        _ => 3,
+    }
+}
+
+/// A manifest from the datasets-server `/parquet` answer (sizes included, so no length
+/// requests are needed). Uses the `default` config, else the first one listed.
+pub fn from_datasets_server(id: &str, json: &str) -> Result<Manifest, String> {
+    #[derive(Deserialize)]
+    struct Listing {
+        #[serde(default)]
+        parquet_files: Vec<Entry>,
+    }
+    #[derive(Deserialize)]
+    struct Entry {
+        config: String,
+        split: String,
+        url: String,
+        #[serde(default)]
+        size: Option<u64>,
+        #[serde(default)]
+        filename: String,
+    }
+    let listing: Listing = serde_json::from_str(json).map_err(|e| format!("{id}: unexpected answer from the datasets server: {e}"))?;
+    let config = if listing.parquet_files.iter().any(|f| f.config == "default") {
+        "default".to_string()
+    } else {
+        listing.parquet_files.first().map(|f| f.config.clone()).ok_or(format!("{id}: the datasets server lists no parquet files"))?
+    };
+    let mut files: Vec<Entry> = listing.parquet_files.into_iter().filter(|f| f.config == config).collect();
+    files.sort_by(|a, b| (split_rank(&a.split), &a.split, &a.filename).cmp(&(split_rank(&b.split), &b.split, &b.filename)));
+    Ok(Manifest {
+        name: Some(format!("{id} ({config})")),
+        files: files
+            .into_iter()
+            .map(|f| ManifestFile { split: f.split, path: f.url, size: f.size, rows: None, footer_len: None, footer: None })
+            .collect(),
+    })
+}
+
+/// A manifest from the Hub API `/api/datasets/{id}/parquet` answer:
+/// `{config: {split: [url, ...]}}` (no sizes).
+pub fn from_hub_parquet_api(id: &str, json: &str) -> Result<Manifest, String> {
+    let v: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("{id}: unexpected answer from the Hub: {e}"))?;
+    let configs = v.as_object().ok_or(format!("{id}: unexpected answer from the Hub"))?;
+    let (config, splits) = configs
+        .get_key_value("default")
+        .or_else(|| configs.iter().next())
+        .ok_or(format!("{id}: the Hub lists no parquet files"))?;
+    let mut files = Vec::new();
+    let mut names: Vec<&String> = splits.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+    names.sort_by_key(|s| (split_rank(s), s.to_string()));
+    for split in names {
+        for url in splits[split].as_array().into_iter().flatten().filter_map(|u| u.as_str()) {
+            files.push(ManifestFile { split: split.clone(), path: url.to_string(), size: None, rows: None, footer_len: None, footer: None });
+        }
+    }
+    if files.is_empty() {
+        return Err(format!("{id}: the Hub lists no parquet files"));
+    }
+    Ok(Manifest { name: Some(format!("{id} ({config})")), files })
+}
+
+/// Where a global row number of a split lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RowLocation {
+    pub file: usize,
+    pub row_group: usize,
+    /// Row within the row group.
+    pub row: usize,
+}
+
+/// Shards of a split addressed as one table: global row → file, row group, row.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RowIndex {
+    /// (file index, rows of each row group) in split order.
+    files: Vec<(usize, Vec<u64>)>,
+}
+
+impl RowIndex {
+    /// Add a file's row groups (in order); files must be added in split order.
+    pub fn push(&mut self, file: usize, row_group_rows: Vec<u64>) {
+        self.files.push((file, row_group_rows));
+    }
+
+    /// Total rows.
+    pub fn rows(&self) -> u64 {
+        self.files.iter().flat_map(|(_, g)| g).sum()
+    }
+
+    /// Locate global row `row`, or `None` past the end.
+    pub fn locate(&self, mut row: u64) -> Option<RowLocation> {
+        for (file, groups) in &self.files {
+            for (g, &n) in groups.iter().enumerate() {
+                if row < n {
+                    return Some(RowLocation { file: *file, row_group: g, row: row as usize });
+                }
+                row -= n;
+            }
+        }
+        None
+    }
 }
 
 fn default_split() -> String {
@@ -44,7 +180,10 @@ impl Manifest {
 
     /// A one-file dataset for a bare parquet URL.
     pub fn single(url: &str) -> Manifest {
-        Manifest { name: None, files: vec![ManifestFile { split: default_split(), path: url.into(), size: None, rows: None }] }
+        Manifest {
+            name: None,
+            files: vec![ManifestFile { split: default_split(), path: url.into(), size: None, rows: None, footer_len: None, footer: None }],
+        }
     }
 }
 
@@ -155,6 +294,45 @@ mod tests {
         assert_eq!(join_url("https://h.org", "a.parquet"), "https://h.org/a.parquet");
         assert_eq!(join_url("http://h/x/", "a"), "http://h/x/a");
         assert_eq!(join_url("http://h/x", "//cdn/a"), "http://cdn/a");
+    }
+
+    #[test]
+    fn hugging_face_listings_become_manifests() {
+        let ds = r#"{"parquet_files":[
+            {"dataset":"o/n","config":"default","split":"test","url":"https://h/t0.parquet","filename":"0000.parquet","size":30},
+            {"dataset":"o/n","config":"tiny","split":"train","url":"https://h/x.parquet","filename":"0000.parquet","size":1},
+            {"dataset":"o/n","config":"default","split":"train","url":"https://h/1.parquet","filename":"0001.parquet","size":20},
+            {"dataset":"o/n","config":"default","split":"train","url":"https://h/0.parquet","filename":"0000.parquet","size":10}],
+            "pending":[],"failed":[],"partial":false}"#;
+        let m = from_datasets_server("o/n", ds).unwrap();
+        let got: Vec<(&str, &str, Option<u64>)> = m.files.iter().map(|f| (f.split.as_str(), f.path.as_str(), f.size)).collect();
+        assert_eq!(got, vec![("train", "https://h/0.parquet", Some(10)), ("train", "https://h/1.parquet", Some(20)), ("test", "https://h/t0.parquet", Some(30))]);
+        assert!(from_datasets_server("o/n", r#"{"parquet_files":[]}"#).unwrap_err().contains("no parquet files"));
+        assert!(from_datasets_server("o/n", "<html>").unwrap_err().contains("unexpected answer"));
+        let hub = r#"{"default":{"test":["https://h/t.parquet"],"train":["https://h/a.parquet","https://h/b.parquet"]}}"#;
+        let m = from_hub_parquet_api("o/n", hub).unwrap();
+        assert_eq!(m.files.iter().map(|f| f.split.as_str()).collect::<Vec<_>>(), ["train", "train", "test"]);
+        assert!(is_dataset_id("mwalmsley/gz_desi") && !is_dataset_id("gz_desi") && !is_dataset_id("a/b/c") && !is_dataset_id("a/<b>"));
+    }
+
+    #[test]
+    fn global_rows_map_to_shard_row_group_and_row() {
+        let mut idx = RowIndex::default();
+        idx.push(0, vec![100, 100, 50]);
+        idx.push(3, vec![100]);
+        assert_eq!(idx.rows(), 350);
+        assert_eq!(idx.locate(0), Some(RowLocation { file: 0, row_group: 0, row: 0 }));
+        assert_eq!(idx.locate(249), Some(RowLocation { file: 0, row_group: 2, row: 49 }));
+        assert_eq!(idx.locate(250), Some(RowLocation { file: 3, row_group: 0, row: 0 }));
+        assert_eq!(idx.locate(350), None);
+    }
+
+    #[test]
+    fn embedded_footers_decode_or_are_ignored() {
+        let f = |footer: &str| ManifestFile { split: "train".into(), path: "a".into(), size: None, rows: None, footer_len: None, footer: Some(footer.into()) };
+        assert_eq!(f("AAAAAAAAAAAAAABQQVIx").footer_bytes().map(|b| b.len()), Some(15)); // ...PAR1
+        assert_eq!(f("not base64!").footer_bytes(), None);
+        assert_eq!(f("AAAA").footer_bytes(), None);
     }
 
     #[test]

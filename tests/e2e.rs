@@ -38,6 +38,40 @@ fn first_row(path: &str) -> (String, f64, f64, Vec<u8>) {
     (id, ra, dec, jpeg)
 }
 
+/// Bytes of the column chunks the app needs after the footers: columns 0-4 (image.bytes,
+/// image.path, id_str, ra, dec) of row group 0 of the first file, ra and dec of every
+/// other row group of every file.
+fn needed_chunk_bytes(first: &str) -> u64 {
+    let mut total = 0;
+    for (path, _, _) in manifest_files() {
+        let file = File::open(dist_dir().join("sample").join(&path)).unwrap();
+        let b = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+        for (i, rg) in b.metadata().row_groups().iter().enumerate() {
+            let cols: &[usize] = if path == first && i == 0 { &[0, 1, 2, 3, 4] } else { &[3, 4] };
+            total += cols.iter().map(|&c| rg.column(c).byte_range().1).sum::<u64>();
+        }
+    }
+    total
+}
+
+/// Wait until the summary says every row's position is loaded.
+async fn wait_for_positions(browser: &Browser, rows: i64) {
+    browser.wait_for("#sum-positions").await;
+    let deadline = std::time::Instant::now() + common::PAGE_TIMEOUT;
+    while !browser.text("#sum-positions").await.ends_with("galaxies") {
+        assert!(std::time::Instant::now() < deadline, "positions never finished: {}", browser.text("#sum-positions").await);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(browser.text("#sum-positions").await, format!("{rows} galaxies"));
+}
+
+/// The footer length of a sample file, read natively.
+fn footer_len(path: &str) -> u64 {
+    let bytes = std::fs::read(dist_dir().join("sample").join(path)).unwrap();
+    let n = bytes.len();
+    u32::from_le_bytes(bytes[n - 8..n - 4].try_into().unwrap()) as u64 + 8
+}
+
 /// (rows, row groups) over all files, read natively.
 fn totals() -> (i64, usize) {
     manifest_files().iter().fold((0, 0), |(r, g), (path, _, _)| {
@@ -98,10 +132,15 @@ async fn opens_the_sample_and_draws_the_first_galaxy() {
 
     // milestones are marked, in order
     let marks = browser.js("return performance.getEntriesByType('mark').map(m => [m.name, m.startTime])").await;
-    let at = |name: &str| {
+    let at = |marks: &Value, name: &str| {
         marks.as_array().unwrap().iter().find(|m| m[0] == name).and_then(|m| m[1].as_f64()).unwrap_or_else(|| panic!("no mark {name}: {marks}"))
     };
-    assert!(at("gzv:ready") <= at("gzv:metadata") && at("gzv:metadata") <= at("gzv:first-image"), "{marks}");
+    assert!(at(&marks, "gzv:ready") <= at(&marks, "gzv:metadata") && at(&marks, "gzv:metadata") <= at(&marks, "gzv:first-image"), "{marks}");
+
+    // then the positions of every row arrive
+    wait_for_positions(&browser, rows).await;
+    let marks = browser.js("return performance.getEntriesByType('mark').map(m => [m.name, m.startTime])").await;
+    assert!(at(&marks, "gzv:first-image") <= at(&marks, "gzv:positions"), "{marks}");
 
     // every parquet read was a range request answered 206; far less than the files was read
     let log = server.log();
@@ -111,7 +150,19 @@ async fn opens_the_sample_and_draws_the_first_galaxy() {
         assert_eq!(e.status, 206, "{e:?}");
         assert!(e.range.as_deref().is_some_and(|r| r.starts_with("bytes=")), "{e:?}");
     }
-    assert!(data.len() >= files.len() + 4, "a footer per file, then 4 column chunks: {data:?}");
+    // exactly: one footer read per file, one request for the first galaxy (its five
+    // adjacent chunks merged), then one per other row group for ra+dec (adjacent, merged;
+    // row group 0's came with the first galaxy and is served from the cache)
+    assert_eq!(data.len(), files.len() + 1 + (groups - 1), "{data:#?}");
+    let footers: Vec<_> = data.iter().filter(|e| files.iter().any(|f| e.path.ends_with(&f.0) && e.range.as_deref().is_some_and(|r| r.ends_with(&format!("-{}", f.2 - 1))))).collect();
+    assert_eq!(footers.len(), files.len(), "footer in one request per file");
+    for e in &footers {
+        let f = files.iter().find(|f| e.path.ends_with(&f.0)).unwrap();
+        assert_eq!(e.bytes, footer_len(&f.0), "the manifest's footer_len: not a byte more");
+    }
+    let needed = needed_chunk_bytes(first_path);
+    let data_bytes: u64 = data.iter().filter(|e| !footers.iter().any(|f| std::ptr::eq(*f, *e))).map(|e| e.bytes).sum();
+    assert_eq!(data_bytes, needed, "no byte more than the chunks needed");
     let read: u64 = data.iter().map(|e| e.bytes).sum();
     let size: u64 = files.iter().map(|f| f.2).sum();
     assert!(read * 10 < size, "read {read} of {size} bytes");
@@ -146,7 +197,9 @@ async fn failures_read_as_messages_not_blank_pages() {
     assert!(text.contains("404"), "{text}");
 
     // a host that ignores Range: detected on the first answer and the download stopped
-    server.set_faults(Faults { ignore_range: true, path_prefix: "/sample/data/".into(), ..Faults::default() });
+    // (a bandwidth cap stands in for a real network: on loopback the kernel's socket
+    // buffers would swallow megabytes before any abort could land)
+    server.set_faults(Faults { ignore_range: true, bandwidth_bps: 20_000_000, path_prefix: "/sample/data/".into(), ..Faults::default() });
     server.clear_log();
     browser.client.goto(&format!("{base}/")).await.unwrap();
     browser.wait_for("#galaxy-error").await;
@@ -161,5 +214,59 @@ async fn failures_read_as_messages_not_blank_pages() {
         assert!(e.bytes < size / 4, "download not stopped: {} of {size} bytes sent", e.bytes);
     }
     browser.screenshot("range-ignored.png").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_footers_and_hugging_face_listings_open_without_footer_requests() {
+    let server = serve_dist().await;
+    let browser = Browser::start().await;
+    let base = server.url();
+
+    // a manifest with the footers inside: no footer request at all
+    let sample = dist_dir().join("sample");
+    let files: Vec<_> = manifest_files()
+        .iter()
+        .map(|(p, _, _)| gzv_sample::manifest::describe(&sample, std::path::Path::new(p), true).unwrap())
+        .collect();
+    let manifest = gzv_sample::manifest::Manifest { format: gzv_sample::manifest::FORMAT, name: "with footers".into(), files };
+    server.put("/sample/index-footers.json", "application/json", serde_json::to_vec(&manifest).unwrap());
+    server.clear_log();
+    browser.client.goto(&format!("{base}/?url=/sample/index-footers.json")).await.unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    let (rows, groups) = totals();
+    assert_eq!(browser.text("#sum-rows").await, rows.to_string());
+    wait_for_positions(&browser, rows).await;
+    let parquet: Vec<_> = server.log().into_iter().filter(|e| e.path.ends_with(".parquet")).collect();
+    for e in &parquet {
+        let size = manifest_files().iter().find(|f| e.path.ends_with(&f.0)).unwrap().2;
+        assert!(!e.range.as_deref().unwrap_or("").ends_with(&format!("-{}", size - 1)), "a footer was fetched: {e:?}");
+    }
+    assert_eq!(parquet.len(), 1 + (groups - 1), "the first galaxy, then positions: {parquet:#?}");
+
+    // ?dataset=owner/name through a stand-in datasets server listing the sample's files
+    let listing = serde_json::json!({
+        "parquet_files": manifest_files().iter().map(|(p, split, size)| serde_json::json!({
+            "dataset": "gzv/sample", "config": "default", "split": split,
+            "url": format!("{base}/sample/{p}"), "filename": p, "size": size,
+        })).collect::<Vec<_>>(),
+        "pending": [], "failed": [], "partial": false,
+    });
+    server.put("/stand-in/parquet", "application/json", serde_json::to_vec(&listing).unwrap());
+    browser.client.goto(&format!("{base}/?dataset=gzv/sample&datasets_server={base}/stand-in")).await.unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    assert_eq!(browser.text("#sum-rows").await, rows.to_string());
+    assert!(browser.text("header").await.contains("gzv/sample (default)"));
+
+    // the datasets server fails: the Hub API listing is used instead
+    let hub = serde_json::json!({ "default": { "train": manifest_files().iter().filter(|f| f.1 == "train").map(|(p, _, _)| format!("{base}/sample/{p}")).collect::<Vec<_>>() } });
+    server.put("/hub/api/datasets/gzv/sample/parquet", "application/json", serde_json::to_vec(&hub).unwrap());
+    browser.client.goto(&format!("{base}/?dataset=gzv/sample&datasets_server={base}/nowhere&hub={base}/hub")).await.unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    assert_eq!(browser.text("#sum-files").await, "2");
+
+    // a malformed id is a message, not a request
+    browser.client.goto(&format!("{base}/?dataset=not-an-id")).await.unwrap();
+    assert!(browser.wait_for("#fatal-error").await.text().await.unwrap().contains("owner/name"));
     browser.close().await;
 }

@@ -5,7 +5,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use gz_viewer::decode::{self, RowRequest};
-use gz_viewer::io::{ByteSource, IoError};
+use gz_viewer::io::{ByteSource, IoError, LimitedSource, Limiter, read_many};
 use gz_viewer::web::http::{HttpSource, NetStats, fetch_text};
 use gz_viewer::{imaging, table};
 use std::sync::Arc;
@@ -89,12 +89,18 @@ async fn faults_become_named_errors() {
     let missing = HttpSource::new(format!("{}/data/nope.parquet", server()), Some(10), NetStats::default());
     assert!(matches!(missing.read(0..4).await, Err(IoError::Status { status: 404, .. })));
 
+    // one 503 is retried away; a server that keeps failing is reported after 3 attempts
     faults("fail_5xx=1").await;
+    assert_eq!(source(Some(len)).read(0..4).await.expect("retried").as_ref(), b"PAR1");
+    assert_eq!(log().await.len(), 2);
+    faults("fail_5xx=100").await;
     assert!(matches!(source(Some(len)).read(0..4).await, Err(IoError::Status { status: 503, .. })));
+    assert_eq!(log().await.len(), 3);
 
     faults("truncate=1").await;
     let e = source(Some(len)).read(0..1000).await;
     assert!(matches!(e, Err(IoError::Truncated { .. }) | Err(IoError::Network { .. })), "{e:?}");
+    assert_eq!(log().await.len(), 3, "truncated bodies are retried, then reported");
 
     faults("ignore_range=1").await;
     let e = source(Some(len)).read(0..1000).await;
@@ -112,4 +118,45 @@ async fn faults_become_named_errors() {
     // and the server is fine again afterwards: nothing was lost
     faults("").await;
     assert_eq!(source(Some(len)).read(0..4).await.expect("read").as_ref(), b"PAR1");
+}
+
+async fn stats() -> serde_json::Value {
+    serde_json::from_str(&fetch_text(&format!("{}/__gzv/stats", server())).await.expect("stats")).expect("json")
+}
+
+/// Twelve ranges too far apart to merge.
+fn scattered() -> Vec<std::ops::Range<u64>> {
+    (0..12u64).map(|i| i * 1_000_000..i * 1_000_000 + 1000).collect()
+}
+
+#[wasm_bindgen_test]
+async fn concurrency_bound_holds_over_http() {
+    let len = shard_len().await;
+    faults("latency_ms=150").await;
+    let limited = LimitedSource::new(source(Some(len)), Limiter::new(3));
+    let got = read_many(&limited, &scattered(), 0, &|_, _| {}).await.expect("reads");
+    assert_eq!(got.len(), 12);
+    assert_eq!(log().await.len(), 12);
+    assert_eq!(stats().await["max_in_flight"], 3, "never more than the bound, and the bound used");
+}
+
+#[wasm_bindgen_test]
+async fn cancelled_reads_stop_requests() {
+    use futures::FutureExt;
+    let len = shard_len().await;
+    faults("latency_ms=400").await;
+    let limited = LimitedSource::new(source(Some(len)), Limiter::new(2));
+    let ranges = scattered();
+    let reads = read_many(&limited, &ranges, 0, &|_, _| {}).fuse();
+    let timeout = gz_viewer::web::sleep_ms(100).fuse();
+    futures::pin_mut!(reads, timeout);
+    futures::select! {
+        _ = reads => panic!("reads finished before the UI moved on"),
+        _ = timeout => {}
+    }
+    // the UI no longer needs them: dropping the future aborts what runs, cancels what waits
+    drop(reads);
+    gz_viewer::web::sleep_ms(1200).await;
+    assert_eq!(log().await.len(), 2, "queued reads never reached the server");
+    assert_eq!(stats().await["in_flight"], 0, "aborted requests are not left running");
 }

@@ -2,7 +2,7 @@
 //! crate's sans-IO push decoders ("which bytes do you need?" → fetch → push) so no
 //! tokio and no `Send` futures are needed.
 
-use crate::io::{ByteSource, IoError};
+use crate::io::{ByteSource, IoError, MERGE_GAP_BYTES, read_many};
 use arrow_array::RecordBatch;
 use futures::future::try_join_all;
 use parquet::DecodeResult;
@@ -59,7 +59,14 @@ pub fn footer_tail_guess(file_len: Option<u64>) -> u64 {
 
 /// Read and decode a file's footer: one request when the footer fits the tail guess.
 pub async fn read_metadata(src: &dyn ByteSource) -> Result<ParquetMetaData, DecodeError> {
-    let (len, tail) = src.tail(footer_tail_guess(src.known_len())).await?;
+    read_metadata_hinted(src, None).await
+}
+
+/// As [`read_metadata`], reading exactly `footer_len` tail bytes when a manifest says how
+/// long the footer is (one request, not a byte more).
+pub async fn read_metadata_hinted(src: &dyn ByteSource, footer_len: Option<u64>) -> Result<ParquetMetaData, DecodeError> {
+    let guess = footer_len.filter(|&n| n >= 12).unwrap_or_else(|| footer_tail_guess(src.known_len()));
+    let (len, tail) = src.tail(guess).await?;
     let url = src.name().to_string();
     if len < 12 {
         return Err(DecodeError::NotParquet { url, detail: format!("it is only {len} bytes long") });
@@ -105,11 +112,6 @@ async fn extend_front(src: &dyn ByteSource, want: Range<u64>, have_range: &Range
     Ok(out.freeze())
 }
 
-/// Fetch each range (concurrently); the decoder wants exactly the ranges it asked for.
-async fn fetch_all(src: &dyn ByteSource, ranges: &[Range<u64>]) -> Result<Vec<Bytes>, IoError> {
-    try_join_all(ranges.iter().map(|r| src.read(r.clone()))).await
-}
-
 /// Which rows and columns to read from one row group.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowRequest {
@@ -146,6 +148,9 @@ pub async fn read_rows(
         return Err(DecodeError::NoSuchRow { url, row_group: req.row_group, row: req.offset + req.count - 1 });
     }
     let leaves = leaf_indices(&meta, &req.columns).map_err(|column| DecodeError::MissingColumn { url: url.clone(), column })?;
+    // a few rows of a large row group: the offset index lets the decoder fetch only the
+    // pages holding them (HuggingFace's newer layout), not whole column chunks
+    let meta = if req.count * SPARSE_SELECTION_FACTOR < rows_in_group { with_offset_index(src, meta).await? } else { meta };
     let mask = ProjectionMask::leaves(meta.file_metadata().schema_descr(), leaves);
     let mut selectors = Vec::new();
     if req.offset > 0 {
@@ -165,7 +170,7 @@ pub async fn read_rows(
     for _ in 0..MAX_DECODE_ROUNDS {
         match decoder.try_decode().map_err(|e| DecodeError::corrupt(src, e))? {
             DecodeResult::NeedsData(ranges) => {
-                let buffers = fetch_all(src, &ranges).await?;
+                let buffers = read_many(src, &ranges, MERGE_GAP_BYTES, &|_, _| {}).await?;
                 decoder.push_ranges(ranges, buffers).map_err(|e| DecodeError::corrupt(src, e))?;
             }
             DecodeResult::Data(batch) => batches.push(batch),
@@ -174,6 +179,95 @@ pub async fn read_rows(
     }
     Err(DecodeError::corrupt(src, "the row decoder did not finish"))
 }
+
+/// Use the offset index when fewer than 1/N of a row group's rows are wanted.
+pub const SPARSE_SELECTION_FACTOR: usize = 4;
+
+/// Whether the file has offset indexes (page locations) to load.
+pub fn has_offset_index(meta: &ParquetMetaData) -> bool {
+    meta.row_groups().iter().flat_map(|rg| rg.columns()).any(|c| c.offset_index_offset().is_some())
+}
+
+/// `meta` with its offset indexes loaded (column indexes are skipped: only page
+/// locations are needed to read selected rows). Unchanged when the file has none or they
+/// are loaded already. The index sits just before the footer, so it is usually inside
+/// the footer tail a cached source already holds.
+pub async fn with_offset_index(src: &dyn ByteSource, meta: Arc<ParquetMetaData>) -> Result<Arc<ParquetMetaData>, DecodeError> {
+    if meta.page_index().is_some() || !has_offset_index(&meta) {
+        return Ok(meta);
+    }
+    let Some(len) = src.known_len() else { return Ok(meta) };
+    let mut decoder = ParquetMetaDataPushDecoder::try_new_with_metadata(len, (*meta).clone())
+        .map_err(|e| DecodeError::corrupt(src, e))?
+        .with_column_index_policy(PageIndexPolicy::Skip)
+        .with_offset_index_policy(PageIndexPolicy::Optional);
+    for _ in 0..MAX_DECODE_ROUNDS {
+        match decoder.try_decode().map_err(|e| DecodeError::corrupt(src, e))? {
+            DecodeResult::Data(m) => return Ok(Arc::new(m)),
+            DecodeResult::NeedsData(ranges) => {
+                let buffers = read_many(src, &ranges, MERGE_GAP_BYTES, &|_, _| {}).await?;
+                decoder.push_ranges(ranges, buffers).map_err(|e| DecodeError::corrupt(src, e))?;
+            }
+            DecodeResult::Finished => break,
+        }
+    }
+    Err(DecodeError::corrupt(src, "the page index decoder stopped without an index"))
+}
+
+/// Byte ranges of the column chunks of `leaves` in `row_groups`: pure planning from the
+/// footer, so every request can be issued at once instead of row group after row group.
+pub fn chunk_ranges(meta: &ParquetMetaData, leaves: &[usize], row_groups: &[usize]) -> Vec<Range<u64>> {
+    let mut out = Vec::with_capacity(leaves.len() * row_groups.len());
+    for &rg in row_groups {
+        let Some(group) = meta.row_groups().get(rg) else { continue };
+        for &leaf in leaves {
+            if let Some(c) = group.columns().get(leaf) {
+                let (start, len) = c.byte_range();
+                out.push(start..start + len);
+            }
+        }
+    }
+    out
+}
+
+/// Read whole columns of several row groups: every chunk is fetched up front (close ones
+/// merged, all in parallel under the source's concurrency bound), then decoded.
+/// `progress(done, total)` counts completed requests.
+pub async fn read_columns(
+    src: &dyn ByteSource,
+    meta: Arc<ParquetMetaData>,
+    columns: &[String],
+    row_groups: &[usize],
+    progress: &dyn Fn(usize, usize),
+) -> Result<Vec<RecordBatch>, DecodeError> {
+    let url = src.name().to_string();
+    let leaves = leaf_indices(&meta, columns).map_err(|column| DecodeError::MissingColumn { url: url.clone(), column })?;
+    if let Some(&bad) = row_groups.iter().find(|&&rg| rg >= meta.num_row_groups()) {
+        return Err(DecodeError::NoSuchRow { url, row_group: bad, row: 0 });
+    }
+    let planned = chunk_ranges(&meta, &leaves, row_groups);
+    let buffers = read_many(src, &planned, MERGE_GAP_BYTES, progress).await?;
+    let mask = ProjectionMask::leaves(meta.file_metadata().schema_descr(), leaves);
+    let mut decoder = ParquetPushDecoderBuilder::try_new_decoder(meta)
+        .and_then(|b| b.with_projection(mask).with_row_groups(row_groups.to_vec()).with_batch_size(COLUMN_BATCH_ROWS).build())
+        .map_err(|e| DecodeError::corrupt(src, e))?;
+    decoder.push_ranges(planned, buffers).map_err(|e| DecodeError::corrupt(src, e))?;
+    let mut batches = Vec::new();
+    for _ in 0..MAX_DECODE_ROUNDS + row_groups.len() {
+        match decoder.try_decode().map_err(|e| DecodeError::corrupt(src, e))? {
+            DecodeResult::NeedsData(ranges) => {
+                let buffers = read_many(src, &ranges, MERGE_GAP_BYTES, &|_, _| {}).await?;
+                decoder.push_ranges(ranges, buffers).map_err(|e| DecodeError::corrupt(src, e))?;
+            }
+            DecodeResult::Data(batch) => batches.push(batch),
+            DecodeResult::Finished => return Ok(batches),
+        }
+    }
+    Err(DecodeError::corrupt(src, "the column decoder did not finish"))
+}
+
+/// Rows per decoded batch when reading whole columns.
+const COLUMN_BATCH_ROWS: usize = 8192;
 
 #[cfg(test)]
 mod tests;

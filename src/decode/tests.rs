@@ -92,9 +92,12 @@ fn not_parquet_and_truncated_files_are_named_errors() {
 #[test]
 fn reads_one_row_of_projected_nested_columns() {
     let file = sample_file(300, 100);
-    let src = CountingSource::new(MemorySource::new("mem://a", file));
+    let counting = CountingSource::new(MemorySource::new("mem://a", file));
+    let log = counting.log();
+    // as in the app: the cached footer tail also answers the page index read
+    let src = crate::io::CachedSource::new(counting, &crate::io::ByteCache::new(1 << 20));
     let meta = Arc::new(block_on(read_metadata(&src)).unwrap());
-    src.log().borrow_mut().clear();
+    log.borrow_mut().clear();
     let req = RowRequest { columns: vec!["image.bytes".into(), "ra".into()], row_group: 1, offset: 7, count: 1 };
     let batches = block_on(read_rows(&src, meta.clone(), &req)).unwrap();
     let batch = &batches[0];
@@ -105,11 +108,13 @@ fn reads_one_row_of_projected_nested_columns() {
     let bytes = image.column_by_name("bytes").unwrap().as_any().downcast_ref::<BinaryArray>().unwrap();
     assert_eq!(bytes.value(0), &[107u8; 1000][..]);
     assert!(image.column_by_name("path").is_none(), "path was not asked for");
-    // only the two chunks of row group 1 were fetched
+    // only the two chunks of row group 1, merged into one request across the small gap
     let rg = meta.row_group(1);
+    let (bytes_start, _) = rg.column(0).byte_range();
+    let (ra_start, ra_len) = rg.column(3).byte_range();
+    assert_eq!(*log.borrow(), vec![bytes_start..ra_start + ra_len]);
     let needed: u64 = [0usize, 3].iter().map(|&c| rg.column(c).byte_range().1).sum();
-    assert_eq!(src.bytes(), needed);
-    assert_eq!(src.log().borrow().len(), 2);
+    assert!(ra_start + ra_len - bytes_start - needed <= crate::io::MERGE_GAP_BYTES);
 }
 
 #[test]
@@ -132,4 +137,75 @@ fn tail_guess_scales_with_file_size() {
     assert_eq!(footer_tail_guess(Some(490_000_000)), 490_000_000 / 256);
     assert_eq!(footer_tail_guess(Some(u64::MAX / 2)), FOOTER_TAIL_MAX_BYTES);
     assert!(footer_tail_guess(Some(490_000_000)) > 1_300_000, "covers gz_desi's ~1.3 MB footers");
+}
+
+/// One row group of `rows` rows in small pages, with an offset index (the newer
+/// HuggingFace layout in miniature).
+fn paged_file(rows: usize) -> Vec<u8> {
+    let image_fields = Fields::from(vec![Field::new("bytes", DataType::Binary, true)]);
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("image", DataType::Struct(image_fields.clone()), true),
+        Field::new("ra", DataType::Float64, true),
+    ]));
+    let image = StructArray::new(
+        image_fields,
+        vec![Arc::new(BinaryArray::from_iter_values((0..rows).map(|i| vec![(i % 251) as u8; 1000]))) as ArrayRef],
+        None,
+    );
+    let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(image), Arc::new(Float64Array::from_iter_values((0..rows).map(|i| i as f64)))]).unwrap();
+    let props = WriterProperties::builder()
+        .set_max_row_group_row_count(None)
+        .set_dictionary_enabled(false)
+        .set_data_page_size_limit(20_000)
+        .set_write_batch_size(10)
+        .build();
+    let mut out = Vec::new();
+    let mut w = ArrowWriter::try_new(&mut out, schema, Some(props)).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    out
+}
+
+#[test]
+fn one_row_of_a_large_row_group_costs_about_one_page() {
+    use crate::io::{ByteCache, CachedSource};
+    let file = paged_file(3000);
+    let counting = CountingSource::new(MemorySource::new("mem://paged", file));
+    let log = counting.log();
+    let src = CachedSource::new(counting, &ByteCache::new(64 << 20));
+    let meta = Arc::new(block_on(read_metadata(&src)).unwrap());
+    assert_eq!(meta.num_row_groups(), 1);
+    let chunk_bytes = meta.row_group(0).column(0).byte_range().1;
+    let after_footer = log.borrow().len();
+    let req = RowRequest { columns: vec!["image.bytes".into(), "ra".into()], row_group: 0, offset: 1234, count: 1 };
+    let batches = block_on(read_rows(&src, meta, &req)).unwrap();
+    let image = batches[0].column_by_name("image").unwrap().as_any().downcast_ref::<StructArray>().unwrap();
+    let bytes = image.column(0).as_any().downcast_ref::<BinaryArray>().unwrap();
+    assert_eq!(bytes.value(0), &vec![(1234 % 251) as u8; 1000][..]);
+    let reads: Vec<_> = log.borrow()[after_footer..].to_vec();
+    let fetched: u64 = reads.iter().map(|r| r.end - r.start).sum();
+    assert!(reads.len() <= 2, "page index from the cached tail, then the pages: {reads:?}");
+    assert!(fetched * 20 < chunk_bytes, "fetched {fetched} of a {chunk_bytes}-byte chunk");
+}
+
+#[test]
+fn whole_columns_of_every_row_group_are_planned_and_fetched_up_front() {
+    let file = sample_file(1000, 100);
+    let src = CountingSource::new(MemorySource::new("mem://a", file));
+    let meta = Arc::new(block_on(read_metadata(&src)).unwrap());
+    src.log().borrow_mut().clear();
+    let groups: Vec<usize> = (0..10).collect();
+    let seen = std::cell::Cell::new(0);
+    let batches = block_on(read_columns(&src, meta.clone(), &["id_str".into(), "ra".into()], &groups, &|d, _| seen.set(d))).unwrap();
+    let ra: Vec<f64> = batches
+        .iter()
+        .flat_map(|b| b.column_by_name("ra").unwrap().as_any().downcast_ref::<Float64Array>().unwrap().values().to_vec())
+        .collect();
+    assert_eq!(ra, (0..1000).map(|i| i as f64 * 0.5).collect::<Vec<_>>());
+    // id_str and ra are adjacent in each row group: one request per row group, exact bytes
+    let needed: u64 = chunk_ranges(&meta, &[2, 3], &groups).iter().map(|r| r.end - r.start).sum();
+    assert_eq!(src.log().borrow().len(), 10);
+    assert_eq!(src.bytes(), needed);
+    assert_eq!(seen.get(), 10, "progress reached every request");
+    assert!(matches!(block_on(read_columns(&src, meta, &["ra".into()], &[10], &|_, _| {})), Err(DecodeError::NoSuchRow { .. })));
 }

@@ -1,14 +1,18 @@
 //! Opening a dataset: manifest → footers (in parallel) → the first galaxy. Writes
 //! progress, results and failures into [`AppState`].
 
-use super::state::{AppState, FileRow, FileStatus, Galaxy, GalaxyView, Progress};
+use super::state::{AppState, FileRow, FileStatus, Galaxy, GalaxyView, NetView, Positions, PositionsView, Progress};
 use crate::dataset::{self, Manifest};
 use crate::decode::{self, RowRequest};
 use crate::imaging;
-use crate::io::ByteSource;
+use crate::io::{
+    ByteCache, ByteSource, CachedSource, DEFAULT_CACHE_BYTES, DEFAULT_MAX_IN_FLIGHT, LimitedSource, Limiter,
+    MERGE_GAP_BYTES, merge_ranges,
+};
 use crate::table;
 use crate::web::http::{HttpSource, NetStats, fetch_text};
 use crate::web::timing;
+use std::cell::Cell;
 use futures::future::join_all;
 use leptos::prelude::*;
 use parquet::file::metadata::ParquetMetaData;
@@ -16,12 +20,77 @@ use std::sync::Arc;
 
 /// The dataset opened when the page has no `?url=`.
 pub const DEFAULT_DATASET: &str = "sample/index.json";
+/// Where a HuggingFace dataset's page is (shown as the source).
+const HF_DATASET_PAGE: &str = "https://huggingface.co/datasets/";
 
-/// Open `url` (a manifest `.json` or one parquet file) and show its first galaxy.
-pub async fn open(state: AppState, url: String) {
+/// A file as the app reads it: cached, then bounded in concurrency, then HTTP.
+type Source = CachedSource<LimitedSource<HttpSource>>;
+
+/// What the network has cost so far.
+#[derive(Clone)]
+struct Costs {
+    http: NetStats,
+    cache: ByteCache,
+}
+
+impl Costs {
+    fn publish(&self, state: AppState) {
+        let c = self.cache.stats();
+        state.net.set(NetView { http: self.http.get(), cache_hits: c.hits(), joined: c.shared() });
+    }
+}
+
+/// What the page was asked to open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A manifest (`.json`) or one parquet file.
+    Url(String),
+    /// A HuggingFace dataset id, resolved through the datasets server (then the Hub API);
+    /// the two base URLs can be overridden (tests serve stand-ins).
+    HuggingFace { id: String, datasets_server: String, hub: String },
+}
+
+/// Resolve a HuggingFace dataset id to a manifest.
+async fn resolve_hf(id: &str, datasets_server: &str, hub: &str) -> Result<Manifest, String> {
+    let listing = format!("{datasets_server}/parquet?dataset={id}");
+    let first = match fetch_text(&listing).await {
+        Ok(text) => dataset::from_datasets_server(id, &text),
+        Err(e) => Err(e.to_string()),
+    };
+    match first {
+        Ok(m) => Ok(m),
+        Err(first_err) => {
+            let api = format!("{hub}/api/datasets/{id}/parquet");
+            match fetch_text(&api).await {
+                Ok(text) => dataset::from_hub_parquet_api(id, &text),
+                Err(e) => Err(format!("{first_err}; the Hub API fallback failed too: {e}")),
+            }
+        }
+    }
+}
+
+/// Open a target and show its first galaxy.
+pub async fn open(state: AppState, target: Target) {
+    let url = match &target {
+        Target::Url(u) => u.clone(),
+        Target::HuggingFace { id, .. } => format!("{HF_DATASET_PAGE}{id}"),
+    };
     let stats = NetStats::default();
+    let costs = Costs { http: stats.clone(), cache: ByteCache::new(DEFAULT_CACHE_BYTES) };
+    let limiter = Limiter::new(DEFAULT_MAX_IN_FLIGHT);
     state.source.set(url.clone());
-    let manifest = if url.split(['?', '#']).next().unwrap_or("").ends_with(".json") {
+    let manifest = if let Target::HuggingFace { id, datasets_server, hub } = &target {
+        state.progress.set(Some(Progress { label: format!("Listing the parquet files of {id}"), done: 0, total: 1 }));
+        match resolve_hf(id, datasets_server, hub).await {
+            Ok(m) => m,
+            Err(e) => {
+                state.progress.set(None);
+                state.fatal.set(Some(e));
+                state.galaxy.set(GalaxyView::Failed("the dataset could not be opened".into()));
+                return;
+            }
+        }
+    } else if url.split(['?', '#']).next().unwrap_or("").ends_with(".json") {
         state.progress.set(Some(Progress { label: "Reading the dataset manifest".into(), done: 0, total: 1 }));
         match fetch_text(&url).await.map_err(|e| e.to_string()).and_then(|t| Manifest::parse(&url, &t)) {
             Ok(m) => m,
@@ -44,11 +113,26 @@ pub async fn open(state: AppState, url: String) {
     state.files.set(files.clone());
     let total = files.len();
     state.progress.set(Some(Progress { label: "Reading parquet footers".into(), done: 0, total }));
-    let sources: Vec<HttpSource> = files.iter().map(|f| HttpSource::new(f.url.clone(), f.size, stats.clone())).collect();
+    let sources: Vec<Source> = files
+        .iter()
+        .zip(&manifest.files)
+        .map(|(f, m)| {
+            let http = HttpSource::new(f.url.clone(), f.size, stats.clone());
+            let src = CachedSource::new(LimitedSource::new(http, limiter.clone()), &costs.cache);
+            // a footer embedded in the manifest: opening needs no footer request
+            if let (Some(size), Some(footer)) = (f.size, m.footer_bytes()) {
+                let len = footer.len() as u64;
+                src.prime(size.saturating_sub(len)..size, footer.into());
+            }
+            src
+        })
+        .collect();
+    let hints: Vec<Option<u64>> = manifest.files.iter().map(|f| f.footer_len).collect();
     let metas = join_all(sources.iter().enumerate().map(|(i, src)| {
-        let stats = stats.clone();
+        let costs = costs.clone();
+        let hint = hints[i];
         async move {
-            let result = decode::read_metadata(src).await.map(Arc::new);
+            let result = decode::read_metadata_hinted(src, hint).await.map(Arc::new);
             let status = match &result {
                 Ok(meta) => {
                     timing::mark_once("gzv:metadata");
@@ -67,23 +151,85 @@ pub async fn open(state: AppState, url: String) {
                     p.done += 1;
                 }
             });
-            state.net.set(stats.get());
+            costs.publish(state);
             result.ok()
         }
     }))
     .await;
     state.progress.set(None);
-    first_galaxy(state, &files, &sources, &metas, &stats).await;
-    state.net.set(stats.get());
+    first_galaxy(state, &files, &sources, &metas, &costs).await;
+    costs.publish(state);
+    load_positions(state, &sources, &metas, &costs).await;
+    costs.publish(state);
+}
+
+/// Read ra/dec of every row of every readable file, all requests planned at once.
+async fn load_positions(state: AppState, sources: &[Source], metas: &[Option<Arc<ParquetMetaData>>], costs: &Costs) {
+    let mut jobs = Vec::new();
+    for (src, meta) in sources.iter().zip(metas) {
+        let Some(meta) = meta else { continue };
+        let Ok(schema) = table::arrow_schema(meta) else { continue };
+        let roles = table::recognise(&schema);
+        let (Some(ra), Some(dec)) = (roles.ra, roles.dec) else { continue };
+        let columns = vec![ra, dec];
+        let leaves = decode::leaf_indices(meta, &columns).unwrap_or_default();
+        let groups: Vec<usize> = (0..meta.num_row_groups()).collect();
+        let requests = merge_ranges(&decode::chunk_ranges(meta, &leaves, &groups), MERGE_GAP_BYTES).len();
+        jobs.push((src, meta.clone(), columns, groups, requests));
+    }
+    if jobs.is_empty() {
+        state.positions.set(PositionsView::Absent);
+        return;
+    }
+    let total: usize = jobs.iter().map(|j| j.4).sum();
+    let done = Cell::new(0usize);
+    state.positions.set(PositionsView::Loading { done: 0, total });
+    let results = join_all(jobs.iter().map(|(src, meta, columns, groups, _)| {
+        let done = &done;
+        async move {
+            let tick = |_, _| {
+                done.set(done.get() + 1);
+                state.positions.set(PositionsView::Loading { done: done.get(), total });
+                costs.publish(state);
+            };
+            let batches = decode::read_columns(*src, meta.clone(), columns, groups, &tick).await;
+            (src.name().to_string(), columns.clone(), batches)
+        }
+    }))
+    .await;
+    let mut positions = Positions::default();
+    let mut failed = Vec::new();
+    for (name, columns, result) in results {
+        match result {
+            Ok(batches) => {
+                for b in batches {
+                    let (Some(ra), Some(dec)) = (b.column_by_name(&columns[0]), b.column_by_name(&columns[1])) else { continue };
+                    for row in 0..b.num_rows() {
+                        if let (Some(r), Some(d)) = (table::float_at(ra.as_ref(), row), table::float_at(dec.as_ref(), row)) {
+                            positions.ra.push(r);
+                            positions.dec.push(d);
+                        }
+                    }
+                }
+            }
+            Err(e) => failed.push(format!("{name}: {e}")),
+        }
+    }
+    if positions.ra.is_empty() && !failed.is_empty() {
+        state.positions.set(PositionsView::Failed(failed.join("; ")));
+        return;
+    }
+    timing::mark_once("gzv:positions");
+    state.positions.set(PositionsView::Ready { positions: Arc::new(positions), failed });
 }
 
 /// Read and show row 0 of the first file (train split first) that has an image column.
 async fn first_galaxy(
     state: AppState,
     files: &[FileRow],
-    sources: &[HttpSource],
+    sources: &[Source],
     metas: &[Option<Arc<ParquetMetaData>>],
-    stats: &NetStats,
+    costs: &Costs,
 ) {
     let mut order: Vec<usize> = (0..files.len()).filter(|&i| metas[i].is_some()).collect();
     order.sort_by_key(|&i| (files[i].split != "train", i));
@@ -110,14 +256,14 @@ async fn first_galaxy(
         Ok(b) => b,
         Err(e) => return state.galaxy.set(GalaxyView::Failed(e.to_string())),
     };
-    state.net.set(stats.get());
+    costs.publish(state);
     let Some(batch) = batches.first() else {
         return state.galaxy.set(GalaxyView::Failed("the first row group returned no rows".into()));
     };
     let values = table::row_values(batch, &roles, 0);
     state.galaxy.set(GalaxyView::Loading("Decoding the image".into()));
     // let the page paint the progress before the decode takes the thread
-    yield_to_browser().await;
+    crate::web::sleep_ms(0).await;
     let image = match values.image {
         Some(bytes) => imaging::decode(&bytes).map(Arc::new).map_err(|e| e.to_string()),
         None => Err("this row has no image (null)".into()),
@@ -131,15 +277,4 @@ async fn first_galaxy(
         row: 0,
         image,
     })));
-}
-
-/// Give the event loop one turn (a resolved promise's microtask is not enough to paint,
-/// a zero timeout is).
-async fn yield_to_browser() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

@@ -55,6 +55,35 @@ pub enum GalaxyView {
     Failed(String),
 }
 
+/// Network cost as the status line shows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NetView {
+    pub http: NetCounters,
+    /// Reads answered from the app's byte cache.
+    pub cache_hits: u64,
+    /// Reads that joined an identical read already in flight.
+    pub joined: u64,
+}
+
+/// Sky positions of every row, in compact arrays (degrees).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Positions {
+    pub ra: Vec<f64>,
+    pub dec: Vec<f64>,
+}
+
+/// Loading ra/dec of every row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PositionsView {
+    NotStarted,
+    /// The table has no ra/dec-like columns.
+    Absent,
+    Loading { done: usize, total: usize },
+    /// `failed` files could not be read; their rows are missing, and said so.
+    Ready { positions: Arc<Positions>, failed: Vec<String> },
+    Failed(String),
+}
+
 /// All app signals; cheap to copy into closures.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -66,7 +95,8 @@ pub struct AppState {
     pub fatal: RwSignal<Option<String>>,
     pub files: RwSignal<Vec<FileRow>>,
     pub galaxy: RwSignal<GalaxyView>,
-    pub net: RwSignal<NetCounters>,
+    pub net: RwSignal<NetView>,
+    pub positions: RwSignal<PositionsView>,
 }
 
 impl AppState {
@@ -78,7 +108,8 @@ impl AppState {
             fatal: RwSignal::new(None),
             files: RwSignal::new(Vec::new()),
             galaxy: RwSignal::new(GalaxyView::Waiting),
-            net: RwSignal::new(NetCounters::default()),
+            net: RwSignal::new(NetView::default()),
+            positions: RwSignal::new(PositionsView::NotStarted),
         }
     }
 }

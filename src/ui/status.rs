@@ -28,10 +28,17 @@ pub fn StatusBar() -> impl IntoView {
             })}
             <p class="net" id="net">
                 {move || {
-                    let n = state.net.get();
+                    let v = state.net.get();
+                    let n = v.http;
                     let of = total_size().map(|t| format!(" of {}", format_bytes(t))).unwrap_or_default();
-                    format!("Network: {} requests, read {}{of}{}", n.requests, format_bytes(n.bytes),
-                        if n.in_flight > 0 { format!(", {} in flight", n.in_flight) } else { String::new() })
+                    let mut line = format!("Network: read {}{of} in {} requests", format_bytes(n.bytes), n.requests);
+                    if v.cache_hits + v.joined > 0 {
+                        line.push_str(&format!(", {} served from cache", v.cache_hits + v.joined));
+                    }
+                    if n.in_flight > 0 {
+                        line.push_str(&format!(", {} in flight", n.in_flight));
+                    }
+                    line
                 }}
             </p>
         </section>

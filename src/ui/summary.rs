@@ -1,6 +1,6 @@
 //! The dataset summary read from the footers, and each file's state.
 
-use super::state::{AppState, FileStatus};
+use super::state::{AppState, FileStatus, PositionsView};
 use crate::dataset::DatasetSummary;
 use crate::io::format_bytes;
 use leptos::prelude::*;
@@ -49,6 +49,14 @@ pub fn SummaryPanel() -> impl IntoView {
                 <dt>"Columns"</dt><dd id="sum-columns">{known(|s| format!("{} ({} leaf)", s.columns, s.leaf_columns))}</dd>
                 <dt>"Compression"</dt><dd id="sum-compression">{known(|s| s.compressions.iter().cloned().collect::<Vec<_>>().join(", "))}</dd>
                 <dt>"Images in"</dt><dd id="sum-image-column">{known(|s| s.image_column.clone().unwrap_or_else(|| "no image column".into()))}</dd>
+                <dt>"Positions"</dt><dd id="sum-positions">{move || match state.positions.get() {
+                    PositionsView::NotStarted => "waiting for the first galaxy".to_string(),
+                    PositionsView::Absent => "no ra/dec columns".to_string(),
+                    PositionsView::Loading { done, total } => format!("loading… {done}/{total} requests"),
+                    PositionsView::Ready { positions, failed } if failed.is_empty() => format!("{} galaxies", positions.ra.len()),
+                    PositionsView::Ready { positions, failed } => format!("{} galaxies ({} files failed: {})", positions.ra.len(), failed.len(), failed.join("; ")),
+                    PositionsView::Failed(e) => format!("failed: {e}"),
+                }}</dd>
                 <dt>"Size"</dt><dd id="sum-size">{known(|s| format_bytes(s.bytes_total))}</dd>
             </dl>
             <h3>"Files"</h3>

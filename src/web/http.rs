@@ -18,6 +18,20 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestCache, RequestInit, Response};
 
+/// Attempts per read: 5xx, 429, network errors and truncated bodies are retried.
+pub const MAX_ATTEMPTS: u32 = 3;
+/// First retry delay; each further retry waits 4x longer (250 ms, 1 s).
+pub const RETRY_BASE_MS: i32 = 250;
+
+/// Whether trying again may help.
+pub fn retryable(e: &IoError) -> bool {
+    match e {
+        IoError::Network { .. } | IoError::Truncated { .. } => true,
+        IoError::Status { status, .. } => *status >= 500 || *status == 429,
+        _ => false,
+    }
+}
+
 /// A file no larger than this may be used whole when its host ignores `Range`.
 pub const WHOLE_FILE_FALLBACK_BYTES: u64 = 4 << 20;
 
@@ -217,18 +231,48 @@ impl ByteSource for HttpSource {
 
     fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, Result<Bytes, IoError>> {
         Box::pin(async move {
-            if range.start >= range.end {
-                return Ok(Bytes::new());
+            let mut attempt = 1;
+            loop {
+                match self.read_once(range.clone()).await {
+                    Err(e) if retryable(&e) && attempt < MAX_ATTEMPTS => {
+                        crate::web::sleep_ms(RETRY_BASE_MS * 4i32.pow(attempt - 1)).await;
+                        attempt += 1;
+                    }
+                    result => return result,
+                }
             }
-            let (resp, guard) = self.get(&format!("bytes={}-{}", range.start, range.end - 1)).await?;
-            let (_, got, body) = self.ranged(resp, guard, Some(range.clone())).await?;
-            let from = (range.start - got.start) as usize;
-            Ok(body.slice(from..from + (range.end - range.start) as usize))
         })
     }
 
     fn tail(&self, n: u64) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>> {
         Box::pin(async move {
+            let mut attempt = 1;
+            loop {
+                match self.tail_once(n).await {
+                    Err(e) if retryable(&e) && attempt < MAX_ATTEMPTS => {
+                        crate::web::sleep_ms(RETRY_BASE_MS * 4i32.pow(attempt - 1)).await;
+                        attempt += 1;
+                    }
+                    result => return result,
+                }
+            }
+        })
+    }
+}
+
+impl HttpSource {
+    async fn read_once(&self, range: Range<u64>) -> Result<Bytes, IoError> {
+        if range.start >= range.end {
+            return Ok(Bytes::new());
+        }
+        let (resp, guard) = self.get(&format!("bytes={}-{}", range.start, range.end - 1)).await?;
+        let (_, got, body) = self.ranged(resp, guard, Some(range.clone())).await?;
+        let from = (range.start - got.start) as usize;
+        Ok(body.slice(from..from + (range.end - range.start) as usize))
+    }
+
+    async fn tail_once(&self, n: u64) -> Result<(u64, Bytes), IoError> {
+        {
             if self.len.get().is_none() && self.same_origin {
                 let (resp, guard) = self.get(&format!("bytes=-{n}")).await?;
                 let (len, got, body) = self.ranged(resp, guard, None).await?;
@@ -241,9 +285,9 @@ impl ByteSource for HttpSource {
                 Some(l) => l,
                 None => self.probe_len().await?,
             };
-            let bytes = self.read(len.saturating_sub(n)..len).await?;
+            let bytes = self.read_once(len.saturating_sub(n)..len).await?;
             Ok((len, bytes))
-        })
+        }
     }
 }
 

@@ -12,7 +12,6 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, Encoding};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
-use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -62,22 +61,7 @@ impl Default for Options {
     }
 }
 
-/// `index.json`: what a static host cannot list by itself.
-#[derive(Serialize, Debug, Clone)]
-pub struct Manifest {
-    pub format: &'static str,
-    pub name: String,
-    pub files: Vec<ManifestFile>,
-}
-
-/// One parquet file of the manifest; `path` is relative to the manifest.
-#[derive(Serialize, Debug, Clone)]
-pub struct ManifestFile {
-    pub split: String,
-    pub path: String,
-    pub size: u64,
-    pub rows: u64,
-}
+pub use crate::manifest::{Manifest, ManifestFile};
 
 /// A rendered galaxy: its truth (for votes) and its JPEG.
 struct Rendered {
@@ -110,12 +94,12 @@ pub fn generate(o: &Options, log: &mut dyn FnMut(String)) -> Result<Manifest, St
             let name = format!("{split}-{k:05}-of-{shards:05}.parquet");
             let path = data.join(&name);
             write_shard(&path, &root, &pool, lo..hi, o.layout, &mut ids)?;
-            let size = fs::metadata(&path).map_err(|e| e.to_string())?.len();
-            log(format!("gzv-sample: wrote data/{name} ({} rows, {:.1} MB)", hi - lo, size as f64 / 1e6));
-            files.push(ManifestFile { split: split.into(), path: format!("data/{name}"), size, rows: (hi - lo) as u64 });
+            let file = crate::manifest::describe(&o.out, Path::new(&format!("data/{name}")), false)?;
+            log(format!("gzv-sample: wrote data/{name} ({} rows, {:.1} MB)", hi - lo, file.size as f64 / 1e6));
+            files.push(file);
         }
     }
-    let manifest = Manifest { format: "gzv-manifest/1", name: "Galaxy Zoo DESI sample (synthetic)".into(), files };
+    let manifest = Manifest { format: crate::manifest::FORMAT, name: "Galaxy Zoo DESI sample (synthetic)".into(), files };
     let json = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     fs::write(o.out.join("index.json"), json + "\n").map_err(|e| e.to_string())?;
     Ok(manifest)

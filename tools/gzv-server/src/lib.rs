@@ -6,8 +6,9 @@
 //! answers, truncated bodies, dropped connections, refused HEAD, ignored `Range`, no CORS.
 //!
 //! In-process use: [`Server::start`], then [`Server::set_faults`] and [`Server::log`].
-//! Out-of-process use (browser tests): `GET /__gzv/log[?clear=1]` returns the log as JSON
-//! and `GET /__gzv/faults?latency_ms=50&fail_5xx=2...` replaces the fault switches.
+//! Out-of-process use (browser tests): `GET /__gzv/log[?clear=1]` returns the log as JSON,
+//! `GET /__gzv/faults?latency_ms=50&fail_5xx=2...` replaces the fault switches, and
+//! `GET /__gzv/stats` returns `{"in_flight": n, "max_in_flight": m}` (reset by `clear=1`).
 
 mod faults;
 mod range;
@@ -42,6 +43,32 @@ pub(crate) struct State {
     pub root: PathBuf,
     pub faults: Mutex<Faults>,
     pub log: Mutex<Vec<LogEntry>>,
+    /// Requests being answered now (until their body is sent or dropped), and the most
+    /// ever at once since the last reset: how tests check a client's concurrency bound.
+    pub in_flight: Mutex<(u64, u64)>,
+    /// In-memory files served before the disk (stand-ins for other services in tests).
+    pub overrides: Mutex<std::collections::HashMap<String, (String, bytes::Bytes)>>,
+}
+
+/// Counts a request in flight until dropped.
+pub(crate) struct InFlight(pub std::sync::Arc<State>);
+
+impl InFlight {
+    pub(crate) fn new(state: std::sync::Arc<State>) -> Self {
+        if let Ok(mut g) = state.in_flight.lock() {
+            g.0 += 1;
+            g.1 = g.1.max(g.0);
+        }
+        InFlight(state)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Ok(mut g) = self.0.in_flight.lock() {
+            g.0 = g.0.saturating_sub(1);
+        }
+    }
 }
 
 impl State {
@@ -67,7 +94,7 @@ impl Server {
     pub async fn start(root: impl Into<PathBuf>, port: u16) -> std::io::Result<Server> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(State { root: root.into(), faults: Mutex::default(), log: Mutex::default() });
+        let state = Arc::new(State { root: root.into(), faults: Mutex::default(), log: Mutex::default(), in_flight: Mutex::default(), overrides: Mutex::default() });
         let (stop, stopped) = oneshot::channel();
         tokio::spawn(serve::accept_loop(listener, state.clone(), stopped));
         Ok(Server { addr, state, stop: Some(stop) })
@@ -83,6 +110,14 @@ impl Server {
         self.addr
     }
 
+    /// Serve `body` (with `content_type`) at `path`, whatever the query string, ahead of
+    /// the files on disk: a stand-in for another service in tests.
+    pub fn put(&self, path: &str, content_type: &str, body: impl Into<bytes::Bytes>) {
+        if let Ok(mut o) = self.state.overrides.lock() {
+            o.insert(path.to_string(), (content_type.to_string(), body.into()));
+        }
+    }
+
     /// Replace the fault switches.
     pub fn set_faults(&self, faults: Faults) {
         if let Ok(mut f) = self.state.faults.lock() {
@@ -95,11 +130,19 @@ impl Server {
         self.state.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
 
-    /// Empty the request log.
+    /// Empty the request log and reset the in-flight maximum.
     pub fn clear_log(&self) {
         if let Ok(mut l) = self.state.log.lock() {
             l.clear();
         }
+        if let Ok(mut g) = self.state.in_flight.lock() {
+            g.1 = g.0;
+        }
+    }
+
+    /// The most requests this server has been answering at once since the last clear.
+    pub fn max_in_flight(&self) -> u64 {
+        self.state.in_flight.lock().map(|g| g.1).unwrap_or(0)
     }
 
     /// Stop accepting connections.

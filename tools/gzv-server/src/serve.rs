@@ -1,7 +1,7 @@
 //! Connection handling and the request handler.
 
 use crate::range::{RangeError, parse_range};
-use crate::{Faults, LogEntry, State};
+use crate::{Faults, InFlight, LogEntry, State};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Full, StreamBody, combinators::BoxBody};
 use hyper::body::{Frame, Incoming};
@@ -109,6 +109,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
     };
     let faults = state.faults();
     let active = faults.applies_to(&path);
+    let in_flight = InFlight::new(state.clone());
     if active && faults.latency_ms > 0 {
         tokio::time::sleep(faults.latency()).await;
     }
@@ -125,7 +126,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
         cors(&mut r, &faults, active);
         return Ok(r);
     }
-    let mut resp = respond(&state, &req, &path, &faults, active, &mut entry).await;
+    let mut resp = respond(&state, &req, &path, &faults, active, &mut entry, in_flight).await;
     cors(&mut resp, &faults, active);
     Ok(resp)
 }
@@ -147,6 +148,7 @@ async fn respond(
     faults: &Faults,
     active: bool,
     entry: &mut LogEntry,
+    in_flight: InFlight,
 ) -> Response<Body> {
     let finish = |entry: &mut LogEntry, r: Response<Body>| {
         entry.status = r.status().as_u16();
@@ -165,6 +167,15 @@ async fn respond(
         return finish(entry, r);
     }
     let head = req.method() == Method::HEAD;
+    let stand_in = state.overrides.lock().ok().and_then(|o| o.get(path).cloned());
+    if let (Some((content_type, body)), false) = (stand_in, head) {
+        entry.bytes = body.len() as u64;
+        let mut r = Response::new(full(body));
+        if let Ok(v) = HeaderValue::from_str(&content_type) {
+            r.headers_mut().insert(header::CONTENT_TYPE, v);
+        }
+        return finish(entry, r);
+    }
     if !head && req.method() != Method::GET {
         return finish(entry, text(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD"));
     }
@@ -199,7 +210,7 @@ async fn respond(
         empty()
     } else {
         let index = state.log.lock().map(|l| l.len()).unwrap_or(0);
-        file_body(file.clone(), start, sent, faults.bandwidth_bps * u64::from(active), state.clone(), index)
+        file_body(file.clone(), start, sent, faults.bandwidth_bps * u64::from(active), state.clone(), index, in_flight)
     };
     let mut r = Response::new(body);
     let h = r.headers_mut();
@@ -222,14 +233,16 @@ async fn respond(
 
 /// Stream `count` bytes of `file` from `start`, at most `bps` bytes per second (0: no cap),
 /// adding what is sent to log entry `index`.
-fn file_body(file: PathBuf, start: u64, count: u64, bps: u64, state: Arc<State>, index: usize) -> Body {
+fn file_body(file: PathBuf, start: u64, count: u64, bps: u64, state: Arc<State>, index: usize, in_flight: InFlight) -> Body {
     struct S {
         file: Option<tokio::fs::File>,
         path: PathBuf,
         pos: u64,
         left: u64,
+        // the request counts as in flight until its body is sent or dropped
+        _in_flight: InFlight,
     }
-    let init = S { file: None, path: file, pos: start, left: count };
+    let init = S { file: None, path: file, pos: start, left: count, _in_flight: in_flight };
     let stream = futures_util::stream::unfold(init, move |mut s| {
         let state = state.clone();
         async move {
@@ -282,8 +295,23 @@ fn control_request(state: &State, what: &str, query: &str) -> Response<Body> {
                 }
                 copy
             });
+            if query.contains("clear=1") {
+                if let Ok(mut g) = state.in_flight.lock() {
+                    g.1 = g.0;
+                }
+            }
             let json = serde_json::to_string(&log.unwrap_or_default()).unwrap_or_else(|_| "[]".into());
             Response::new(full(json))
+        }
+        "stats" => {
+            let (now, max) = state.in_flight.lock().map(|g| *g).unwrap_or((0, 0));
+            if query.contains("clear=1") {
+                if let Ok(mut g) = state.in_flight.lock() {
+                    g.1 = g.0;
+                }
+            }
+            // this control request itself is not counted
+            Response::new(full(format!(r#"{{"in_flight": {}, "max_in_flight": {}}}"#, now, max)))
         }
         "faults" => match Faults::from_query(query) {
             Ok(f) => {

@@ -147,3 +147,18 @@ async fn errors_truncation_drops_head_and_ignored_ranges() {
     get(&server, "/__gzv/faults?fail_5xx=1", None).await;
     assert_eq!(get(&server, "/data/f.bin", None).await.status, StatusCode::SERVICE_UNAVAILABLE, "set over HTTP");
 }
+
+#[tokio::test]
+async fn counts_requests_in_flight() {
+    let (server, _dir) = start().await;
+    server.set_faults(Faults { latency_ms: 200, ..Faults::default() });
+    let reqs = (0..5).map(|i| {
+        let url = format!("bytes={}-{}", i * 10, i * 10 + 9);
+        let server = &server;
+        async move { get(server, "/data/f.bin", Some(&url)).await }
+    });
+    futures_util::future::join_all(reqs).await;
+    assert_eq!(server.max_in_flight(), 5);
+    server.clear_log();
+    assert_eq!(server.max_in_flight(), 0, "reset to what is in flight now");
+}

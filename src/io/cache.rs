@@ -1,0 +1,212 @@
+//! An LRU byte cache with a memory cap shared by all files of a dataset, and sharing of
+//! identical reads in flight. Reads inside a cached or in-flight range are served from
+//! it. Only weak handles to in-flight reads are kept, so a read every caller dropped is
+//! dropped (and aborted) too.
+
+use super::{ByteSource, IoError, LocalBoxFuture};
+use bytes::Bytes;
+use futures::FutureExt;
+use futures::future::{Shared, WeakShared};
+use std::cell::{Cell, RefCell};
+use std::ops::Range;
+use std::rc::Rc;
+
+/// Default memory cap of a dataset's byte cache.
+pub const DEFAULT_CACHE_BYTES: u64 = 128 << 20;
+
+type SharedRead = Shared<LocalBoxFuture<'static, Result<Bytes, IoError>>>;
+
+struct Entry {
+    key: u64,
+    range: Range<u64>,
+    bytes: Bytes,
+    last_used: u64,
+}
+
+#[derive(Default)]
+struct State {
+    entries: Vec<Entry>,
+    held: u64,
+    tick: u64,
+    next_key: u64,
+    in_flight: Vec<(u64, Range<u64>, WeakShared<LocalBoxFuture<'static, Result<Bytes, IoError>>>)>,
+}
+
+/// One memory budget for the bytes of every file of a dataset.
+#[derive(Clone)]
+pub struct ByteCache {
+    state: Rc<RefCell<State>>,
+    cap: u64,
+    stats: CacheStats,
+}
+
+impl ByteCache {
+    pub fn new(cap: u64) -> Self {
+        ByteCache { state: Rc::default(), cap, stats: CacheStats::default() }
+    }
+    pub fn stats(&self) -> CacheStats {
+        self.stats.clone()
+    }
+    /// Bytes held.
+    pub fn held(&self) -> u64 {
+        self.state.borrow().held
+    }
+}
+
+/// Cache counters shared by every cached source of a dataset.
+#[derive(Clone, Default)]
+pub struct CacheStats {
+    hits: Rc<Cell<u64>>,
+    shared: Rc<Cell<u64>>,
+}
+
+impl CacheStats {
+    /// Reads answered from cached bytes.
+    pub fn hits(&self) -> u64 {
+        self.hits.get()
+    }
+    /// Reads that joined an identical or enclosing read already in flight.
+    pub fn shared(&self) -> u64 {
+        self.shared.get()
+    }
+}
+
+/// Caches what `inner` returns in a [`ByteCache`], least recently used out first.
+pub struct CachedSource<S> {
+    inner: Rc<S>,
+    cache: ByteCache,
+    key: u64,
+}
+
+fn contains(outer: &Range<u64>, inner: &Range<u64>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+fn slice(bytes: &Bytes, outer: &Range<u64>, want: &Range<u64>) -> Bytes {
+    bytes.slice((want.start - outer.start) as usize..(want.end - outer.start) as usize)
+}
+
+impl<S: ByteSource + 'static> CachedSource<S> {
+    pub fn new(inner: S, cache: &ByteCache) -> Self {
+        let key = {
+            let mut st = cache.state.borrow_mut();
+            st.next_key += 1;
+            st.next_key
+        };
+        CachedSource { inner: Rc::new(inner), cache: cache.clone(), key }
+    }
+
+    /// Put bytes known from elsewhere (a footer embedded in a manifest) into the cache.
+    pub fn prime(&self, range: Range<u64>, bytes: Bytes) {
+        if bytes.len() as u64 == range.end.saturating_sub(range.start) {
+            self.insert(range, bytes);
+        }
+    }
+
+    fn lookup(&self, range: &Range<u64>) -> Option<Bytes> {
+        let mut st = self.cache.state.borrow_mut();
+        st.tick += 1;
+        let tick = st.tick;
+        let key = self.key;
+        let e = st.entries.iter_mut().find(|e| e.key == key && contains(&e.range, range))?;
+        e.last_used = tick;
+        Some(slice(&e.bytes, &e.range, range))
+    }
+
+    fn insert(&self, range: Range<u64>, bytes: Bytes) {
+        let size = range.end - range.start;
+        if size > self.cache.cap {
+            return;
+        }
+        let key = self.key;
+        let mut st = self.cache.state.borrow_mut();
+        if st.entries.iter().any(|e| e.key == key && contains(&e.range, &range)) {
+            return;
+        }
+        // entries the new one covers are redundant
+        let before = st.entries.len();
+        let mut freed = 0;
+        st.entries.retain(|e| {
+            let covered = e.key == key && contains(&range, &e.range);
+            if covered {
+                freed += e.range.end - e.range.start;
+            }
+            !covered
+        });
+        if st.entries.len() != before {
+            st.held -= freed;
+        }
+        while st.held + size > self.cache.cap {
+            let Some(oldest) = st.entries.iter().enumerate().min_by_key(|(_, e)| e.last_used).map(|(i, _)| i) else { break };
+            let e = st.entries.swap_remove(oldest);
+            st.held -= e.range.end - e.range.start;
+        }
+        st.tick += 1;
+        let tick = st.tick;
+        st.held += size;
+        st.entries.push(Entry { key, range, bytes, last_used: tick });
+    }
+
+    /// An in-flight read whose range encloses `range`, if any is still alive.
+    fn joinable(&self, range: &Range<u64>) -> Option<(Range<u64>, SharedRead)> {
+        let mut st = self.cache.state.borrow_mut();
+        st.in_flight.retain(|(_, _, w)| w.upgrade().is_some());
+        st.in_flight
+            .iter()
+            .find(|(k, r, _)| *k == self.key && contains(r, range))
+            .and_then(|(_, r, w)| w.upgrade().map(|s| (r.clone(), s)))
+    }
+}
+
+impl<S: ByteSource + 'static> ByteSource for CachedSource<S> {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+    fn known_len(&self) -> Option<u64> {
+        self.inner.known_len()
+    }
+
+    fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, Result<Bytes, IoError>> {
+        Box::pin(async move {
+            if let Some(b) = self.lookup(&range) {
+                let hits = &self.cache.stats.hits;
+                hits.set(hits.get() + 1);
+                return Ok(b);
+            }
+            if let Some((outer, joined)) = self.joinable(&range) {
+                let counter = &self.cache.stats.shared;
+                counter.set(counter.get() + 1);
+                let bytes = joined.await?;
+                return Ok(slice(&bytes, &outer, &range));
+            }
+            let inner = self.inner.clone();
+            let r = range.clone();
+            let fut: LocalBoxFuture<'static, Result<Bytes, IoError>> = Box::pin(async move { inner.read(r).await });
+            let shared = fut.shared();
+            if let Some(weak) = shared.downgrade() {
+                self.cache.state.borrow_mut().in_flight.push((self.key, range.clone(), weak));
+            }
+            let result = shared.await;
+            let key = self.key;
+            self.cache.state.borrow_mut().in_flight.retain(|(k, r, w)| !(*k == key && *r == range) && w.upgrade().is_some());
+            let bytes = result?;
+            self.insert(range, bytes.clone());
+            Ok(bytes)
+        })
+    }
+
+    fn tail(&self, n: u64) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>> {
+        Box::pin(async move {
+            if let Some(len) = self.inner.known_len() {
+                let bytes = self.read(len.saturating_sub(n)..len).await?;
+                return Ok((len, bytes));
+            }
+            let (len, bytes) = self.inner.tail(n).await?;
+            self.insert(len - bytes.len() as u64..len, bytes.clone());
+            Ok((len, bytes))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
