@@ -166,7 +166,7 @@ async fn opens_the_sample_and_draws_the_first_galaxy() {
     let read: u64 = data.iter().map(|e| e.bytes).sum();
     let size: u64 = files.iter().map(|f| f.2).sum();
     assert!(read * 10 < size, "read {read} of {size} bytes");
-    let shot = browser.screenshot("first-galaxy.png").await;
+    let shot = common::screenshot(&browser, "first-galaxy.png").await;
     eprintln!("screenshot: {} ({} requests, {read} of {size} bytes)", shot.display(), data.len());
     browser.close().await;
 }
@@ -213,7 +213,7 @@ async fn failures_read_as_messages_not_blank_pages() {
         let size = manifest_files().iter().find(|f| e.path.ends_with(&f.0)).map(|f| f.2).unwrap();
         assert!(e.bytes < size / 4, "download not stopped: {} of {size} bytes sent", e.bytes);
     }
-    browser.screenshot("range-ignored.png").await;
+    common::screenshot(&browser, "range-ignored.png").await;
     browser.close().await;
 }
 

@@ -3,16 +3,9 @@
 
 #![allow(dead_code)]
 
-use fantoccini::{Client, ClientBuilder, Locator};
+pub use gzv_browser::{Browser, PAGE_TIMEOUT};
 use gzv_server::Server;
-use serde_json::json;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// How long a page may take to reach a state before the test fails.
-pub const PAGE_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// The release build to test (`trunk build --release`, which `scripts/test` runs).
 pub fn dist_dir() -> PathBuf {
@@ -25,116 +18,16 @@ pub fn dist_dir() -> PathBuf {
     dist
 }
 
+/// Save a screenshot under `target/e2e/`.
+pub async fn screenshot(browser: &Browser, name: &str) -> PathBuf {
+    browser.screenshot(artifacts_dir().join(name)).await
+}
+
 /// Where screenshots go.
 pub fn artifacts_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e");
     std::fs::create_dir_all(&dir).expect("create target/e2e");
     dir
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
-}
-
-/// chromedriver plus one headless Chromium session; both end when dropped.
-pub struct Browser {
-    pub client: Client,
-    driver: Child,
-    profile: PathBuf,
-}
-
-impl Browser {
-    pub async fn start() -> Browser {
-        let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        let port = free_port();
-        let driver = Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {chromedriver} ({e}): install chromium-driver (scripts/test does)"));
-        let profile = std::env::temp_dir().join(format!("gzv-chromium-{}-{port}", std::process::id()));
-        let caps = json!({
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
-                    format!("--user-data-dir={}", profile.display()),
-                ]
-            }
-        });
-        let caps = match caps {
-            serde_json::Value::Object(m) => m,
-            _ => unreachable!(),
-        };
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let client = loop {
-            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
-                Ok(c) => break c,
-                Err(e) if Instant::now() > deadline => panic!("chromedriver did not start a session: {e}"),
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-            }
-        };
-        Browser { client, driver, profile }
-    }
-
-    /// Wait for a CSS selector; on timeout fail with what the page says instead.
-    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
-        match self.client.wait().at_most(PAGE_TIMEOUT).for_element(Locator::Css(css)).await {
-            Ok(e) => e,
-            Err(err) => {
-                let text = self.page_text().await;
-                panic!("{css} did not appear ({err}); the page says:\n{text}");
-            }
-        }
-    }
-
-    pub async fn page_text(&self) -> String {
-        self.client
-            .execute("return document.body.innerText", vec![])
-            .await
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default()
-    }
-
-    pub async fn text(&self, css: &str) -> String {
-        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.expect("text")
-    }
-
-    pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
-        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).attr(name).await.expect("attr")
-    }
-
-    pub async fn js(&self, script: &str) -> serde_json::Value {
-        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
-    }
-
-    pub async fn screenshot(&self, name: &str) -> PathBuf {
-        let png = self.client.screenshot().await.expect("screenshot");
-        let path = artifacts_dir().join(name);
-        std::fs::write(&path, png).expect("write screenshot");
-        path
-    }
-
-    pub async fn close(mut self) {
-        let client = self.client.clone();
-        let _ = client.close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.driver.kill();
-    }
 }
 
 /// The built app and its sample, served on a free port.

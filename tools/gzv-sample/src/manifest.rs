@@ -24,7 +24,9 @@ pub struct ManifestFile {
     pub path: String,
     pub size: u64,
     pub rows: u64,
-    /// Bytes at the end of the file holding the footer (metadata + 8).
+    /// Bytes at the end of the file to read first: the footer (metadata + 8) and, when the
+    /// file has page indexes, those too (they sit just before the footer), so reading
+    /// selected pages later needs no extra request.
     pub footer_len: u64,
     /// The footer bytes themselves, base64, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74,6 +76,17 @@ pub fn describe(root: &Path, rel: &Path, embed_footer: bool) -> Result<ManifestF
     f.seek(SeekFrom::Start(size - footer_len)).map_err(|e| err(&e))?;
     f.read_exact(&mut footer).map_err(|e| err(&e))?;
     let meta = parquet::file::metadata::ParquetMetaDataReader::decode_metadata(&footer[..footer.len() - 8]).map_err(|e| err(&e))?;
+    let page_index_start = meta
+        .row_groups()
+        .iter()
+        .flat_map(|rg| rg.columns())
+        .flat_map(|c| [c.column_index_offset(), c.offset_index_offset()])
+        .flatten()
+        .filter(|&o| o >= 0)
+        .min()
+        .map(|o| o as u64)
+        .filter(|&o| o < size - footer_len);
+    let footer_len = page_index_start.map(|o| size - o).unwrap_or(footer_len);
     Ok(ManifestFile {
         split: split_of(rel),
         path: rel.to_string_lossy().replace('\\', "/"),

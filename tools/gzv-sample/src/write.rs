@@ -19,8 +19,8 @@ use std::sync::Arc;
 
 /// Rows per row group in the legacy HuggingFace layout (`datasets`' image default).
 pub const LEGACY_ROW_GROUP_ROWS: usize = 100;
-/// Share of galaxies in the train split.
-const TRAIN_FRACTION: f64 = 0.8;
+/// Default share of galaxies in the train split.
+pub const TRAIN_FRACTION: f64 = 0.8;
 /// Share of galaxies voted on in a second campaign.
 const SECOND_CAMPAIGN_FRACTION: f64 = 0.08;
 /// Campaign mix (dr12, dr5, dr8) of a galaxy's first campaign.
@@ -45,6 +45,8 @@ pub struct Options {
     pub seed: u64,
     pub layout: Layout,
     pub jpeg_quality: u8,
+    /// Share of rows in the train split (the rest are test).
+    pub train_fraction: f64,
 }
 
 impl Default for Options {
@@ -57,6 +59,7 @@ impl Default for Options {
             seed: 2024,
             layout: Layout::Legacy,
             jpeg_quality: 90,
+            train_fraction: TRAIN_FRACTION,
         }
     }
 }
@@ -78,7 +81,7 @@ pub fn generate(o: &Options, log: &mut dyn FnMut(String)) -> Result<Manifest, St
 
     let data = o.out.join("data");
     fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
-    let train = ((o.rows as f64) * TRAIN_FRACTION).round() as usize;
+    let train = ((o.rows as f64) * o.train_fraction.clamp(0.0, 1.0)).round() as usize;
     let splits = [("train", 0, train), ("test", train, o.rows)];
     let mut ids = HashSet::new();
     let mut files = Vec::new();

@@ -105,6 +105,8 @@ fn legacy_layout_has_100_row_groups_snappy_and_dictionary_images() {
     let m = generate(&small(&dir, Layout::Legacy), &mut |_| {}).unwrap();
     let reader = SerializedFileReader::new(File::open(dir.join(&m.files[0].path)).unwrap()).unwrap();
     let meta = reader.metadata();
+    let b = std::fs::read(dir.join(&m.files[0].path)).unwrap();
+    assert_eq!(m.files[0].footer_len, u32::from_le_bytes(b[b.len() - 8..b.len() - 4].try_into().unwrap()) as u64 + 8, "no page index: just the footer");
     assert_eq!(meta.num_row_groups(), 2);
     assert_eq!(meta.row_group(0).num_rows(), 100);
     for rg in meta.row_groups() {
@@ -133,4 +135,12 @@ fn new_layout_has_one_row_group_page_index_and_plain_uncompressed_images() {
     assert!(encodings.contains(&Encoding::PLAIN) && !encodings.contains(&Encoding::RLE_DICTIONARY), "{encodings:?}");
     assert!(meta.row_group(0).columns().iter().all(|c| c.offset_index_offset().is_some()), "page index written");
     assert_eq!(meta.row_group(0).column(2).compression(), Compression::SNAPPY);
+    // the manifest's first read covers the page indexes too
+    let footer = {
+        let b = std::fs::read(dir.join(&m.files[0].path)).unwrap();
+        u32::from_le_bytes(b[b.len() - 8..b.len() - 4].try_into().unwrap()) as u64 + 8
+    };
+    let first_index = meta.row_group(0).columns().iter().filter_map(|c| c.column_index_offset().or(c.offset_index_offset())).min().unwrap() as u64;
+    assert_eq!(m.files[0].footer_len, m.files[0].size - first_index);
+    assert!(m.files[0].footer_len > footer);
 }

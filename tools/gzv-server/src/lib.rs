@@ -25,7 +25,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 /// One request as the server saw it.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct LogEntry {
     pub method: String,
     pub path: String,
@@ -36,6 +36,9 @@ pub struct LogEntry {
     pub bytes: u64,
     /// The `Origin` header, to tell cross-origin requests apart.
     pub origin: Option<String>,
+    /// When the request arrived, in milliseconds since the Unix epoch (comparable with a
+    /// browser's `performance.timeOrigin + mark.startTime` on the same machine).
+    pub at_ms: f64,
 }
 
 /// Shared state of a running server.

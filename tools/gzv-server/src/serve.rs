@@ -106,6 +106,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
         status: 0,
         bytes: 0,
         origin: header(header::ORIGIN),
+        at_ms: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0),
     };
     let faults = state.faults();
     let active = faults.applies_to(&path);

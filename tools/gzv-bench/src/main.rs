@@ -1,0 +1,220 @@
+//! `gzv-bench [--runs N] [--rows N] [--latency 0,50]`: cold opens of a one-shard dataset of
+//! realistic size, in both HuggingFace layouts, by the release build in headless Chromium.
+//! The app is served by one test server and the data by another (cross-origin, as from
+//! HuggingFace), with latency added to every data request. Prints medians of cold runs:
+//! time from navigation to `gzv:metadata`, to the first image drawn, and to ra/dec of every
+//! row in memory (`gzv:positions`); requests and bytes of each phase; bytes fetched over the
+//! minimum the page needs. A benchmark prints figures; it asserts nothing about speed.
+
+use gzv_browser::Browser;
+use gzv_sample::{Layout, Options};
+use gzv_server::{Faults, LogEntry, Server};
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::serialized_reader::ReadOptionsBuilder;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const MARKS: [&str; 4] = ["gzv:ready", "gzv:metadata", "gzv:first-image", "gzv:positions"];
+
+struct Config {
+    runs: usize,
+    rows: usize,
+    latencies: Vec<u64>,
+}
+
+fn parse() -> Result<Config, String> {
+    let mut c = Config { runs: 5, rows: 11_400, latencies: vec![0, 50] };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let v = args.next().ok_or(format!("{a} needs a value"))?;
+        match a.as_str() {
+            "--runs" => c.runs = v.parse().map_err(|_| format!("--runs: {v}"))?,
+            "--rows" => c.rows = v.parse().map_err(|_| format!("--rows: {v}"))?,
+            "--latency" => c.latencies = v.split(',').map(|x| x.trim().parse().map_err(|_| format!("--latency: {x}"))).collect::<Result<_, _>>()?,
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    Ok(c)
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Generate `target/bench-data/{legacy,new}` once (gz_desi-sized JPEGs, one train shard).
+fn ensure_data(rows: usize) -> Result<PathBuf, String> {
+    let base = root().join("target/bench-data");
+    for (name, layout) in [("legacy", Layout::Legacy), ("new", Layout::New)] {
+        let out = base.join(format!("{name}-{rows}"));
+        if out.join("index.json").is_file() {
+            continue;
+        }
+        eprintln!("gzv-bench: generating {rows} rows in the {name} layout into {}", out.display());
+        let o = Options { out: out.clone(), rows, rows_per_shard: rows, train_fraction: 1.0, jpeg_quality: 92, layout, ..Options::default() };
+        gzv_sample::generate(&o, &mut |l| eprintln!("{l}"))?;
+    }
+    Ok(base)
+}
+
+/// The byte ranges a cold open cannot do without: the footer, the first row's image,
+/// id_str, ra and dec (whole chunks, or their first pages when an offset index exists),
+/// and ra/dec of every row group.
+fn minimum(file: &Path) -> Result<Vec<Range<u64>>, String> {
+    let f = std::fs::File::open(file).map_err(|e| e.to_string())?;
+    let size = f.metadata().map_err(|e| e.to_string())?.len();
+    let reader = SerializedFileReader::new_with_options(f, ReadOptionsBuilder::new().with_page_index().build()).map_err(|e| e.to_string())?;
+    let meta = reader.metadata();
+    let bytes = std::fs::read(file).map_err(|e| e.to_string())?;
+    let n = bytes.len();
+    let footer = u32::from_le_bytes([bytes[n - 8], bytes[n - 7], bytes[n - 6], bytes[n - 5]]) as u64 + 8;
+    let mut need = vec![size - footer..size];
+    let rg0 = meta.row_group(0);
+    for col in [0usize, 2, 3, 4] {
+        let c = rg0.column(col);
+        let (start, len) = c.byte_range();
+        let page_index = meta.page_index_for_row_group(0);
+        let page = page_index.offset_index(col).and_then(|o| o.page_locations().first().cloned());
+        match page {
+            Some(p) if (rg0.num_rows() as usize) > 4 => {
+                if let Some(d) = c.dictionary_page_offset() {
+                    need.push(d as u64..p.offset as u64);
+                }
+                need.push(p.offset as u64..p.offset as u64 + p.compressed_page_size as u64);
+            }
+            _ => need.push(start..start + len),
+        }
+    }
+    for rg in meta.row_groups() {
+        for col in [3usize, 4] {
+            let (start, len) = rg.column(col).byte_range();
+            need.push(start..start + len);
+        }
+    }
+    Ok(need)
+}
+
+fn union_len(ranges: &[Range<u64>]) -> u64 {
+    let mut v = ranges.to_vec();
+    v.sort_by_key(|r| r.start);
+    let mut total = 0;
+    let mut cur: Option<Range<u64>> = None;
+    for r in v {
+        cur = match cur {
+            Some(c) if r.start <= c.end => Some(c.start..c.end.max(r.end)),
+            Some(c) => {
+                total += c.end - c.start;
+                Some(r)
+            }
+            None => Some(r),
+        };
+    }
+    total + cur.map(|c| c.end - c.start).unwrap_or(0)
+}
+
+/// One cold open: mark times (ms from navigation) and the data server's log.
+struct Run {
+    marks: [f64; 4],
+    time_origin: f64,
+    log: Vec<LogEntry>,
+}
+
+async fn cold_open(app: &Server, data: &Server, manifest: &str) -> Result<Run, String> {
+    let browser = Browser::start().await;
+    data.clear_log();
+    browser.client.goto(&format!("{}/?url={}{manifest}", app.url(), data.url())).await.map_err(|e| e.to_string())?;
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let script = format!(
+        "const m = {:?}.map(n => performance.getEntriesByName(n)[0]); return [performance.timeOrigin, ...m.map(e => e ? e.startTime : -1), document.querySelector('[role=alert]')?.innerText || ''];",
+        MARKS
+    );
+    loop {
+        let v = browser.js(&script).await;
+        let a = v.as_array().cloned().unwrap_or_default();
+        let f = |i: usize| a.get(i).and_then(|x| x.as_f64()).unwrap_or(-1.0);
+        if f(4) >= 0.0 {
+            let run = Run { marks: [f(1), f(2), f(3), f(4)], time_origin: f(0), log: data.log() };
+            browser.close().await;
+            return Ok(run);
+        }
+        let alert = a.get(5).and_then(|x| x.as_str()).unwrap_or("");
+        if !alert.is_empty() || Instant::now() > deadline {
+            browser.close().await;
+            return Err(format!("the page did not finish: {alert}"));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() { f64::NAN } else { v[v.len() / 2] }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cfg = match parse() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50]");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let dist = root().join("dist");
+    if !dist.join("index.html").is_file() {
+        eprintln!("gzv-bench: no release build in dist/: run ./scripts/bench (or trunk build --release)");
+        return std::process::ExitCode::FAILURE;
+    }
+    let base = match ensure_data(cfg.rows) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("gzv-bench: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let app = Server::start(&dist, 0).await.expect("app server");
+    let data = Server::start(&base, 0).await.expect("data server");
+    println!("gzv-bench: {} cold runs each, medians; times in ms from navigation; app and data on different origins", cfg.runs);
+    println!(
+        "{:<7} {:>5} | {:>6} {:>6} {:>7} {:>5} {:>8} | {:>13} {:>21} | {:>7}",
+        "layout", "lat", "ready", "meta", "image", "RTTs", "ra/dec", "requests f/i/p", "MB footer/image/pos", "vs min"
+    );
+    for layout in ["legacy", "new"] {
+        let dir = format!("{layout}-{}", cfg.rows);
+        let shard = base.join(&dir).join("data/train-00000-of-00001.parquet");
+        let size = std::fs::metadata(&shard).map(|m| m.len()).unwrap_or(0);
+        let min = minimum(&shard).map(|r| union_len(&r)).unwrap_or(0);
+        for &latency in &cfg.latencies {
+            data.set_faults(Faults { latency_ms: latency, ..Faults::default() });
+            let mut rows: Vec<[f64; 12]> = Vec::new();
+            for _ in 0..cfg.runs {
+                let run = match cold_open(&app, &data, &format!("/{dir}/index.json")).await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        eprintln!("gzv-bench: {layout} at {latency} ms: {e}");
+                        continue;
+                    }
+                };
+                // phase of each request by when it arrived, against the page's marks
+                let abs = |m: f64| run.time_origin + m;
+                let mut req = [0f64; 3];
+                let mut bytes = [0f64; 3];
+                for e in run.log.iter().filter(|e| e.path.ends_with(".parquet")) {
+                    let phase = if e.at_ms < abs(run.marks[1]) { 0 } else if e.at_ms < abs(run.marks[2]) { 1 } else { 2 };
+                    req[phase] += 1.0;
+                    bytes[phase] += e.bytes as f64;
+                }
+                let total: f64 = bytes.iter().sum();
+                let rtts = if latency > 0 { (run.marks[2] - run.marks[0]) / latency as f64 } else { f64::NAN };
+                rows.push([run.marks[0], run.marks[1], run.marks[2], rtts, run.marks[3], req[0], req[1], req[2], bytes[0], bytes[1], bytes[2], total / min as f64]);
+            }
+            let m = |i: usize| median(rows.iter().map(|r| r[i]).collect());
+            println!(
+                "{:<7} {:>5} | {:>6.0} {:>6.0} {:>7.0} {:>5.1} {:>8.0} | {:>3.0}/{:>3.0}/{:>5.0} {:>7.2}/{:>6.2}/{:>6.2} | {:>6.3}x",
+                layout, latency, m(0), m(1), m(2), m(3), m(4), m(5), m(6), m(7), m(8) / 1e6, m(9) / 1e6, m(10) / 1e6, m(11)
+            );
+        }
+        println!("{:<7} shard: {:.0} MB, minimum needed {:.2} MB", layout, size as f64 / 1e6, min as f64 / 1e6);
+    }
+    std::process::ExitCode::SUCCESS
+}
