@@ -190,6 +190,19 @@ async fn failures_read_as_messages_not_blank_pages() {
     let text = browser.text(".files li.failed .detail").await;
     assert!(text.contains("is not a parquet file") && text.contains("PAR1"), "{text}");
 
+    // one broken file among good ones: it alone fails, the dataset opens
+    let files = manifest_files();
+    let mixed = serde_json::json!({ "files": [
+        { "split": "train", "path": "data/missing-00000.parquet", "size": 1000 },
+        { "split": files[0].1, "path": files[0].0, "size": files[0].2 },
+    ]});
+    server.put("/sample/mixed.json", "application/json", serde_json::to_vec(&mixed).unwrap());
+    browser.client.goto(&format!("{base}/?url=/sample/mixed.json")).await.unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    assert_eq!(browser.text("#sum-files").await, "2 (1 failed)");
+    assert!(browser.text(".files li.failed .detail").await.contains("HTTP 404"));
+    assert!(browser.text("#sum-rows").await.contains("(from 1 of 2 files)"));
+
     // a manifest that does not exist
     browser.client.goto(&format!("{base}/?url=/missing/index.json")).await.unwrap();
     browser.wait_for("#fatal-error").await;

@@ -9,7 +9,7 @@ use parquet::DecodeResult;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{RowSelection, RowSelector};
 use parquet::arrow::push_decoder::ParquetPushDecoderBuilder;
-use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, ParquetMetaDataPushDecoder};
+use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, ParquetMetaDataOptions, ParquetMetaDataPushDecoder, ParquetStatisticsPolicy};
 use bytes::{Bytes, BytesMut};
 use std::ops::Range;
 use std::sync::Arc;
@@ -79,10 +79,16 @@ pub async fn read_metadata_hinted(src: &dyn ByteSource, footer_len: Option<u64>)
         };
         return Err(DecodeError::NotParquet { url, detail });
     }
-    // Page indexes are loaded later, and only for reads that need them.
+    // Page indexes are loaded later, and only for reads that need them; page encoding
+    // and size statistics are never shown, so they are not decoded (a large part of a
+    // gz_desi footer's decoding time).
+    let options = ParquetMetaDataOptions::new()
+        .with_encoding_stats_policy(ParquetStatisticsPolicy::SkipAll)
+        .with_size_stats_policy(ParquetStatisticsPolicy::SkipAll);
     let mut decoder = ParquetMetaDataPushDecoder::try_new(len)
         .map_err(|e| DecodeError::corrupt(src, e))?
-        .with_page_index_policy(PageIndexPolicy::Skip);
+        .with_page_index_policy(PageIndexPolicy::Skip)
+        .with_metadata_options(Some(Arc::new(options)));
     let tail_range = len - tail.len() as u64..len;
     decoder.push_range(tail_range.clone(), tail.clone()).map_err(|e| DecodeError::corrupt(src, e))?;
     for _ in 0..MAX_DECODE_ROUNDS {

@@ -209,3 +209,22 @@ fn whole_columns_of_every_row_group_are_planned_and_fetched_up_front() {
     assert_eq!(seen.get(), 10, "progress reached every request");
     assert!(matches!(block_on(read_columns(&src, meta, &["ra".into()], &[10], &|_, _| {})), Err(DecodeError::NoSuchRow { .. })));
 }
+
+#[test]
+fn a_corrupt_page_fails_only_the_reads_that_need_it() {
+    let mut file = sample_file(300, 100);
+    let meta = block_on(read_metadata(&MemorySource::new("mem://a", file.clone()))).unwrap();
+    // scribble over the page header at the start of row group 1's ra chunk (without
+    // page checksums, damage inside values can only be seen as wrong values)
+    let (start, _) = meta.row_group(1).column(3).byte_range();
+    for b in &mut file[start as usize..start as usize + 12] {
+        *b = 0xA5;
+    }
+    let src = MemorySource::new("mem://a", file);
+    let meta = Arc::new(block_on(read_metadata(&src)).unwrap());
+    let ra = |rg| RowRequest { columns: vec!["ra".into()], row_group: rg, offset: 0, count: 100 };
+    let bad = block_on(read_rows(&src, meta.clone(), &ra(1)));
+    assert!(matches!(&bad, Err(DecodeError::Corrupt { url, .. }) if url == "mem://a"), "{bad:?}");
+    assert!(block_on(read_rows(&src, meta.clone(), &ra(0))).is_ok(), "row group 0 is unaffected");
+    assert!(block_on(read_rows(&src, meta, &ra(2))).is_ok(), "row group 2 is unaffected");
+}

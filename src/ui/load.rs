@@ -157,19 +157,22 @@ pub async fn open(state: AppState, target: Target) {
     }))
     .await;
     state.progress.set(None);
-    first_galaxy(state, &files, &sources, &metas, &costs).await;
-    costs.publish(state);
-    load_positions(state, &sources, &metas, &costs).await;
+    // Both start now: the galaxy's read is issued first, so it is first in line for a
+    // connection, and the positions' read of row group 0 joins it instead of repeating it.
+    futures::join!(first_galaxy(state, &files, &sources, &metas, &costs), load_positions(state, &sources, &metas, &costs));
     costs.publish(state);
 }
 
 /// Read ra/dec of every row of every readable file, all requests planned at once.
 async fn load_positions(state: AppState, sources: &[Source], metas: &[Option<Arc<ParquetMetaData>>], costs: &Costs) {
     let mut jobs = Vec::new();
-    for (src, meta) in sources.iter().zip(metas) {
+    for (i, (src, meta)) in sources.iter().zip(metas).enumerate() {
         let Some(meta) = meta else { continue };
-        let Ok(schema) = table::arrow_schema(meta) else { continue };
-        let roles = table::recognise(&schema);
+        let roles = state.files.with_untracked(|f| match f.get(i).map(|r| &r.status) {
+            Some(FileStatus::Read(s)) => Some(s.roles.clone()),
+            _ => None,
+        });
+        let Some(roles) = roles else { continue };
         let (Some(ra), Some(dec)) = (roles.ra, roles.dec) else { continue };
         let columns = vec![ra, dec];
         let leaves = decode::leaf_indices(meta, &columns).unwrap_or_default();
@@ -237,18 +240,17 @@ async fn first_galaxy(
         state.galaxy.set(GalaxyView::Failed("no file of the dataset could be read (see the file list)".into()));
         return;
     }
-    let with_image = order.iter().copied().find(|&i| {
-        metas[i].as_ref().is_some_and(|m| table::arrow_schema(m).map(|s| table::recognise(&s).image.is_some()).unwrap_or(false))
+    // roles were recognised once, when each footer was summarised
+    let roles_of = |i: usize| state.files.with_untracked(|f| match f.get(i).map(|r| &r.status) {
+        Some(FileStatus::Read(s)) => Some(s.roles.clone()),
+        _ => None,
     });
-    let Some(i) = with_image else {
+    let with_image = order.iter().copied().find_map(|i| roles_of(i).filter(|r| r.image.is_some()).map(|r| (i, r)));
+    let Some((i, roles)) = with_image else {
         state.galaxy.set(GalaxyView::NoImages);
         return;
     };
     let Some(meta) = metas[i].clone() else { return };
-    let roles = match table::arrow_schema(&meta) {
-        Ok(s) => table::recognise(&s),
-        Err(e) => return state.galaxy.set(GalaxyView::Failed(e)),
-    };
     state.galaxy.set(GalaxyView::Loading("Fetching the first galaxy".into()));
     let req = RowRequest { columns: table::leaf_paths(&roles), row_group: 0, offset: 0, count: 1 };
     let src: &dyn ByteSource = &sources[i];

@@ -18,15 +18,20 @@ use std::time::{Duration, Instant};
 const MARKS: [&str; 4] = ["gzv:ready", "gzv:metadata", "gzv:first-image", "gzv:positions"];
 
 struct Config {
+    trace: bool,
     runs: usize,
     rows: usize,
     latencies: Vec<u64>,
 }
 
 fn parse() -> Result<Config, String> {
-    let mut c = Config { runs: 5, rows: 11_400, latencies: vec![0, 50] };
+    let mut c = Config { trace: false, runs: 5, rows: 11_400, latencies: vec![0, 50] };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
+        if a == "--trace" {
+            c.trace = true;
+            continue;
+        }
         let v = args.next().ok_or(format!("{a} needs a value"))?;
         match a.as_str() {
             "--runs" => c.runs = v.parse().map_err(|_| format!("--runs: {v}"))?,
@@ -195,6 +200,11 @@ async fn main() -> std::process::ExitCode {
                         continue;
                     }
                 };
+                if cfg.trace {
+                    let t0 = run.time_origin;
+                    let line: Vec<String> = run.log.iter().map(|e| format!("{:.0}", e.at_ms - t0)).collect();
+                    eprintln!("trace {layout} {latency}: marks {:?}; arrivals {}", run.marks, line.join(" "));
+                }
                 // phase of each request by when it arrived, against the page's marks
                 let abs = |m: f64| run.time_origin + m;
                 let mut req = [0f64; 3];

@@ -27,6 +27,9 @@ pub(crate) async fn accept_loop(listener: TcpListener, state: Arc<State>, mut st
             _ = &mut stopped => break,
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
+                // as real servers do: without it, Nagle's algorithm and the client's delayed
+                // ACK add ~40 ms to small responses and swamp any injected latency
+                let _ = stream.set_nodelay(true);
                 let state = state.clone();
                 tokio::spawn(async move {
                     let service = service_fn(move |req| handle(state.clone(), req));
