@@ -8,7 +8,7 @@ use futures::future::try_join_all;
 use parquet::DecodeResult;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{RowSelection, RowSelector};
-use parquet::arrow::push_decoder::ParquetPushDecoderBuilder;
+use parquet::arrow::push_decoder::{ParquetPushDecoder, ParquetPushDecoderBuilder};
 use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, ParquetMetaDataOptions, ParquetMetaDataPushDecoder, ParquetStatisticsPolicy};
 use bytes::{Bytes, BytesMut};
 use std::ops::Range;
@@ -172,8 +172,13 @@ pub async fn read_rows(
                 .build()
         })
         .map_err(|e| DecodeError::corrupt(src, e))?;
+    drive(src, &mut decoder, MAX_DECODE_ROUNDS).await
+}
+
+/// Run a row decoder to the end: fetch what it asks for (merged), push, collect batches.
+async fn drive(src: &dyn ByteSource, decoder: &mut ParquetPushDecoder, rounds: usize) -> Result<Vec<RecordBatch>, DecodeError> {
     let mut batches = Vec::new();
-    for _ in 0..MAX_DECODE_ROUNDS {
+    for _ in 0..rounds {
         match decoder.try_decode().map_err(|e| DecodeError::corrupt(src, e))? {
             DecodeResult::NeedsData(ranges) => {
                 let buffers = read_many(src, &ranges, MERGE_GAP_BYTES, &|_, _| {}).await?;
@@ -183,7 +188,7 @@ pub async fn read_rows(
             DecodeResult::Finished => return Ok(batches),
         }
     }
-    Err(DecodeError::corrupt(src, "the row decoder did not finish"))
+    Err(DecodeError::corrupt(src, "the decoder did not finish"))
 }
 
 /// Use the offset index when fewer than 1/N of a row group's rows are wanted.
@@ -258,18 +263,7 @@ pub async fn read_columns(
         .and_then(|b| b.with_projection(mask).with_row_groups(row_groups.to_vec()).with_batch_size(COLUMN_BATCH_ROWS).build())
         .map_err(|e| DecodeError::corrupt(src, e))?;
     decoder.push_ranges(planned, buffers).map_err(|e| DecodeError::corrupt(src, e))?;
-    let mut batches = Vec::new();
-    for _ in 0..MAX_DECODE_ROUNDS + row_groups.len() {
-        match decoder.try_decode().map_err(|e| DecodeError::corrupt(src, e))? {
-            DecodeResult::NeedsData(ranges) => {
-                let buffers = read_many(src, &ranges, MERGE_GAP_BYTES, &|_, _| {}).await?;
-                decoder.push_ranges(ranges, buffers).map_err(|e| DecodeError::corrupt(src, e))?;
-            }
-            DecodeResult::Data(batch) => batches.push(batch),
-            DecodeResult::Finished => return Ok(batches),
-        }
-    }
-    Err(DecodeError::corrupt(src, "the column decoder did not finish"))
+    drive(src, &mut decoder, MAX_DECODE_ROUNDS + row_groups.len()).await
 }
 
 /// Rows per decoded batch when reading whole columns.

@@ -69,6 +69,13 @@ async fn resolve_hf(id: &str, datasets_server: &str, hub: &str) -> Result<Manife
     }
 }
 
+/// The dataset could not be opened at all: say why.
+fn fail_open(state: AppState, reason: String) {
+    state.progress.set(None);
+    state.fatal.set(Some(reason));
+    state.galaxy.set(GalaxyView::Failed("the dataset could not be opened".into()));
+}
+
 /// Open a target and show its first galaxy.
 pub async fn open(state: AppState, target: Target) {
     let url = match &target {
@@ -83,23 +90,13 @@ pub async fn open(state: AppState, target: Target) {
         state.progress.set(Some(Progress { label: format!("Listing the parquet files of {id}"), done: 0, total: 1 }));
         match resolve_hf(id, datasets_server, hub).await {
             Ok(m) => m,
-            Err(e) => {
-                state.progress.set(None);
-                state.fatal.set(Some(e));
-                state.galaxy.set(GalaxyView::Failed("the dataset could not be opened".into()));
-                return;
-            }
+            Err(e) => return fail_open(state, e),
         }
     } else if url.split(['?', '#']).next().unwrap_or("").ends_with(".json") {
         state.progress.set(Some(Progress { label: "Reading the dataset manifest".into(), done: 0, total: 1 }));
         match fetch_text(&url).await.map_err(|e| e.to_string()).and_then(|t| Manifest::parse(&url, &t)) {
             Ok(m) => m,
-            Err(e) => {
-                state.progress.set(None);
-                state.fatal.set(Some(e));
-                state.galaxy.set(GalaxyView::Failed("the dataset could not be opened".into()));
-                return;
-            }
+            Err(e) => return fail_open(state, e),
         }
     } else {
         Manifest::single(&url)

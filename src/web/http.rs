@@ -32,6 +32,21 @@ pub fn retryable(e: &IoError) -> bool {
     }
 }
 
+/// Run `attempt` until it succeeds, fails for good, or [`MAX_ATTEMPTS`] are used, waiting
+/// 250 ms, then 1 s between attempts.
+async fn with_retries<T, F: std::future::Future<Output = Result<T, IoError>>>(mut attempt: impl FnMut() -> F) -> Result<T, IoError> {
+    let mut n = 1;
+    loop {
+        match attempt().await {
+            Err(e) if retryable(&e) && n < MAX_ATTEMPTS => {
+                crate::web::sleep_ms(RETRY_BASE_MS * 4i32.pow(n - 1)).await;
+                n += 1;
+            }
+            result => return result,
+        }
+    }
+}
+
 /// A file no larger than this may be used whole when its host ignores `Range`.
 pub const WHOLE_FILE_FALLBACK_BYTES: u64 = 4 << 20;
 
@@ -145,7 +160,7 @@ impl HttpSource {
         });
         let result = JsFuture::from(window.fetch_with_str_and_init(&self.url, &init)).await;
         let resp = result.map_err(|e| {
-            self.stats.update(|c| c.in_flight -= 1);
+            self.stats.update(|c| c.in_flight = c.in_flight.saturating_sub(1));
             js(e)
         })?;
         let resp: Response = resp.dyn_into().map_err(js)?;
@@ -160,7 +175,7 @@ impl HttpSource {
         }
         .await;
         self.stats.update(|c| {
-            c.in_flight -= 1;
+            c.in_flight = c.in_flight.saturating_sub(1);
             c.bytes += result.as_ref().map(|b| b.len() as u64).unwrap_or(0);
         });
         guard.disarm();
@@ -175,7 +190,7 @@ impl HttpSource {
             let size = header("Content-Length").and_then(|v| v.parse::<u64>().ok());
             let small = size.is_some_and(|s| s <= WHOLE_FILE_FALLBACK_BYTES);
             if !small {
-                self.stats.update(|c| c.in_flight -= 1);
+                self.stats.update(|c| c.in_flight = c.in_flight.saturating_sub(1));
                 drop(guard); // aborts the download
                 let size = size.map(format_bytes).unwrap_or_else(|| "unknown-size".into());
                 return Err(IoError::RangeIgnored { url: self.url.clone(), size });
@@ -186,12 +201,12 @@ impl HttpSource {
             return Ok((len, 0..len, all));
         }
         if status != 206 {
-            self.stats.update(|c| c.in_flight -= 1);
+            self.stats.update(|c| c.in_flight = c.in_flight.saturating_sub(1));
             return Err(IoError::Status { url: self.url.clone(), status, hint: status_hint(status) });
         }
         let cr = header("Content-Range").unwrap_or_default();
         let Some((start, last, total)) = parse_content_range(&cr) else {
-            self.stats.update(|c| c.in_flight -= 1);
+            self.stats.update(|c| c.in_flight = c.in_flight.saturating_sub(1));
             let detail = if cr.is_empty() { "missing, or not exposed by CORS".to_string() } else { format!("got {cr:?}") };
             return Err(IoError::BadContentRange { url: self.url.clone(), detail });
         };
@@ -230,33 +245,11 @@ impl ByteSource for HttpSource {
     }
 
     fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, Result<Bytes, IoError>> {
-        Box::pin(async move {
-            let mut attempt = 1;
-            loop {
-                match self.read_once(range.clone()).await {
-                    Err(e) if retryable(&e) && attempt < MAX_ATTEMPTS => {
-                        crate::web::sleep_ms(RETRY_BASE_MS * 4i32.pow(attempt - 1)).await;
-                        attempt += 1;
-                    }
-                    result => return result,
-                }
-            }
-        })
+        Box::pin(with_retries(move || self.read_once(range.clone())))
     }
 
     fn tail(&self, n: u64) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>> {
-        Box::pin(async move {
-            let mut attempt = 1;
-            loop {
-                match self.tail_once(n).await {
-                    Err(e) if retryable(&e) && attempt < MAX_ATTEMPTS => {
-                        crate::web::sleep_ms(RETRY_BASE_MS * 4i32.pow(attempt - 1)).await;
-                        attempt += 1;
-                    }
-                    result => return result,
-                }
-            }
-        })
+        Box::pin(with_retries(move || self.tail_once(n)))
     }
 }
 
@@ -266,7 +259,11 @@ impl HttpSource {
             return Ok(Bytes::new());
         }
         let (resp, guard) = self.get(&format!("bytes={}-{}", range.start, range.end - 1)).await?;
-        let (_, got, body) = self.ranged(resp, guard, Some(range.clone())).await?;
+        let (len, got, body) = self.ranged(resp, guard, Some(range.clone())).await?;
+        // a whole small file answered a range request: it must still hold the range
+        if got.start > range.start || got.end < range.end {
+            return Err(IoError::OutOfBounds { url: self.url.clone(), start: range.start, end: range.end, len });
+        }
         let from = (range.start - got.start) as usize;
         Ok(body.slice(from..from + (range.end - range.start) as usize))
     }
