@@ -2,11 +2,13 @@
 //! with HTTP range requests from static hosting.
 //!
 //! Data flows one way: `io` (byte ranges) → `decode` (parquet → Arrow) → `table`,
-//! `dataset` (what the columns and files are) → `imaging` (pixels) → `ui`. Only `web`
+//! `dataset` (what the columns and files are), `gz` (what the votes mean) → `imaging`
+//! (pixels) → `ui`. Only `web`
 //! and `ui` touch the browser; everything else builds and is tested natively.
 
 pub mod dataset;
 pub mod decode;
+pub mod gz;
 pub mod imaging;
 pub mod io;
 pub mod table;

@@ -129,6 +129,31 @@ pub fn string_at(col: &dyn Array, row: usize) -> Option<String> {
     }
 }
 
+/// An integer cell (vote counts), if not null.
+pub fn int_at(col: &dyn Array, row: usize) -> Option<i64> {
+    if row >= col.len() || col.is_null(row) {
+        return None;
+    }
+    match col.data_type() {
+        DataType::Int32 => Some(col.as_primitive::<Int32Type>().value(row) as i64),
+        DataType::Int64 => Some(col.as_primitive::<Int64Type>().value(row)),
+        DataType::Int16 => Some(col.as_primitive::<arrow_array::types::Int16Type>().value(row) as i64),
+        DataType::UInt32 => Some(col.as_primitive::<arrow_array::types::UInt32Type>().value(row) as i64),
+        _ => None,
+    }
+}
+
+/// Whether a column can hold vote counts.
+pub fn is_integer(t: &DataType) -> bool {
+    matches!(t, DataType::Int32 | DataType::Int64 | DataType::Int16 | DataType::UInt32)
+}
+
+/// Galaxy Zoo vote columns of a schema (top-level integer columns named
+/// `{question}-{campaign}_{answer}`); answer indices are field indices of `schema`.
+pub fn vote_schema(schema: &Schema) -> crate::gz::VoteSchema {
+    crate::gz::VoteSchema::from_columns(schema.fields().iter().map(|f| (f.name().as_str(), is_integer(f.data_type()))))
+}
+
 /// A floating-point cell, if not null.
 pub fn float_at(col: &dyn Array, row: usize) -> Option<f64> {
     if row >= col.len() || col.is_null(row) {

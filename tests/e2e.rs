@@ -38,16 +38,17 @@ fn first_row(path: &str) -> (String, f64, f64, Vec<u8>) {
     (id, ra, dec, jpeg)
 }
 
-/// Bytes of the column chunks the app needs after the footers: columns 0-4 (image.bytes,
-/// image.path, id_str, ra, dec) of row group 0 of the first file, ra and dec of every
-/// other row group of every file.
+/// Bytes of the column chunks the app needs after the footers: every column of row group
+/// 0 of the first file (the first galaxy and its votes, one merged request), ra and dec of
+/// every other row group of every file.
 fn needed_chunk_bytes(first: &str) -> u64 {
     let mut total = 0;
     for (path, _, _) in manifest_files() {
         let file = File::open(dist_dir().join("sample").join(&path)).unwrap();
         let b = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
         for (i, rg) in b.metadata().row_groups().iter().enumerate() {
-            let cols: &[usize] = if path == first && i == 0 { &[0, 1, 2, 3, 4] } else { &[3, 4] };
+            // the first galaxy's row group: every column (image, id, ra, dec, 98 vote counts)
+            let cols: Vec<usize> = if path == first && i == 0 { (0..rg.num_columns()).collect() } else { vec![3, 4] };
             total += cols.iter().map(|&c| rg.column(c).byte_range().1).sum::<u64>();
         }
     }
@@ -70,6 +71,64 @@ fn footer_len(path: &str) -> u64 {
     let bytes = std::fs::read(dist_dir().join("sample").join(path)).unwrap();
     let n = bytes.len();
     u32::from_le_bytes(bytes[n - 8..n - 4].try_into().unwrap()) as u64 + 8
+}
+
+/// Vote counts of row 0, from the file: campaign → question → [(answer, count)].
+fn first_row_votes(path: &str) -> Vec<(String, String, Vec<(String, i64)>)> {
+    let file = File::open(dist_dir().join("sample").join(path)).unwrap();
+    let mut reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap().with_batch_size(1).build().unwrap();
+    let batch = reader.next().unwrap().unwrap();
+    let mut out: Vec<(String, String, Vec<(String, i64)>)> = Vec::new();
+    for (i, field) in batch.schema().fields().iter().enumerate().skip(4) {
+        let (left, answer) = field.name().split_once('_').unwrap();
+        let (question, campaign) = left.rsplit_once('-').unwrap();
+        let n = batch.column(i).as_primitive::<arrow_array::types::Int32Type>().value(0) as i64;
+        match out.iter_mut().find(|(c, q, _)| c == campaign && q == question) {
+            Some(entry) => entry.2.push((answer.to_string(), n)),
+            None => out.push((campaign.to_string(), question.to_string(), vec![(answer.to_string(), n)])),
+        }
+    }
+    out
+}
+
+async fn check_votes(browser: &Browser, path: &str) {
+    let shown = browser
+        .js(r#"return [...document.querySelectorAll('.question')].map(q => ({
+              campaign: q.dataset.campaign, question: q.dataset.question, total: +q.dataset.total,
+              text: q.querySelector('.total').innerText,
+              answers: [...q.querySelectorAll('.answer')].map(a => [a.dataset.answer, +a.dataset.count, +a.dataset.fraction, a.querySelector('.fraction').innerText]) }))"#)
+        .await;
+    let shown = shown.as_array().unwrap();
+    let truth = first_row_votes(path);
+    let voted: Vec<&str> = ["dr12", "dr5", "dr8"]
+        .into_iter()
+        .filter(|c| truth.iter().any(|(tc, q, a)| tc == c && q == "smooth-or-featured" && a.iter().map(|x| x.1).sum::<i64>() > 0))
+        .collect();
+    assert!(!voted.is_empty());
+    let shown_campaigns: std::collections::BTreeSet<&str> = shown.iter().map(|q| q["campaign"].as_str().unwrap()).collect();
+    assert_eq!(shown_campaigns, voted.iter().copied().collect(), "exactly the campaigns with votes are open");
+    let mut checked = 0;
+    for (campaign, question, answers) in truth.iter().filter(|t| voted.contains(&t.0.as_str())) {
+        let q = shown.iter().find(|s| s["campaign"] == campaign.as_str() && s["question"] == question.as_str()).unwrap_or_else(|| panic!("{campaign} {question} not shown"));
+        let total: i64 = answers.iter().map(|a| a.1).sum();
+        assert_eq!(q["total"].as_i64(), Some(total), "{campaign} {question}");
+        let rows = q["answers"].as_array().unwrap();
+        if total == 0 {
+            assert_eq!(q["text"], "not asked", "{campaign} {question}: not asked, never 0 %");
+            assert!(rows.is_empty());
+            continue;
+        }
+        assert_eq!(rows.len(), answers.len());
+        for (answer, count) in answers {
+            let r = rows.iter().find(|r| r[0] == answer.as_str()).unwrap();
+            let fraction = *count as f64 / total as f64;
+            assert_eq!(r[1].as_i64(), Some(*count), "{campaign} {question} {answer}");
+            assert!((r[2].as_f64().unwrap() - fraction).abs() < 1e-12, "{campaign} {question} {answer}");
+            assert_eq!(r[3].as_str().unwrap(), format!("{:.0} %", fraction * 100.0));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "checked {checked} fractions");
 }
 
 /// (rows, row groups) over all files, read natively.
@@ -96,6 +155,10 @@ async fn opens_the_sample_and_draws_the_first_galaxy() {
     assert_eq!(browser.attr("#galaxy-ra", "data-value").await.unwrap().parse::<f64>().unwrap(), ra);
     assert_eq!(browser.attr("#galaxy-dec", "data-value").await.unwrap().parse::<f64>().unwrap(), dec);
     assert!(browser.text("#galaxy-ra").await.starts_with(&format!("{ra:.6}")));
+
+    // every vote shown matches the file: campaigns with votes open, questions nobody was
+    // asked say so, counts, totals and fractions as the test computes them itself
+    check_votes(&browser, first_path).await;
 
     // the summary matches the footers
     let (rows, groups) = totals();

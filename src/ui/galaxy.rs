@@ -1,6 +1,7 @@
 //! One galaxy: its image drawn on a canvas, its id and position.
 
 use super::state::{AppState, Galaxy, GalaxyView};
+use super::votes::VotesPanel;
 use crate::imaging::Rgba;
 use crate::web::timing;
 use leptos::html::Canvas;
@@ -87,5 +88,6 @@ fn GalaxyCard(galaxy: Arc<Galaxy>) -> impl IntoView {
                 </dl>
             </figcaption>
         </figure>
+        <VotesPanel votes=galaxy.votes.clone()/>
     }
 }

@@ -1,7 +1,7 @@
 //! Opening a dataset: manifest → footers (in parallel) → the first galaxy. Writes
 //! progress, results and failures into [`AppState`].
 
-use super::state::{AppState, FileRow, FileStatus, Galaxy, GalaxyView, NetView, Positions, PositionsView, Progress};
+use super::state::{AppState, CampaignVotes, FileRow, FileStatus, Galaxy, GalaxyView, NetView, Positions, PositionsView, Progress};
 use crate::dataset::{self, Manifest};
 use crate::decode::{self, RowRequest};
 use crate::imaging;
@@ -249,7 +249,11 @@ async fn first_galaxy(
     };
     let Some(meta) = metas[i].clone() else { return };
     state.galaxy.set(GalaxyView::Loading("Fetching the first galaxy".into()));
-    let req = RowRequest { columns: table::leaf_paths(&roles), row_group: 0, offset: 0, count: 1 };
+    let schema = table::arrow_schema(&meta).unwrap_or_else(|_| arrow_schema::Schema::empty());
+    let vote_schema = table::vote_schema(&schema);
+    let mut columns = table::leaf_paths(&roles);
+    columns.extend(vote_schema.columns().into_iter().map(|c| schema.field(c).name().clone()));
+    let req = RowRequest { columns, row_group: 0, offset: 0, count: 1 };
     let src: &dyn ByteSource = &sources[i];
     let batches = match decode::read_rows(src, meta, &req).await {
         Ok(b) => b,
@@ -260,6 +264,7 @@ async fn first_galaxy(
         return state.galaxy.set(GalaxyView::Failed("the first row group returned no rows".into()));
     };
     let values = table::row_values(batch, &roles, 0);
+    let votes = campaign_votes(&vote_schema, &schema, batch, 0);
     state.galaxy.set(GalaxyView::Loading("Decoding the image".into()));
     // let the page paint the progress before the decode takes the thread
     crate::web::sleep_ms(0).await;
@@ -275,5 +280,23 @@ async fn first_galaxy(
         file: files[i].url.clone(),
         row: 0,
         image,
+        votes,
     })));
+}
+
+/// One row's votes, campaign by campaign, with the most-voted path and its summary.
+fn campaign_votes(vs: &crate::gz::VoteSchema, schema: &arrow_schema::Schema, batch: &arrow_array::RecordBatch, row: usize) -> Vec<CampaignVotes> {
+    let count = |col: usize| batch.column_by_name(schema.field(col).name()).and_then(|c| table::int_at(c.as_ref(), row));
+    vs.campaigns
+        .iter()
+        .map(|c| {
+            let questions: Vec<crate::gz::QuestionVotes> = c.questions.iter().map(|q| crate::gz::QuestionVotes::from_row(q, count)).collect();
+            CampaignVotes {
+                campaign: c.name.clone(),
+                path: crate::gz::most_voted_path(&questions),
+                summary: crate::gz::describe(&c.name, &questions),
+                questions,
+            }
+        })
+        .collect()
 }

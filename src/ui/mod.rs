@@ -6,6 +6,7 @@ mod load;
 mod state;
 mod status;
 mod summary;
+mod votes;
 
 pub use app::App;
 pub use state::AppState;

@@ -31,6 +31,24 @@ pub enum FileStatus {
     Failed(String),
 }
 
+/// One campaign's votes for the galaxy shown.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CampaignVotes {
+    pub campaign: String,
+    /// Questions in tree order, asked or not.
+    pub questions: Vec<crate::gz::QuestionVotes>,
+    /// (question, answer) along the most-voted path.
+    pub path: Vec<(String, String)>,
+    pub summary: Option<String>,
+}
+
+impl CampaignVotes {
+    /// A campaign has votes for a galaxy when anybody answered its first question.
+    pub fn has_votes(&self) -> bool {
+        self.questions.iter().any(|q| q.asked())
+    }
+}
+
 /// The galaxy shown.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Galaxy {
@@ -42,6 +60,8 @@ pub struct Galaxy {
     pub row: u64,
     /// Decoded pixels, or why they could not be shown.
     pub image: Result<Arc<Rgba>, String>,
+    /// Vote counts by campaign (empty when the table has no vote columns).
+    pub votes: Vec<CampaignVotes>,
 }
 
 /// What the galaxy panel shows.

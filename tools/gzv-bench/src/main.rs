@@ -63,8 +63,8 @@ fn ensure_data(rows: usize) -> Result<PathBuf, String> {
 }
 
 /// The byte ranges a cold open cannot do without: the footer, the first row's image,
-/// id_str, ra and dec (whole chunks, or their first pages when an offset index exists),
-/// and ra/dec of every row group.
+/// id_str, ra, dec and vote counts (whole chunks, or their first pages when an offset
+/// index exists), and ra/dec of every row group.
 fn minimum(file: &Path) -> Result<Vec<Range<u64>>, String> {
     let f = std::fs::File::open(file).map_err(|e| e.to_string())?;
     let size = f.metadata().map_err(|e| e.to_string())?.len();
@@ -75,7 +75,7 @@ fn minimum(file: &Path) -> Result<Vec<Range<u64>>, String> {
     let footer = u32::from_le_bytes([bytes[n - 8], bytes[n - 7], bytes[n - 6], bytes[n - 5]]) as u64 + 8;
     let mut need = vec![size - footer..size];
     let rg0 = meta.row_group(0);
-    for col in [0usize, 2, 3, 4] {
+    for col in (0..rg0.num_columns()).filter(|&c| c != 1) {
         let c = rg0.column(col);
         let (start, len) = c.byte_range();
         let page_index = meta.page_index_for_row_group(0);
