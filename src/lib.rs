@@ -11,6 +11,7 @@ pub mod decode;
 pub mod gz;
 pub mod imaging;
 pub mod io;
+pub mod sky;
 pub mod table;
 
 #[cfg(target_arch = "wasm32")]

@@ -73,11 +73,21 @@ fn footer_len(path: &str) -> u64 {
     u32::from_le_bytes(bytes[n - 8..n - 4].try_into().unwrap()) as u64 + 8
 }
 
-/// Vote counts of row 0, from the file: campaign → question → [(answer, count)].
-fn first_row_votes(path: &str) -> Vec<(String, String, Vec<(String, i64)>)> {
+/// A row of a sample file, read natively.
+fn row_batch(path: &str, row: usize) -> arrow_array::RecordBatch {
     let file = File::open(dist_dir().join("sample").join(path)).unwrap();
-    let mut reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap().with_batch_size(1).build().unwrap();
-    let batch = reader.next().unwrap().unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap().with_batch_size(1).with_offset(row).with_limit(1).build().unwrap();
+    reader.into_iter().next().unwrap().unwrap()
+}
+
+/// id_str of a row of a sample file.
+fn id_at(path: &str, row: usize) -> String {
+    row_batch(path, row).column_by_name("id_str").unwrap().as_string::<i32>().value(0).to_string()
+}
+
+/// Vote counts of a row, from the file: campaign → question → [(answer, count)].
+fn row_votes(path: &str, row: usize) -> Vec<(String, String, Vec<(String, i64)>)> {
+    let batch = row_batch(path, row);
     let mut out: Vec<(String, String, Vec<(String, i64)>)> = Vec::new();
     for (i, field) in batch.schema().fields().iter().enumerate().skip(4) {
         let (left, answer) = field.name().split_once('_').unwrap();
@@ -91,7 +101,7 @@ fn first_row_votes(path: &str) -> Vec<(String, String, Vec<(String, i64)>)> {
     out
 }
 
-async fn check_votes(browser: &Browser, path: &str) {
+async fn check_votes(browser: &Browser, path: &str, row: usize) {
     let shown = browser
         .js(r#"return [...document.querySelectorAll('.question')].map(q => ({
               campaign: q.dataset.campaign, question: q.dataset.question, total: +q.dataset.total,
@@ -99,7 +109,7 @@ async fn check_votes(browser: &Browser, path: &str) {
               answers: [...q.querySelectorAll('.answer')].map(a => [a.dataset.answer, +a.dataset.count, +a.dataset.fraction, a.querySelector('.fraction').innerText]) }))"#)
         .await;
     let shown = shown.as_array().unwrap();
-    let truth = first_row_votes(path);
+    let truth = row_votes(path, row);
     let voted: Vec<&str> = ["dr12", "dr5", "dr8"]
         .into_iter()
         .filter(|c| truth.iter().any(|(tc, q, a)| tc == c && q == "smooth-or-featured" && a.iter().map(|x| x.1).sum::<i64>() > 0))
@@ -155,10 +165,13 @@ async fn opens_the_sample_and_draws_the_first_galaxy() {
     assert_eq!(browser.attr("#galaxy-ra", "data-value").await.unwrap().parse::<f64>().unwrap(), ra);
     assert_eq!(browser.attr("#galaxy-dec", "data-value").await.unwrap().parse::<f64>().unwrap(), dec);
     assert!(browser.text("#galaxy-ra").await.starts_with(&format!("{ra:.6}")));
+    assert_eq!(browser.text("#galaxy-ra-hms").await, gz_viewer::sky::ra_hms(ra));
+    assert_eq!(browser.text("#galaxy-dec-dms").await, gz_viewer::sky::dec_dms(dec));
+    assert_eq!(browser.attr("#galaxy-viewer-link", "href").await.unwrap(), gz_viewer::sky::legacy_viewer_url(ra, dec));
 
     // every vote shown matches the file: campaigns with votes open, questions nobody was
     // asked say so, counts, totals and fractions as the test computes them itself
-    check_votes(&browser, first_path).await;
+    check_votes(&browser, first_path, 0).await;
 
     // the summary matches the footers
     let (rows, groups) = totals();
@@ -344,5 +357,70 @@ async fn embedded_footers_and_hugging_face_listings_open_without_footer_requests
     // a malformed id is a message, not a request
     browser.client.goto(&format!("{base}/?dataset=not-an-id")).await.unwrap();
     assert!(browser.wait_for("#fatal-error").await.text().await.unwrap().contains("owner/name"));
+    browser.close().await;
+}
+
+/// Wait until the galaxy of global row `row` is drawn.
+async fn wait_for_row(browser: &Browser, row: u64) {
+    browser.wait_for(&format!("#galaxy-from[data-row='{row}']")).await;
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn navigation_by_buttons_keys_address_and_history() {
+    use gzv_browser::Locator;
+    let server = serve_dist().await;
+    let browser = Browser::start().await;
+    let base = server.url();
+    let files = manifest_files();
+    let (rows, _) = totals();
+    let (train0, train1, test0) = (&files[0].0, &files[1].0, &files[2].0);
+
+    // a link to a row opens that galaxy: global row 1234 is row 234 of the second train file
+    browser.client.goto(&format!("{base}/?row=1234")).await.unwrap();
+    wait_for_row(&browser, 1234).await;
+    assert_eq!(browser.text("#galaxy-id").await, id_at(train1, 234));
+    check_votes(&browser, train1, 234).await;
+
+    // buttons and keys
+    browser.client.goto(&format!("{base}/")).await.unwrap();
+    wait_for_row(&browser, 0).await;
+    browser.client.find(Locator::Css("#nav-next")).await.unwrap().click().await.unwrap();
+    wait_for_row(&browser, 1).await;
+    assert_eq!(browser.text("#galaxy-id").await, id_at(train0, 1));
+    assert!(browser.client.current_url().await.unwrap().as_str().contains("row=1"));
+    browser.client.find(Locator::Css("body")).await.unwrap().send_keys("nn").await.unwrap();
+    wait_for_row(&browser, 3).await;
+    browser.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowLeft', bubbles: true}))").await;
+    wait_for_row(&browser, 2).await;
+
+    // back and forward step through the galaxies seen
+    browser.client.back().await.unwrap();
+    wait_for_row(&browser, 3).await;
+    browser.client.back().await.unwrap();
+    wait_for_row(&browser, 2).await;
+    browser.client.forward().await.unwrap();
+    wait_for_row(&browser, 3).await;
+
+    // previous from the first row wraps to the last (the test split's last row)
+    browser.client.goto(&format!("{base}/?row=0")).await.unwrap();
+    wait_for_row(&browser, 0).await;
+    browser.client.find(Locator::Css("#nav-prev")).await.unwrap().click().await.unwrap();
+    wait_for_row(&browser, rows as u64 - 1).await;
+    assert_eq!(browser.text("#galaxy-id").await, id_at(test0, 499));
+
+    // many steps in a row: earlier loads are cancelled, the last one wins
+    browser.client.goto(&format!("{base}/?row=10")).await.unwrap();
+    wait_for_row(&browser, 10).await;
+    browser.client.find(Locator::Css("body")).await.unwrap().send_keys("nnnnn").await.unwrap();
+    wait_for_row(&browser, 15).await;
+    assert_eq!(browser.text("#galaxy-id").await, id_at(train0, 15));
+
+    // random goes somewhere else, and says where in the address
+    browser.client.find(Locator::Css("#nav-random")).await.unwrap().click().await.unwrap();
+    browser.wait_for("#galaxy-from:not([data-row='15'])").await;
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    let row: u64 = browser.attr("#galaxy-from", "data-row").await.unwrap().parse().unwrap();
+    assert!(browser.client.current_url().await.unwrap().as_str().contains(&format!("row={row}")));
     browser.close().await;
 }

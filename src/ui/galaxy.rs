@@ -29,6 +29,19 @@ fn degrees(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.6}°")).unwrap_or_else(|| "—".into())
 }
 
+/// A button that copies `text` and says so.
+#[component]
+fn CopyButton(text: String, what: &'static str) -> impl IntoView {
+    let done = RwSignal::new(None::<bool>);
+    let label = format!("Copy {what}");
+    view! {
+        <button type="button" class="copy" aria-label=label.clone() title=label
+            on:click=move |_| done.set(Some(crate::web::copy_text(&text)))>
+            {move || match done.get() { None => "Copy", Some(true) => "Copied", Some(false) => "Copy failed" }}
+        </button>
+    }
+}
+
 /// The galaxy panel: loading, drawn, or the reason it is not.
 #[component]
 pub fn GalaxyPanel() -> impl IntoView {
@@ -36,6 +49,7 @@ pub fn GalaxyPanel() -> impl IntoView {
     view! {
         <section class="galaxy" aria-labelledby="galaxy-title">
             <h2 id="galaxy-title">"Galaxy"</h2>
+            <super::nav::NavBar/>
             {move || match state.galaxy.get() {
                 GalaxyView::Waiting => view! { <p class="muted">"Waiting for the dataset…"</p> }.into_any(),
                 GalaxyView::Loading(what) => view! { <p class="loading" id="galaxy-loading"><span class="spinner" aria-hidden="true"></span>{what}"…"</p> }.into_any(),
@@ -81,10 +95,21 @@ fn GalaxyCard(galaxy: Arc<Galaxy>) -> impl IntoView {
             {move || draw_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <figcaption>
                 <dl class="galaxy-facts">
-                    <dt>"id_str"</dt><dd id="galaxy-id">{galaxy.id.clone().unwrap_or_else(|| "—".into())}</dd>
-                    <dt>"RA"</dt><dd id="galaxy-ra" data-value=galaxy.ra.map(|v| v.to_string())>{degrees(galaxy.ra)}</dd>
-                    <dt>"Dec"</dt><dd id="galaxy-dec" data-value=galaxy.dec.map(|v| v.to_string())>{degrees(galaxy.dec)}</dd>
-                    <dt>"From"</dt><dd id="galaxy-from">{format!("{}, {file}, row {}", galaxy.split, galaxy.row)}</dd>
+                    <dt>"id_str"</dt><dd><span id="galaxy-id">{galaxy.id.clone().unwrap_or_else(|| "—".into())}</span>
+                        {galaxy.id.clone().map(|id| view! { " " <CopyButton text=id what="id"/> })}</dd>
+                    <dt>"RA"</dt><dd><span id="galaxy-ra" data-value=galaxy.ra.map(|v| v.to_string())>{degrees(galaxy.ra)}</span>
+                        {galaxy.ra.map(|ra| view! { " " <span class="muted" id="galaxy-ra-hms">{crate::sky::ra_hms(ra)}</span> })}</dd>
+                    <dt>"Dec"</dt><dd><span id="galaxy-dec" data-value=galaxy.dec.map(|v| v.to_string())>{degrees(galaxy.dec)}</span>
+                        {galaxy.dec.map(|dec| view! { " " <span class="muted" id="galaxy-dec-dms">{crate::sky::dec_dms(dec)}</span> })}</dd>
+                    <dt>"From"</dt><dd id="galaxy-from" data-row=galaxy.row>{format!("{}, {file}, row {} (dataset row {} of {})", galaxy.split, galaxy.file_row, galaxy.row, galaxy.rows)}</dd>
+                    {galaxy.ra.zip(galaxy.dec).map(|(ra, dec)| view! {
+                        <dt>"Position"</dt>
+                        <dd>
+                            <CopyButton text=format!("{ra:.6} {dec:.6}") what="coordinates"/>" "
+                            <a id="galaxy-viewer-link" href=crate::sky::legacy_viewer_url(ra, dec) target="_blank" rel="noopener">"Legacy Surveys viewer"</a>" · "
+                            <a id="galaxy-cutout-link" href=crate::sky::legacy_cutout_url(ra, dec) target="_blank" rel="noopener">"JPEG cutout"</a>
+                        </dd>
+                    })}
                 </dl>
             </figcaption>
         </figure>

@@ -16,6 +16,7 @@ use std::cell::Cell;
 use futures::future::join_all;
 use leptos::prelude::*;
 use parquet::file::metadata::ParquetMetaData;
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// The dataset opened when the page has no `?url=`.
@@ -156,7 +157,12 @@ pub async fn open(state: AppState, target: Target) {
     state.progress.set(None);
     // Both start now: the galaxy's read is issued first, so it is first in line for a
     // connection, and the positions' read of row group 0 joins it instead of repeating it.
-    futures::join!(first_galaxy(state, &files, &sources, &metas, &costs), load_positions(state, &sources, &metas, &costs));
+    let ds = Rc::new(build_dataset(state, files, sources, metas, costs.clone()));
+    state.dataset.set_value(Some(ds.clone()));
+    let wanted = crate::web::query_param("row").and_then(|r| r.parse::<u64>().ok()).unwrap_or(0);
+    let first = if ds.rows() > 0 { wanted.min(ds.rows() - 1) } else { 0 };
+    state.row.set_value(first);
+    futures::join!(show_row(state, ds.clone(), first), load_positions(state, &ds.sources, &ds.metas, &costs));
     costs.publish(state);
 }
 
@@ -223,45 +229,74 @@ async fn load_positions(state: AppState, sources: &[Source], metas: &[Option<Arc
     state.positions.set(PositionsView::Ready { positions: Arc::new(positions), failed });
 }
 
-/// Read and show row 0 of the first file (train split first) that has an image column.
-async fn first_galaxy(
-    state: AppState,
-    files: &[FileRow],
-    sources: &[Source],
-    metas: &[Option<Arc<ParquetMetaData>>],
-    costs: &Costs,
-) {
-    let mut order: Vec<usize> = (0..files.len()).filter(|&i| metas[i].is_some()).collect();
-    order.sort_by_key(|&i| (files[i].split != "train", i));
-    if order.is_empty() {
-        state.galaxy.set(GalaxyView::Failed("no file of the dataset could be read (see the file list)".into()));
+/// An opened dataset, kept for navigation: readable files with images, addressed as one
+/// table of global rows (manifest order: train first).
+pub struct OpenDataset {
+    files: Vec<FileRow>,
+    sources: Vec<Source>,
+    metas: Vec<Option<Arc<ParquetMetaData>>>,
+    roles: Vec<Option<table::Roles>>,
+    index: dataset::RowIndex,
+    /// Global row of each file's first row (files in the index only).
+    first_rows: Vec<Option<u64>>,
+    costs: Costs,
+}
+
+impl OpenDataset {
+    /// Rows that can be shown.
+    pub fn rows(&self) -> u64 {
+        self.index.rows()
+    }
+}
+
+fn build_dataset(state: AppState, files: Vec<FileRow>, sources: Vec<Source>, metas: Vec<Option<Arc<ParquetMetaData>>>, costs: Costs) -> OpenDataset {
+    let roles: Vec<Option<table::Roles>> = (0..files.len())
+        .map(|i| {
+            state.files.with_untracked(|f| match f.get(i).map(|r| &r.status) {
+                Some(FileStatus::Read(s)) => Some(s.roles.clone()),
+                _ => None,
+            })
+        })
+        .collect();
+    let mut index = dataset::RowIndex::default();
+    let mut first_rows = vec![None; files.len()];
+    for i in 0..files.len() {
+        let (Some(meta), Some(r)) = (&metas[i], &roles[i]) else { continue };
+        if r.image.is_none() {
+            continue;
+        }
+        first_rows[i] = Some(index.rows());
+        index.push(i, meta.row_groups().iter().map(|rg| rg.num_rows().max(0) as u64).collect());
+    }
+    OpenDataset { files, sources, metas, roles, index, first_rows, costs }
+}
+
+/// Show the galaxy at global row `row` of the dataset.
+pub async fn show_row(state: AppState, ds: Rc<OpenDataset>, row: u64) {
+    if ds.rows() == 0 {
+        let readable = ds.metas.iter().any(Option::is_some);
+        state.galaxy.set(if readable { GalaxyView::NoImages } else { GalaxyView::Failed("no file of the dataset could be read (see the file list)".into()) });
         return;
     }
-    // roles were recognised once, when each footer was summarised
-    let roles_of = |i: usize| state.files.with_untracked(|f| match f.get(i).map(|r| &r.status) {
-        Some(FileStatus::Read(s)) => Some(s.roles.clone()),
-        _ => None,
-    });
-    let with_image = order.iter().copied().find_map(|i| roles_of(i).filter(|r| r.image.is_some()).map(|r| (i, r)));
-    let Some((i, roles)) = with_image else {
-        state.galaxy.set(GalaxyView::NoImages);
-        return;
+    let Some(at) = ds.index.locate(row) else {
+        return state.galaxy.set(GalaxyView::Failed(format!("there is no row {row}: the dataset has {} rows", ds.rows())));
     };
-    let Some(meta) = metas[i].clone() else { return };
-    state.galaxy.set(GalaxyView::Loading("Fetching the first galaxy".into()));
+    let i = at.file;
+    let (Some(meta), Some(roles)) = (ds.metas[i].clone(), ds.roles[i].clone()) else { return };
+    state.galaxy.set(GalaxyView::Loading(format!("Fetching galaxy {row}")));
     let schema = table::arrow_schema(&meta).unwrap_or_else(|_| arrow_schema::Schema::empty());
     let vote_schema = table::vote_schema(&schema);
     let mut columns = table::leaf_paths(&roles);
     columns.extend(vote_schema.columns().into_iter().map(|c| schema.field(c).name().clone()));
-    let req = RowRequest { columns, row_group: 0, offset: 0, count: 1 };
-    let src: &dyn ByteSource = &sources[i];
-    let batches = match decode::read_rows(src, meta, &req).await {
+    let req = RowRequest { columns, row_group: at.row_group, offset: at.row, count: 1 };
+    let src: &dyn ByteSource = &ds.sources[i];
+    let batches = match decode::read_rows(src, meta.clone(), &req).await {
         Ok(b) => b,
         Err(e) => return state.galaxy.set(GalaxyView::Failed(e.to_string())),
     };
-    costs.publish(state);
+    ds.costs.publish(state);
     let Some(batch) = batches.first() else {
-        return state.galaxy.set(GalaxyView::Failed("the first row group returned no rows".into()));
+        return state.galaxy.set(GalaxyView::Failed(format!("row group {} returned no rows", at.row_group)));
     };
     let values = table::row_values(batch, &roles, 0);
     let votes = campaign_votes(&vote_schema, &schema, batch, 0);
@@ -272,16 +307,42 @@ async fn first_galaxy(
         Some(bytes) => imaging::decode(&bytes).map(Arc::new).map_err(|e| e.to_string()),
         None => Err("this row has no image (null)".into()),
     };
+    let file_row = row - ds.first_rows[i].unwrap_or(0);
     state.galaxy.set(GalaxyView::Ready(Arc::new(Galaxy {
         id: values.id,
         ra: values.ra,
         dec: values.dec,
-        split: files[i].split.clone(),
-        file: files[i].url.clone(),
-        row: 0,
+        split: ds.files[i].split.clone(),
+        file: ds.files[i].url.clone(),
+        row,
+        file_row,
+        rows: ds.rows(),
         image,
         votes,
     })));
+}
+
+/// Show `row`, cancelling the load of any galaxy still on its way; with `push`, the row
+/// goes into the address (a new history entry, so back/forward step through galaxies).
+pub fn go_to(state: AppState, row: u64, push: bool) {
+    let Some(ds) = state.dataset.get_value() else { return };
+    let rows = ds.rows();
+    if rows == 0 {
+        return;
+    }
+    let row = row.min(rows - 1);
+    state.row.set_value(row);
+    if push {
+        crate::web::push_query_param("row", &row.to_string());
+    }
+    if let Some(previous) = state.loading.get_value() {
+        previous.abort(); // dropping its reads aborts their requests
+    }
+    let (task, handle) = futures::future::abortable(show_row(state, ds, row));
+    state.loading.set_value(Some(handle));
+    leptos::task::spawn_local(async move {
+        let _ = task.await;
+    });
 }
 
 /// One row's votes, campaign by campaign, with the most-voted path and its summary.

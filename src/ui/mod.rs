@@ -3,6 +3,7 @@
 mod app;
 mod galaxy;
 mod load;
+mod nav;
 mod state;
 mod status;
 mod summary;

@@ -57,7 +57,12 @@ pub struct Galaxy {
     pub dec: Option<f64>,
     pub split: String,
     pub file: String,
+    /// Global row in the dataset (what `?row=` names).
     pub row: u64,
+    /// Row within its file.
+    pub file_row: u64,
+    /// Rows in the dataset.
+    pub rows: u64,
     /// Decoded pixels, or why they could not be shown.
     pub image: Result<Arc<Rgba>, String>,
     /// Vote counts by campaign (empty when the table has no vote columns).
@@ -117,6 +122,12 @@ pub struct AppState {
     pub galaxy: RwSignal<GalaxyView>,
     pub net: RwSignal<NetView>,
     pub positions: RwSignal<PositionsView>,
+    /// The opened dataset (browser objects: kept on this thread only).
+    pub dataset: StoredValue<Option<std::rc::Rc<super::load::OpenDataset>>, LocalStorage>,
+    /// The row shown or being loaded: where previous/next step from.
+    pub row: StoredValue<u64>,
+    /// The galaxy load under way, to cancel when another is asked for.
+    pub loading: StoredValue<Option<futures::future::AbortHandle>, LocalStorage>,
 }
 
 impl AppState {
@@ -130,6 +141,9 @@ impl AppState {
             galaxy: RwSignal::new(GalaxyView::Waiting),
             net: RwSignal::new(NetView::default()),
             positions: RwSignal::new(PositionsView::NotStarted),
+            dataset: StoredValue::new_local(None),
+            loading: StoredValue::new_local(None),
+            row: StoredValue::new(0),
         }
     }
 }

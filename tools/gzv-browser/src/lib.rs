@@ -2,7 +2,8 @@
 //! benchmarks: a fresh profile per session, the flags this machine's closed network needs,
 //! and helpers that fail with what the page says.
 
-use fantoccini::{Client, ClientBuilder, Locator};
+pub use fantoccini::Locator;
+use fantoccini::{Client, ClientBuilder};
 use serde_json::json;
 use std::net::TcpListener;
 use std::path::PathBuf;
