@@ -424,3 +424,38 @@ async fn navigation_by_buttons_keys_address_and_history() {
     assert!(browser.client.current_url().await.unwrap().as_str().contains(&format!("row={row}")));
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn display_controls_change_the_pixels_and_reset_restores_them() {
+    use gzv_browser::Locator;
+    let server = serve_dist().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{}/", server.url())).await.unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    let patch = || async {
+        let v = browser
+            .js("const c = document.getElementById('galaxy-image'); return [...c.getContext('2d').getImageData(150, 150, 16, 16).data]")
+            .await;
+        v.as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect::<Vec<i64>>()
+    };
+    let original = patch().await;
+    browser.client.find(Locator::Css("#ctl-invert")).await.unwrap().click().await.unwrap();
+    let inverted = patch().await;
+    for (i, (a, b)) in original.iter().zip(&inverted).enumerate() {
+        let want = if i % 4 == 3 { *a } else { 255 - a };
+        assert_eq!(*b, want, "byte {i}: inverted colour, same alpha");
+    }
+    browser.client.find(Locator::Css("#ctl-reset")).await.unwrap().click().await.unwrap();
+    assert_eq!(patch().await, original, "reset shows the image as stored");
+    browser.js("const s = document.getElementById('ctl-stretch'); s.value = 'asinh'; s.dispatchEvent(new Event('change'))").await;
+    let stretched = patch().await;
+    assert!(stretched.iter().zip(&original).all(|(s, o)| s >= o), "asinh lifts every value");
+    assert!(stretched.iter().zip(&original).filter(|(s, o)| s > o).count() > 100, "and visibly so");
+    browser.js("const s = document.getElementById('ctl-channel'); s.value = 'r'; s.dispatchEvent(new Event('change'))").await;
+    let red = patch().await;
+    assert!(red.chunks(4).all(|p| p[0] == p[1] && p[1] == p[2]), "one channel shows as grey");
+    browser.client.find(Locator::Css(".zoom-btn:nth-child(3)")).await.unwrap().click().await.unwrap();
+    let width = browser.js("return document.getElementById('galaxy-image').getBoundingClientRect().width").await;
+    assert_eq!(width.as_f64().map(|w| w.round()), Some(1696.0), "4x zoom: 424 px shown as 1696");
+    browser.close().await;
+}

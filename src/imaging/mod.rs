@@ -1,6 +1,9 @@
 //! Encoded image bytes → RGBA pixels. The format is taken from the magic bytes, never
 //! from a file name.
 
+mod adjust;
+
+pub use adjust::{Adjust, Channel, Stretch};
 use image::ImageFormat;
 
 /// Decoded pixels, RGBA 8-bit, row-major.

@@ -2,7 +2,7 @@
 
 use super::state::{AppState, Galaxy, GalaxyView};
 use super::votes::VotesPanel;
-use crate::imaging::Rgba;
+use crate::imaging::{Adjust, Channel, Rgba, Stretch};
 use crate::web::timing;
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -10,8 +10,8 @@ use std::sync::Arc;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-/// Paint RGBA pixels onto a canvas at native size.
-fn paint(canvas: &HtmlCanvasElement, img: &Rgba) -> Result<(), String> {
+/// Paint RGBA pixels (of `img`'s size) onto a canvas at native size.
+fn paint(canvas: &HtmlCanvasElement, img: &Rgba, pixels: &[u8]) -> Result<(), String> {
     canvas.set_width(img.width);
     canvas.set_height(img.height);
     let ctx = canvas
@@ -20,7 +20,7 @@ fn paint(canvas: &HtmlCanvasElement, img: &Rgba) -> Result<(), String> {
         .flatten()
         .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
         .ok_or("this browser gives no 2D canvas")?;
-    let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&img.pixels), img.width, img.height)
+    let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), img.width, img.height)
         .map_err(|_| "the image could not be copied to the canvas")?;
     ctx.put_image_data(&data, 0.0, 0.0).map_err(|_| "the image could not be drawn".to_string())
 }
@@ -66,10 +66,13 @@ pub fn GalaxyPanel() -> impl IntoView {
 fn GalaxyCard(galaxy: Arc<Galaxy>) -> impl IntoView {
     let canvas_ref = NodeRef::<Canvas>::new();
     let draw_error = RwSignal::new(None::<String>);
+    let adjust = RwSignal::new(Adjust::default());
+    let zoom = RwSignal::new(1u32);
     let image = galaxy.image.clone();
     Effect::new(move |_| {
+        let settings = adjust.get();
         let (Some(canvas), Ok(img)) = (canvas_ref.get(), image.as_ref()) else { return };
-        match paint(&canvas, img) {
+        match paint(&canvas, img, &settings.apply(img)) {
             Ok(()) => {
                 let _ = canvas.set_attribute("data-state", "drawn");
                 timing::mark_once("gzv:first-image");
@@ -83,8 +86,12 @@ fn GalaxyCard(galaxy: Arc<Galaxy>) -> impl IntoView {
         <figure class="galaxy-card">
             {match &galaxy.image {
                 Ok(_) => view! {
-                    <canvas node_ref=canvas_ref id="galaxy-image" width=w height=h data-state="decoded"
-                        role="img" aria-label=format!("Galaxy {}", galaxy.id.clone().unwrap_or_default())></canvas>
+                    <div class="image-frame" class:zoomed=move || { zoom.get() > 1 }>
+                        <canvas node_ref=canvas_ref id="galaxy-image" width=w height=h data-state="decoded"
+                            style=move || { if zoom.get() > 1 { format!("width: {}px; max-width: none", w * zoom.get()) } else { String::new() } }
+                            role="img" aria-label=format!("Galaxy {}", galaxy.id.clone().unwrap_or_default())></canvas>
+                    </div>
+                    <ImageControls adjust=adjust zoom=zoom/>
                 }.into_any(),
                 Err(e) => view! {
                     <div class="image-placeholder" id="galaxy-image-error" role="alert">
@@ -114,5 +121,58 @@ fn GalaxyCard(galaxy: Arc<Galaxy>) -> impl IntoView {
             </figcaption>
         </figure>
         <VotesPanel votes=galaxy.votes.clone()/>
+    }
+}
+
+/// Stretch, brightness, contrast, invert, channel and zoom for the image.
+#[component]
+fn ImageControls(adjust: RwSignal<Adjust>, zoom: RwSignal<u32>) -> impl IntoView {
+    let value = |e: &leptos::ev::Event| event_target_value(e);
+    view! {
+        <fieldset class="image-controls">
+            <legend>"Display"</legend>
+            <label>"Stretch "
+                <select id="ctl-stretch" on:change=move |e| {
+                    let s = match value(&e).as_str() { "asinh" => Stretch::Asinh, "log" => Stretch::Log, _ => Stretch::Linear };
+                    adjust.update(|a| a.stretch = s);
+                }
+                prop:value=move || match adjust.get().stretch { Stretch::Linear => "linear", Stretch::Asinh => "asinh", Stretch::Log => "log" }>
+                    <option value="linear">"linear"</option>
+                    <option value="asinh">"asinh"</option>
+                    <option value="log">"log"</option>
+                </select>
+            </label>
+            <label>"Brightness "
+                <input id="ctl-brightness" type="range" min="-0.5" max="0.5" step="0.01"
+                    prop:value=move || adjust.get().brightness.to_string()
+                    on:input=move |e| adjust.update(|a| a.brightness = value(&e).parse().unwrap_or(0.0))/>
+            </label>
+            <label>"Contrast "
+                <input id="ctl-contrast" type="range" min="0.2" max="3" step="0.05"
+                    prop:value=move || adjust.get().contrast.to_string()
+                    on:input=move |e| adjust.update(|a| a.contrast = value(&e).parse().unwrap_or(1.0))/>
+            </label>
+            <label>"Channel "
+                <select id="ctl-channel" on:change=move |e| {
+                    let c = match value(&e).as_str() { "r" => Channel::Only(0), "g" => Channel::Only(1), "b" => Channel::Only(2), _ => Channel::All };
+                    adjust.update(|a| a.channel = c);
+                }
+                prop:value=move || match adjust.get().channel { Channel::Only(0) => "r", Channel::Only(1) => "g", Channel::Only(_) => "b", Channel::All => "all" }>
+                    <option value="all">"all (z r g)"</option>
+                    <option value="r">"red (z)"</option>
+                    <option value="g">"green (r)"</option>
+                    <option value="b">"blue (g)"</option>
+                </select>
+            </label>
+            <label><input id="ctl-invert" type="checkbox" prop:checked=move || adjust.get().invert
+                on:change=move |e| adjust.update(|a| a.invert = event_target_checked(&e))/>" Invert"</label>
+            <span class="zoom" role="group" aria-label="Zoom">
+                {[1u32, 2, 4].into_iter().map(|z| view! {
+                    <button type="button" class="zoom-btn" aria-pressed=move || (zoom.get() == z).to_string()
+                        on:click=move |_| zoom.set(z)>{if z == 1 { "fit".to_string() } else { format!("{z}×") }}</button>
+                }).collect_view()}
+            </span>
+            <button type="button" id="ctl-reset" on:click=move |_| { adjust.set(Adjust::default()); zoom.set(1); }>"Reset"</button>
+        </fieldset>
     }
 }
