@@ -39,8 +39,8 @@ fn first_row(path: &str) -> (String, f64, f64, Vec<u8>) {
 }
 
 /// Bytes of the column chunks the app needs after the footers: every column of row group
-/// 0 of the first file (the first galaxy and its votes, one merged request), ra and dec of
-/// every other row group of every file.
+/// 0 of the first file (the first galaxy and its votes, one merged request), id_str, ra and
+/// dec of every other row group of every file.
 fn needed_chunk_bytes(first: &str) -> u64 {
     let mut total = 0;
     for (path, _, _) in manifest_files() {
@@ -48,7 +48,7 @@ fn needed_chunk_bytes(first: &str) -> u64 {
         let b = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
         for (i, rg) in b.metadata().row_groups().iter().enumerate() {
             // the first galaxy's row group: every column (image, id, ra, dec, 98 vote counts)
-            let cols: Vec<usize> = if path == first && i == 0 { (0..rg.num_columns()).collect() } else { vec![3, 4] };
+            let cols: Vec<usize> = if path == first && i == 0 { (0..rg.num_columns()).collect() } else { vec![2, 3, 4] };
             total += cols.iter().map(|&c| rg.column(c).byte_range().1).sum::<u64>();
         }
     }
@@ -381,6 +381,15 @@ async fn navigation_by_buttons_keys_address_and_history() {
     wait_for_row(&browser, 1234).await;
     assert_eq!(browser.text("#galaxy-id").await, id_at(train1, 234));
     check_votes(&browser, train1, 234).await;
+
+    // a link by id finds the galaxy once the ids have arrived, and checks out the same
+    let id = id_at(train1, 234);
+    browser.client.goto(&format!("{base}/?id={id}")).await.unwrap();
+    wait_for_row(&browser, 1234).await;
+    assert_eq!(browser.text("#galaxy-id").await, id);
+    check_votes(&browser, train1, 234).await;
+    browser.client.goto(&format!("{base}/?id=999999_99999")).await.unwrap();
+    assert!(browser.wait_for("#galaxy-error").await.text().await.unwrap().contains("no galaxy with id 999999_99999"));
 
     // buttons and keys
     browser.client.goto(&format!("{base}/")).await.unwrap();

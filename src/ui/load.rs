@@ -159,38 +159,51 @@ pub async fn open(state: AppState, target: Target) {
     // connection, and the positions' read of row group 0 joins it instead of repeating it.
     let ds = Rc::new(build_dataset(state, files, sources, metas, costs.clone()));
     state.dataset.set_value(Some(ds.clone()));
-    let wanted = crate::web::query_param("row").and_then(|r| r.parse::<u64>().ok()).unwrap_or(0);
-    let first = if ds.rows() > 0 { wanted.min(ds.rows() - 1) } else { 0 };
-    state.row.set_value(first);
-    futures::join!(show_row(state, ds.clone(), first), load_positions(state, &ds.sources, &ds.metas, &costs));
+    if let Some(id) = crate::web::query_param("id") {
+        // a link to a galaxy by id: its row is known once the ids have arrived
+        state.galaxy.set(GalaxyView::Loading(format!("Finding galaxy {id}")));
+        load_positions(state, &ds).await;
+        match state.ids.get_value().and_then(|m| m.get(&id).copied()) {
+            Some(row) => {
+                state.row.set_value(row);
+                show_row(state, ds.clone(), row).await;
+            }
+            None => state.galaxy.set(GalaxyView::Failed(format!("no galaxy with id {id} in this dataset"))),
+        }
+    } else {
+        let wanted = crate::web::query_param("row").and_then(|r| r.parse::<u64>().ok()).unwrap_or(0);
+        let first = if ds.rows() > 0 { wanted.min(ds.rows() - 1) } else { 0 };
+        state.row.set_value(first);
+        futures::join!(show_row(state, ds.clone(), first), load_positions(state, &ds));
+    }
     costs.publish(state);
 }
 
 /// Read ra/dec of every row of every readable file, all requests planned at once.
-async fn load_positions(state: AppState, sources: &[Source], metas: &[Option<Arc<ParquetMetaData>>], costs: &Costs) {
+/// ... and the ids of every row, so `?id=` finds its galaxy.
+async fn load_positions(state: AppState, ds: &OpenDataset) {
+    let costs = &ds.costs;
     let mut jobs = Vec::new();
-    for (i, (src, meta)) in sources.iter().zip(metas).enumerate() {
+    for (i, (src, meta)) in ds.sources.iter().zip(&ds.metas).enumerate() {
         let Some(meta) = meta else { continue };
-        let roles = state.files.with_untracked(|f| match f.get(i).map(|r| &r.status) {
-            Some(FileStatus::Read(s)) => Some(s.roles.clone()),
-            _ => None,
-        });
-        let Some(roles) = roles else { continue };
+        let Some(roles) = ds.roles[i].clone() else { continue };
         let (Some(ra), Some(dec)) = (roles.ra, roles.dec) else { continue };
-        let columns = vec![ra, dec];
+        // the id column sits beside ra/dec in gz_desi: the same requests carry it
+        let mut columns = vec![ra, dec];
+        columns.extend(roles.id);
         let leaves = decode::leaf_indices(meta, &columns).unwrap_or_default();
         let groups: Vec<usize> = (0..meta.num_row_groups()).collect();
         let requests = merge_ranges(&decode::chunk_ranges(meta, &leaves, &groups), MERGE_GAP_BYTES).len();
-        jobs.push((src, meta.clone(), columns, groups, requests));
+        jobs.push((i, src, meta.clone(), columns, groups, requests));
     }
     if jobs.is_empty() {
         state.positions.set(PositionsView::Absent);
         return;
     }
-    let total: usize = jobs.iter().map(|j| j.4).sum();
+    let total: usize = jobs.iter().map(|j| j.5).sum();
     let done = Cell::new(0usize);
     state.positions.set(PositionsView::Loading { done: 0, total });
-    let results = join_all(jobs.iter().map(|(src, meta, columns, groups, _)| {
+    let results = join_all(jobs.iter().map(|(i, src, meta, columns, groups, _)| {
         let done = &done;
         async move {
             let tick = |_, _| {
@@ -199,18 +212,25 @@ async fn load_positions(state: AppState, sources: &[Source], metas: &[Option<Arc
                 costs.publish(state);
             };
             let batches = decode::read_columns(*src, meta.clone(), columns, groups, &tick).await;
-            (src.name().to_string(), columns.clone(), batches)
+            (*i, src.name().to_string(), columns.clone(), batches)
         }
     }))
     .await;
     let mut positions = Positions::default();
     let mut failed = Vec::new();
-    for (name, columns, result) in results {
+    let mut ids = std::collections::HashMap::new();
+    for (i, name, columns, result) in results {
         match result {
             Ok(batches) => {
+                let mut next = ds.first_rows[i];
                 for b in batches {
                     let (Some(ra), Some(dec)) = (b.column_by_name(&columns[0]), b.column_by_name(&columns[1])) else { continue };
+                    let id = columns.get(2).and_then(|c| b.column_by_name(c));
                     for row in 0..b.num_rows() {
+                        if let (Some(id), Some(global)) = (id.and_then(|c| table::string_at(c.as_ref(), row)), next) {
+                            ids.insert(id, global);
+                        }
+                        next = next.map(|n| n + 1);
                         if let (Some(r), Some(d)) = (table::float_at(ra.as_ref(), row), table::float_at(dec.as_ref(), row)) {
                             positions.ra.push(r);
                             positions.dec.push(d);
@@ -225,6 +245,7 @@ async fn load_positions(state: AppState, sources: &[Source], metas: &[Option<Arc
         state.positions.set(PositionsView::Failed(failed.join("; ")));
         return;
     }
+    state.ids.set_value(Some(Rc::new(ids)));
     timing::mark_once("gzv:positions");
     state.positions.set(PositionsView::Ready { positions: Arc::new(positions), failed });
 }
@@ -333,7 +354,7 @@ pub fn go_to(state: AppState, row: u64, push: bool) {
     let row = row.min(rows - 1);
     state.row.set_value(row);
     if push {
-        crate::web::push_query_param("row", &row.to_string());
+        crate::web::push_query_param("row", &row.to_string(), &["id"]);
     }
     if let Some(previous) = state.loading.get_value() {
         previous.abort(); // dropping its reads aborts their requests

@@ -56,7 +56,8 @@ pub fn NavBar() -> impl IntoView {
         e.prevent_default();
     });
     let history = window_event_listener(ev::popstate, move |_| {
-        let row = crate::web::query_param("row").and_then(|r| r.parse().ok()).unwrap_or(0);
+        let by_id = crate::web::query_param("id").and_then(|id| state.ids.get_value().and_then(|m| m.get(&id).copied()));
+        let row = by_id.or_else(|| crate::web::query_param("row").and_then(|r| r.parse().ok())).unwrap_or(0);
         go_to(state, row, false);
     });
     on_cleanup(move || {

@@ -124,6 +124,8 @@ pub struct AppState {
     pub positions: RwSignal<PositionsView>,
     /// The opened dataset (browser objects: kept on this thread only).
     pub dataset: StoredValue<Option<std::rc::Rc<super::load::OpenDataset>>, LocalStorage>,
+    /// Global row of every id_str, once loaded (for `?id=`).
+    pub ids: StoredValue<Option<std::rc::Rc<std::collections::HashMap<String, u64>>>, LocalStorage>,
     /// The row shown or being loaded: where previous/next step from.
     pub row: StoredValue<u64>,
     /// The galaxy load under way, to cancel when another is asked for.
@@ -144,6 +146,7 @@ impl AppState {
             dataset: StoredValue::new_local(None),
             loading: StoredValue::new_local(None),
             row: StoredValue::new(0),
+            ids: StoredValue::new_local(None),
         }
     }
 }

@@ -38,12 +38,16 @@ pub fn copy_text(text: &str) -> bool {
     }
 }
 
-/// Set one query parameter of the page address as a new history entry (others kept).
-pub fn push_query_param(name: &str, value: &str) {
+/// Set one query parameter of the page address as a new history entry, dropping those
+/// named in `remove` (others kept).
+pub fn push_query_param(name: &str, value: &str, remove: &[&str]) {
     let Some(window) = web_sys::window() else { return };
     let Ok(href) = window.location().href() else { return };
     let Ok(url) = web_sys::Url::new(&href) else { return };
     url.search_params().set(name, value);
+    for r in remove {
+        url.search_params().delete(r);
+    }
     if let Ok(history) = window.history() {
         let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
     }

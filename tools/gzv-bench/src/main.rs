@@ -64,7 +64,7 @@ fn ensure_data(rows: usize) -> Result<PathBuf, String> {
 
 /// The byte ranges a cold open cannot do without: the footer, the first row's image,
 /// id_str, ra, dec and vote counts (whole chunks, or their first pages when an offset
-/// index exists), and ra/dec of every row group.
+/// index exists), and id_str/ra/dec of every row group.
 fn minimum(file: &Path) -> Result<Vec<Range<u64>>, String> {
     let f = std::fs::File::open(file).map_err(|e| e.to_string())?;
     let size = f.metadata().map_err(|e| e.to_string())?.len();
@@ -91,7 +91,8 @@ fn minimum(file: &Path) -> Result<Vec<Range<u64>>, String> {
         }
     }
     for rg in meta.row_groups() {
-        for col in [3usize, 4] {
+        // id_str, ra, dec: positions, and ids for links by id
+        for col in [2usize, 3, 4] {
             let (start, len) = rg.column(col).byte_range();
             need.push(start..start + len);
         }
