@@ -13,6 +13,10 @@ pub struct Manifest {
     #[serde(default)]
     pub name: Option<String>,
     pub files: Vec<ManifestFile>,
+    /// A compact sidecar of every row's id, position, locator and votes (`gzv-catalog`):
+    /// the sky map reads it instead of every shard's columns.
+    #[serde(default)]
+    pub catalog: Option<ManifestFile>,
 }
 
 /// One file of a manifest; `path` is relative to the manifest (or absolute).
@@ -92,6 +96,7 @@ pub fn from_datasets_server(id: &str, json: &str) -> Result<Manifest, String> {
     files.sort_by(|a, b| (split_rank(&a.split), &a.split, &a.filename).cmp(&(split_rank(&b.split), &b.split, &b.filename)));
     Ok(Manifest {
         name: Some(format!("{id} ({config})")),
+        catalog: None,
         files: files
             .into_iter()
             .map(|f| ManifestFile { split: f.split, path: f.url, size: f.size, rows: None, footer_len: None, footer: None })
@@ -119,7 +124,7 @@ pub fn from_hub_parquet_api(id: &str, json: &str) -> Result<Manifest, String> {
     if files.is_empty() {
         return Err(format!("{id}: the Hub lists no parquet files"));
     }
-    Ok(Manifest { name: Some(format!("{id} ({config})")), files })
+    Ok(Manifest { name: Some(format!("{id} ({config})")), files, catalog: None })
 }
 
 /// Where a global row number of a split lives.
@@ -182,6 +187,7 @@ impl Manifest {
     pub fn single(url: &str) -> Manifest {
         Manifest {
             name: None,
+            catalog: None,
             files: vec![ManifestFile { split: default_split(), path: url.into(), size: None, rows: None, footer_len: None, footer: None }],
         }
     }

@@ -318,7 +318,7 @@ async fn embedded_footers_and_hugging_face_listings_open_without_footer_requests
         .iter()
         .map(|(p, _, _)| gzv_sample::manifest::describe(&sample, std::path::Path::new(p), true).unwrap())
         .collect();
-    let manifest = gzv_sample::manifest::Manifest { format: gzv_sample::manifest::FORMAT, name: "with footers".into(), files };
+    let manifest = gzv_sample::manifest::Manifest { format: gzv_sample::manifest::FORMAT, name: "with footers".into(), files, catalog: None };
     server.put("/sample/index-footers.json", "application/json", serde_json::to_vec(&manifest).unwrap());
     server.clear_log();
     browser.client.goto(&format!("{base}/?url=/sample/index-footers.json")).await.unwrap();
@@ -466,5 +466,57 @@ async fn display_controls_change_the_pixels_and_reset_restores_them() {
     browser.client.find(Locator::Css(".zoom-btn:nth-child(3)")).await.unwrap().click().await.unwrap();
     let width = browser.js("return document.getElementById('galaxy-image').getBoundingClientRect().width").await;
     assert_eq!(width.as_f64().map(|w| w.round()), Some(1696.0), "4x zoom: 424 px shown as 1696");
+    browser.close().await;
+}
+
+/// A one-row gz_desi-shaped parquet whose image bytes are a JPEG cut short.
+fn broken_image_parquet() -> Vec<u8> {
+    use arrow_array::{ArrayRef, BinaryArray, Float64Array, Int32Array, RecordBatch, StringArray, StructArray};
+    use std::sync::Arc;
+    let schema = Arc::new(gzv_sample::write::schema());
+    let arrow_schema::DataType::Struct(fields) = schema.field(0).data_type().clone() else { unreachable!() };
+    let (_, _, _, jpeg) = first_row(&manifest_files()[0].0);
+    let image = StructArray::new(
+        fields,
+        vec![
+            Arc::new(BinaryArray::from_iter_values([&jpeg[..jpeg.len() / 3]])) as ArrayRef,
+            Arc::new(StringArray::from(vec!["broken.jpg"])) as ArrayRef,
+        ],
+        None,
+    );
+    let mut cols: Vec<ArrayRef> = vec![
+        Arc::new(image),
+        Arc::new(StringArray::from(vec!["123456_7"])),
+        Arc::new(Float64Array::from(vec![150.25])),
+        Arc::new(Float64Array::from(vec![2.5])),
+    ];
+    for i in 4..schema.fields().len() {
+        // five dr12 volunteers all said "smooth"; nothing else
+        cols.push(Arc::new(Int32Array::from(vec![if i == 4 { 5 } else { 0 }])));
+    }
+    let batch = RecordBatch::try_new(schema.clone(), cols).unwrap();
+    let mut out = Vec::new();
+    let mut w = parquet::arrow::ArrowWriter::try_new(&mut out, schema, None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_image_shows_a_placeholder_and_the_rest_still_works() {
+    let server = serve_dist().await;
+    let browser = Browser::start().await;
+    // served whole (no range support): a small file is used whole, as it should be
+    server.put("/broken.parquet", "application/octet-stream", broken_image_parquet());
+    browser.client.goto(&format!("{}/?url=/broken.parquet", server.url())).await.unwrap();
+    let placeholder = browser.wait_for("#galaxy-image-error").await.text().await.unwrap();
+    assert!(placeholder.contains("could not be shown") && placeholder.contains("JPEG"), "{placeholder}");
+    assert_eq!(browser.text("#galaxy-id").await, "123456_7");
+    assert_eq!(browser.text("#galaxy-ra-hms").await, "10h 01m 00.00s");
+    let smooth = browser.js("return document.querySelector(\".answer[data-answer='smooth']\").dataset.fraction").await;
+    assert_eq!(smooth.as_str(), Some("1"));
+    assert_eq!(browser.text(".question[data-question='bar'] .total").await, "not asked");
+    assert!(browser.text("#votes-silent").await.contains("dr5") && browser.text("#votes-silent").await.contains("dr8"));
+    common::screenshot(&browser, "broken-image.png").await;
     browser.close().await;
 }

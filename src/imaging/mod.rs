@@ -36,6 +36,26 @@ pub fn sniff(bytes: &[u8]) -> Option<ImageFormat> {
     }
 }
 
+/// Whether encoded bytes end the way their format must (JPEG: the end-of-image marker;
+/// PNG: the IEND chunk). Browsers draw a truncated image with its missing part grey;
+/// this viewer says it is broken instead.
+pub fn check_complete(bytes: &[u8]) -> Result<(), ImageError> {
+    let trimmed = {
+        let end = bytes.iter().rposition(|&b| b != 0).map(|i| i + 1).unwrap_or(0);
+        &bytes[..end]
+    };
+    match sniff(bytes) {
+        Some(ImageFormat::Jpeg) if !trimmed.ends_with(&[0xFF, 0xD9]) => Err(ImageError::Broken {
+            format: "JPEG",
+            detail: "it ends before its end-of-image marker (truncated)".into(),
+        }),
+        Some(ImageFormat::Png) if !trimmed.ends_with(&[0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]) => {
+            Err(ImageError::Broken { format: "PNG", detail: "it ends before its IEND chunk (truncated)".into() })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Decode JPEG or PNG bytes to RGBA.
 pub fn decode(bytes: &[u8]) -> Result<Rgba, ImageError> {
     if bytes.is_empty() {
@@ -45,6 +65,7 @@ pub fn decode(bytes: &[u8]) -> Result<Rgba, ImageError> {
         ImageError::UnknownFormat(bytes.iter().take(4).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" "))
     })?;
     let name = if format == ImageFormat::Jpeg { "JPEG" } else { "PNG" };
+    check_complete(bytes)?;
     let img = image::load_from_memory_with_format(bytes, format)
         .map_err(|e| ImageError::Broken { format: name, detail: e.to_string() })?;
     let rgba = img.to_rgba8();
@@ -81,7 +102,22 @@ mod tests {
         assert!(matches!(decode(b"GIF89a...."), Err(ImageError::UnknownFormat(s)) if s == "47 49 46 38"));
         let mut jpeg = Vec::new();
         JpegEncoder::new(&mut jpeg).encode(&gradient(16, 16), 16, 16, ExtendedColorType::Rgb8).unwrap();
+        let mut png = Vec::new();
+        PngEncoder::new(&mut png).write_image(&gradient(16, 16), 16, 16, ExtendedColorType::Rgb8).unwrap();
+        assert_eq!(check_complete(&jpeg), Ok(()));
+        assert_eq!(check_complete(&png), Ok(()));
+        let mut padded = jpeg.clone();
+        padded.extend([0, 0, 0]);
+        assert_eq!(check_complete(&padded), Ok(()), "zero padding after the end marker is fine");
+        png.truncate(png.len() - 4);
+        assert!(matches!(check_complete(&png), Err(ImageError::Broken { format: "PNG", .. })));
         jpeg.truncate(jpeg.len() / 3);
         assert!(matches!(decode(&jpeg), Err(ImageError::Broken { format: "JPEG", .. })));
+        // bytes damaged in the middle but whole at the end are left to the decoder
+        let mut scribbled = padded.clone();
+        for b in &mut scribbled[2..40] {
+            *b = 0x13;
+        }
+        assert!(decode(&scribbled).is_err());
     }
 }

@@ -1,6 +1,15 @@
 //! Sky coordinates: sexagesimal notation and links to survey viewers at a position.
 //! (Projections and the sky map come later; nothing here knows about the browser.)
 
+pub mod colormap;
+pub mod healpix;
+pub mod kdtree;
+pub mod overlays;
+pub mod projection;
+
+pub mod points;
+pub mod raster;
+
 /// Right ascension in hours, minutes, seconds: `17h 05m 59.30s`.
 pub fn ra_hms(ra_deg: f64) -> String {
     let hours = ra_deg.rem_euclid(360.0) / 15.0;

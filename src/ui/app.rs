@@ -47,7 +47,10 @@ fn Page(state: AppState) -> impl IntoView {
             <StatusBar/>
             <div class="panels">
                 <GalaxyPanel/>
-                <SummaryPanel/>
+                <div class="side">
+                    <super::sky::SkyPanel/>
+                    <SummaryPanel/>
+                </div>
             </div>
         </main>
     }

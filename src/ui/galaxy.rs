@@ -76,6 +76,8 @@ fn GalaxyCard(galaxy: Arc<Galaxy>) -> impl IntoView {
             Ok(()) => {
                 let _ = canvas.set_attribute("data-state", "drawn");
                 timing::mark_once("gzv:first-image");
+                // every galaxy drawn, for click-to-drawn timing
+                timing::mark("gzv:galaxy-drawn");
             }
             Err(e) => draw_error.set(Some(e)),
         }
@@ -121,6 +123,7 @@ fn GalaxyCard(galaxy: Arc<Galaxy>) -> impl IntoView {
             </figcaption>
         </figure>
         <VotesPanel votes=galaxy.votes.clone()/>
+        {(crate::web::query_param("bench").as_deref() == Some("decode")).then(|| view! { <DecodeBench encoded=galaxy.encoded.clone()/> })}
     }
 }
 
@@ -174,5 +177,29 @@ fn ImageControls(adjust: RwSignal<Adjust>, zoom: RwSignal<u32>) -> impl IntoView
             </span>
             <button type="button" id="ctl-reset" on:click=move |_| { adjust.set(Adjust::default()); zoom.set(1); }>"Reset"</button>
         </fieldset>
+    }
+}
+
+/// `?bench=decode`: compare decoders on this galaxy's image and show the medians.
+#[component]
+fn DecodeBench(encoded: Option<Arc<Vec<u8>>>) -> impl IntoView {
+    let result = RwSignal::new(None::<Result<crate::web::decode_bench::DecodeTimes, String>>);
+    if let Some(bytes) = encoded {
+        leptos::task::spawn_local(async move {
+            result.set(Some(crate::web::decode_bench::compare(&bytes, 25).await));
+        });
+    }
+    view! {
+        <p class="muted">
+            {move || match result.get() {
+                None => view! { <span>"Comparing decoders…"</span> }.into_any(),
+                Some(Ok(t)) => view! {
+                    <output id="bench-decode" data-wasm=t.wasm_ms data-bitmap=t.bitmap_ms data-pixels=t.bitmap_and_pixels_ms>
+                        {format!("decode: image crate (wasm) {:.2} ms, createImageBitmap {:.2} ms, with pixels read back {:.2} ms", t.wasm_ms, t.bitmap_ms, t.bitmap_and_pixels_ms)}
+                    </output>
+                }.into_any(),
+                Some(Err(e)) => view! { <span class="error" id="bench-decode-error">{e}</span> }.into_any(),
+            }}
+        </p>
     }
 }

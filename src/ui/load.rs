@@ -1,18 +1,16 @@
 //! Opening a dataset: manifest → footers (in parallel) → the first galaxy. Writes
 //! progress, results and failures into [`AppState`].
 
-use super::state::{AppState, CampaignVotes, FileRow, FileStatus, Galaxy, GalaxyView, NetView, Positions, PositionsView, Progress};
+use super::state::{AppState, CampaignVotes, FileRow, FileStatus, Galaxy, GalaxyView, NetView, Progress};
 use crate::dataset::{self, Manifest};
 use crate::decode::{self, RowRequest};
 use crate::imaging;
 use crate::io::{
     ByteCache, ByteSource, CachedSource, DEFAULT_CACHE_BYTES, DEFAULT_MAX_IN_FLIGHT, LimitedSource, Limiter,
-    MERGE_GAP_BYTES, merge_ranges,
 };
 use crate::table;
 use crate::web::http::{HttpSource, NetStats, fetch_text};
 use crate::web::timing;
-use std::cell::Cell;
 use futures::future::join_all;
 use leptos::prelude::*;
 use parquet::file::metadata::ParquetMetaData;
@@ -29,13 +27,13 @@ type Source = CachedSource<LimitedSource<HttpSource>>;
 
 /// What the network has cost so far.
 #[derive(Clone)]
-struct Costs {
+pub(super) struct Costs {
     http: NetStats,
     cache: ByteCache,
 }
 
 impl Costs {
-    fn publish(&self, state: AppState) {
+    pub(super) fn publish(&self, state: AppState) {
         let c = self.cache.stats();
         state.net.set(NetView { http: self.http.get(), cache_hits: c.hits(), joined: c.shared() });
     }
@@ -111,20 +109,25 @@ pub async fn open(state: AppState, target: Target) {
     state.files.set(files.clone());
     let total = files.len();
     state.progress.set(Some(Progress { label: "Reading parquet footers".into(), done: 0, total }));
-    let sources: Vec<Source> = files
-        .iter()
-        .zip(&manifest.files)
-        .map(|(f, m)| {
-            let http = HttpSource::new(f.url.clone(), f.size, stats.clone());
-            let src = CachedSource::new(LimitedSource::new(http, limiter.clone()), &costs.cache);
-            // a footer embedded in the manifest: opening needs no footer request
-            if let (Some(size), Some(footer)) = (f.size, m.footer_bytes()) {
-                let len = footer.len() as u64;
-                src.prime(size.saturating_sub(len)..size, footer.into());
-            }
-            src
-        })
-        .collect();
+    let make_source = |url: String, m: &dataset::ManifestFile| {
+        let http = HttpSource::new(url, m.size, stats.clone());
+        let src = CachedSource::new(LimitedSource::new(http, limiter.clone()), &costs.cache);
+        // a footer embedded in the manifest: opening needs no footer request
+        if let (Some(size), Some(footer)) = (m.size, m.footer_bytes()) {
+            let len = footer.len() as u64;
+            src.prime(size.saturating_sub(len)..size, footer.into());
+        }
+        src
+    };
+    let sources: Vec<Source> = files.iter().zip(&manifest.files).map(|(f, m)| make_source(f.url.clone(), m)).collect();
+    // the catalog sidecar's footer is read beside the shards' footers
+    let catalog_src = manifest.catalog.as_ref().map(|c| (make_source(dataset::join_url(&url, &c.path), c), c.footer_len));
+    let catalog_meta = async {
+        match &catalog_src {
+            Some((src, hint)) => Some(decode::read_metadata_hinted(src, *hint).await.map(Arc::new)),
+            None => None,
+        }
+    };
     let hints: Vec<Option<u64>> = manifest.files.iter().map(|f| f.footer_len).collect();
     let metas = join_all(sources.iter().enumerate().map(|(i, src)| {
         let costs = costs.clone();
@@ -152,18 +155,26 @@ pub async fn open(state: AppState, target: Target) {
             costs.publish(state);
             result.ok()
         }
-    }))
-    .await;
+    }));
+    let (metas, catalog_meta) = futures::join!(metas, catalog_meta);
     state.progress.set(None);
+    let catalog = match (catalog_src, catalog_meta) {
+        (Some((src, _)), Some(Ok(meta))) => Some((src, meta)),
+        (Some((src, _)), Some(Err(e))) => {
+            state.sky_note.set(Some(format!("the catalog sidecar {} could not be read ({e}); reading every shard's columns instead", src.name())));
+            None
+        }
+        _ => None,
+    };
     // Both start now: the galaxy's read is issued first, so it is first in line for a
     // connection, and the positions' read of row group 0 joins it instead of repeating it.
-    let ds = Rc::new(build_dataset(state, files, sources, metas, costs.clone()));
+    let ds = Rc::new(build_dataset(state, files, sources, metas, costs.clone(), catalog));
     state.dataset.set_value(Some(ds.clone()));
     if let Some(id) = crate::web::query_param("id") {
         // a link to a galaxy by id: its row is known once the ids have arrived
         state.galaxy.set(GalaxyView::Loading(format!("Finding galaxy {id}")));
-        load_positions(state, &ds).await;
-        match state.ids.get_value().and_then(|m| m.get(&id).copied()) {
+        super::sky_load::load_positions(state, &ds).await;
+        match super::sky_load::row_of_id(state, &id) {
             Some(row) => {
                 state.row.set_value(row);
                 show_row(state, ds.clone(), row).await;
@@ -174,103 +185,48 @@ pub async fn open(state: AppState, target: Target) {
         let wanted = crate::web::query_param("row").and_then(|r| r.parse::<u64>().ok()).unwrap_or(0);
         let first = if ds.rows() > 0 { wanted.min(ds.rows() - 1) } else { 0 };
         state.row.set_value(first);
-        futures::join!(show_row(state, ds.clone(), first), load_positions(state, &ds));
+        futures::join!(show_row(state, ds.clone(), first), super::sky_load::load_positions(state, &ds));
     }
     costs.publish(state);
-}
-
-/// Read ra/dec of every row of every readable file, all requests planned at once.
-/// ... and the ids of every row, so `?id=` finds its galaxy.
-async fn load_positions(state: AppState, ds: &OpenDataset) {
-    let costs = &ds.costs;
-    let mut jobs = Vec::new();
-    for (i, (src, meta)) in ds.sources.iter().zip(&ds.metas).enumerate() {
-        let Some(meta) = meta else { continue };
-        let Some(roles) = ds.roles[i].clone() else { continue };
-        let (Some(ra), Some(dec)) = (roles.ra, roles.dec) else { continue };
-        // the id column sits beside ra/dec in gz_desi: the same requests carry it
-        let mut columns = vec![ra, dec];
-        columns.extend(roles.id);
-        let leaves = decode::leaf_indices(meta, &columns).unwrap_or_default();
-        let groups: Vec<usize> = (0..meta.num_row_groups()).collect();
-        let requests = merge_ranges(&decode::chunk_ranges(meta, &leaves, &groups), MERGE_GAP_BYTES).len();
-        jobs.push((i, src, meta.clone(), columns, groups, requests));
-    }
-    if jobs.is_empty() {
-        state.positions.set(PositionsView::Absent);
-        return;
-    }
-    let total: usize = jobs.iter().map(|j| j.5).sum();
-    let done = Cell::new(0usize);
-    state.positions.set(PositionsView::Loading { done: 0, total });
-    let results = join_all(jobs.iter().map(|(i, src, meta, columns, groups, _)| {
-        let done = &done;
-        async move {
-            let tick = |_, _| {
-                done.set(done.get() + 1);
-                state.positions.set(PositionsView::Loading { done: done.get(), total });
-                costs.publish(state);
-            };
-            let batches = decode::read_columns(*src, meta.clone(), columns, groups, &tick).await;
-            (*i, src.name().to_string(), columns.clone(), batches)
-        }
-    }))
-    .await;
-    let mut positions = Positions::default();
-    let mut failed = Vec::new();
-    let mut ids = std::collections::HashMap::new();
-    for (i, name, columns, result) in results {
-        match result {
-            Ok(batches) => {
-                let mut next = ds.first_rows[i];
-                for b in batches {
-                    let (Some(ra), Some(dec)) = (b.column_by_name(&columns[0]), b.column_by_name(&columns[1])) else { continue };
-                    let id = columns.get(2).and_then(|c| b.column_by_name(c));
-                    for row in 0..b.num_rows() {
-                        if let (Some(id), Some(global)) = (id.and_then(|c| table::string_at(c.as_ref(), row)), next) {
-                            ids.insert(id, global);
-                        }
-                        next = next.map(|n| n + 1);
-                        if let (Some(r), Some(d)) = (table::float_at(ra.as_ref(), row), table::float_at(dec.as_ref(), row)) {
-                            positions.ra.push(r);
-                            positions.dec.push(d);
-                        }
-                    }
-                }
-            }
-            Err(e) => failed.push(format!("{name}: {e}")),
-        }
-    }
-    if positions.ra.is_empty() && !failed.is_empty() {
-        state.positions.set(PositionsView::Failed(failed.join("; ")));
-        return;
-    }
-    state.ids.set_value(Some(Rc::new(ids)));
-    timing::mark_once("gzv:positions");
-    state.positions.set(PositionsView::Ready { positions: Arc::new(positions), failed });
 }
 
 /// An opened dataset, kept for navigation: readable files with images, addressed as one
 /// table of global rows (manifest order: train first).
 pub struct OpenDataset {
     files: Vec<FileRow>,
-    sources: Vec<Source>,
-    metas: Vec<Option<Arc<ParquetMetaData>>>,
-    roles: Vec<Option<table::Roles>>,
+    pub(super) sources: Vec<Source>,
+    pub(super) metas: Vec<Option<Arc<ParquetMetaData>>>,
+    pub(super) roles: Vec<Option<table::Roles>>,
     index: dataset::RowIndex,
     /// Global row of each file's first row (files in the index only).
-    first_rows: Vec<Option<u64>>,
-    costs: Costs,
+    pub(super) first_rows: Vec<Option<u64>>,
+    pub(super) costs: Costs,
+    /// The catalog sidecar named by the manifest, when it could be read.
+    pub(super) catalog: Option<(Source, Arc<ParquetMetaData>)>,
+    /// What the sky map reads (planned once positions start loading).
+    pub(super) sky_plan: std::cell::RefCell<Option<Rc<super::sky_load::SkyPlan>>>,
 }
 
 impl OpenDataset {
+    /// The questions the sky map can be coloured by, once its data is planned.
+    pub(super) fn sky_plan_choices(&self) -> Option<Vec<super::sky_load::ColourBy>> {
+        self.sky_plan.borrow().as_ref().map(|p| p.choices())
+    }
+
     /// Rows that can be shown.
     pub fn rows(&self) -> u64 {
         self.index.rows()
     }
 }
 
-fn build_dataset(state: AppState, files: Vec<FileRow>, sources: Vec<Source>, metas: Vec<Option<Arc<ParquetMetaData>>>, costs: Costs) -> OpenDataset {
+fn build_dataset(
+    state: AppState,
+    files: Vec<FileRow>,
+    sources: Vec<Source>,
+    metas: Vec<Option<Arc<ParquetMetaData>>>,
+    costs: Costs,
+    catalog: Option<(Source, Arc<ParquetMetaData>)>,
+) -> OpenDataset {
     let roles: Vec<Option<table::Roles>> = (0..files.len())
         .map(|i| {
             state.files.with_untracked(|f| match f.get(i).map(|r| &r.status) {
@@ -289,7 +245,7 @@ fn build_dataset(state: AppState, files: Vec<FileRow>, sources: Vec<Source>, met
         first_rows[i] = Some(index.rows());
         index.push(i, meta.row_groups().iter().map(|rg| rg.num_rows().max(0) as u64).collect());
     }
-    OpenDataset { files, sources, metas, roles, index, first_rows, costs }
+    OpenDataset { files, sources, metas, roles, index, first_rows, costs, catalog, sky_plan: Default::default() }
 }
 
 /// Show the galaxy at global row `row` of the dataset.
@@ -324,8 +280,17 @@ pub async fn show_row(state: AppState, ds: Rc<OpenDataset>, row: u64) {
     state.galaxy.set(GalaxyView::Loading("Decoding the image".into()));
     // let the page paint the progress before the decode takes the thread
     crate::web::sleep_ms(0).await;
-    let image = match values.image {
-        Some(bytes) => imaging::decode(&bytes).map(Arc::new).map_err(|e| e.to_string()),
+    let encoded = values.image.map(Arc::new);
+    let image = match &encoded {
+        // the browser's decoder is the faster path; the image crate explains broken bytes
+        // precisely and covers browsers without createImageBitmap
+        Some(bytes) => match imaging::check_complete(bytes) {
+            Err(e) => Err(e.to_string()),
+            Ok(()) => match crate::web::decode_bench::browser_decode(bytes).await {
+                Ok(img) => Ok(Arc::new(img)),
+                Err(_) => imaging::decode(bytes).map(Arc::new).map_err(|e| e.to_string()),
+            },
+        },
         None => Err("this row has no image (null)".into()),
     };
     let file_row = row - ds.first_rows[i].unwrap_or(0);
@@ -339,6 +304,7 @@ pub async fn show_row(state: AppState, ds: Rc<OpenDataset>, row: u64) {
         file_row,
         rows: ds.rows(),
         image,
+        encoded,
         votes,
     })));
 }

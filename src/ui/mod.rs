@@ -4,6 +4,8 @@ mod app;
 mod galaxy;
 mod load;
 mod nav;
+mod sky;
+mod sky_load;
 mod state;
 mod status;
 mod summary;

@@ -32,11 +32,12 @@ fn random(state: AppState) {
     }
 }
 
-/// Whether a key press belongs to a form control rather than to navigation.
+/// Whether a key press belongs to a form control (or to a widget with keys of its own,
+/// such as the sky map) rather than to navigation.
 fn typing(e: &ev::KeyboardEvent) -> bool {
     e.target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("data-keys"))
 }
 
 /// Buttons, keys (← / p previous, → / n next, r random) and history.
@@ -56,7 +57,7 @@ pub fn NavBar() -> impl IntoView {
         e.prevent_default();
     });
     let history = window_event_listener(ev::popstate, move |_| {
-        let by_id = crate::web::query_param("id").and_then(|id| state.ids.get_value().and_then(|m| m.get(&id).copied()));
+        let by_id = crate::web::query_param("id").and_then(|id| super::sky_load::row_of_id(state, &id));
         let row = by_id.or_else(|| crate::web::query_param("row").and_then(|r| r.parse().ok())).unwrap_or(0);
         go_to(state, row, false);
     });

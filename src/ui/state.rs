@@ -65,6 +65,8 @@ pub struct Galaxy {
     pub rows: u64,
     /// Decoded pixels, or why they could not be shown.
     pub image: Result<Arc<Rgba>, String>,
+    /// The encoded image, as stored.
+    pub encoded: Option<Arc<Vec<u8>>>,
     /// Vote counts by campaign (empty when the table has no vote columns).
     pub votes: Vec<CampaignVotes>,
 }
@@ -90,13 +92,6 @@ pub struct NetView {
     pub joined: u64,
 }
 
-/// Sky positions of every row, in compact arrays (degrees).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Positions {
-    pub ra: Vec<f64>,
-    pub dec: Vec<f64>,
-}
-
 /// Loading ra/dec of every row.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PositionsView {
@@ -105,7 +100,8 @@ pub enum PositionsView {
     Absent,
     Loading { done: usize, total: usize },
     /// `failed` files could not be read; their rows are missing, and said so.
-    Ready { positions: Arc<Positions>, failed: Vec<String> },
+    /// `count` galaxies have positions (they live in [`AppState::sky`]).
+    Ready { count: usize, failed: Vec<String> },
     Failed(String),
 }
 
@@ -122,10 +118,17 @@ pub struct AppState {
     pub galaxy: RwSignal<GalaxyView>,
     pub net: RwSignal<NetView>,
     pub positions: RwSignal<PositionsView>,
+    /// The sky map's points, filled as row groups arrive; `sky_version` changes with them.
+    pub sky: StoredValue<Option<std::rc::Rc<std::cell::RefCell<crate::sky::points::SkyPoints>>>, LocalStorage>,
+    pub sky_version: RwSignal<u64>,
+    /// Something the sky map should say about where its data came from.
+    pub sky_note: RwSignal<Option<String>>,
+    /// What colours the map: loading, ready or failed (with the reason).
+    pub colour: RwSignal<super::sky_load::ColourView>,
+    /// The colouring under way, to cancel when another is asked for.
+    pub colour_task: StoredValue<Option<futures::future::AbortHandle>, LocalStorage>,
     /// The opened dataset (browser objects: kept on this thread only).
     pub dataset: StoredValue<Option<std::rc::Rc<super::load::OpenDataset>>, LocalStorage>,
-    /// Global row of every id_str, once loaded (for `?id=`).
-    pub ids: StoredValue<Option<std::rc::Rc<std::collections::HashMap<String, u64>>>, LocalStorage>,
     /// The row shown or being loaded: where previous/next step from.
     pub row: StoredValue<u64>,
     /// The galaxy load under way, to cancel when another is asked for.
@@ -143,10 +146,14 @@ impl AppState {
             galaxy: RwSignal::new(GalaxyView::Waiting),
             net: RwSignal::new(NetView::default()),
             positions: RwSignal::new(PositionsView::NotStarted),
+            sky: StoredValue::new_local(None),
+            sky_version: RwSignal::new(0),
+            sky_note: RwSignal::new(None),
+            colour: RwSignal::new(super::sky_load::ColourView::Plain),
+            colour_task: StoredValue::new_local(None),
             dataset: StoredValue::new_local(None),
             loading: StoredValue::new_local(None),
             row: StoredValue::new(0),
-            ids: StoredValue::new_local(None),
         }
     }
 }

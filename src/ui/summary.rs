@@ -53,8 +53,8 @@ pub fn SummaryPanel() -> impl IntoView {
                     PositionsView::NotStarted => "waiting for the first galaxy".to_string(),
                     PositionsView::Absent => "no ra/dec columns".to_string(),
                     PositionsView::Loading { done, total } => format!("loading… {done}/{total} requests"),
-                    PositionsView::Ready { positions, failed } if failed.is_empty() => format!("{} galaxies", positions.ra.len()),
-                    PositionsView::Ready { positions, failed } => format!("{} galaxies ({} files failed: {})", positions.ra.len(), failed.len(), failed.join("; ")),
+                    PositionsView::Ready { count, failed } if failed.is_empty() => format!("{count} galaxies"),
+                    PositionsView::Ready { count, failed } => format!("{count} galaxies ({} files failed: {})", failed.len(), failed.join("; ")),
                     PositionsView::Failed(e) => format!("failed: {e}"),
                 }}</dd>
                 <dt>"Size"</dt><dd id="sum-size">{known(|s| format_bytes(s.bytes_total))}</dd>

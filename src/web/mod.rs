@@ -1,6 +1,7 @@
 //! Everything that touches the browser below the UI: range requests over `fetch`, User
 //! Timing marks, the page's location.
 
+pub mod decode_bench;
 pub mod http;
 pub mod timing;
 

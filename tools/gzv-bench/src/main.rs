@@ -19,13 +19,15 @@ const MARKS: [&str; 4] = ["gzv:ready", "gzv:metadata", "gzv:first-image", "gzv:p
 
 struct Config {
     trace: bool,
+    /// Run only these sections (open, panel, sky); all when empty.
+    only: Vec<String>,
     runs: usize,
     rows: usize,
     latencies: Vec<u64>,
 }
 
 fn parse() -> Result<Config, String> {
-    let mut c = Config { trace: false, runs: 5, rows: 11_400, latencies: vec![0, 50] };
+    let mut c = Config { trace: false, only: Vec::new(), runs: 5, rows: 11_400, latencies: vec![0, 50] };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         if a == "--trace" {
@@ -36,6 +38,7 @@ fn parse() -> Result<Config, String> {
         match a.as_str() {
             "--runs" => c.runs = v.parse().map_err(|_| format!("--runs: {v}"))?,
             "--rows" => c.rows = v.parse().map_err(|_| format!("--rows: {v}"))?,
+            "--only" => c.only = v.split(',').map(|x| x.trim().to_string()).collect(),
             "--latency" => c.latencies = v.split(',').map(|x| x.trim().parse().map_err(|_| format!("--latency: {x}"))).collect::<Result<_, _>>()?,
             other => return Err(format!("unknown option {other}")),
         }
@@ -162,7 +165,7 @@ async fn main() -> std::process::ExitCode {
     let cfg = match parse() {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50]");
+            eprintln!("gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50] [--only open,panel,sky]");
             return std::process::ExitCode::from(2);
         }
     };
@@ -180,52 +183,231 @@ async fn main() -> std::process::ExitCode {
     };
     let app = Server::start(&dist, 0).await.expect("app server");
     let data = Server::start(&base, 0).await.expect("data server");
-    println!("gzv-bench: {} cold runs each, medians; times in ms from navigation; app and data on different origins", cfg.runs);
-    println!(
-        "{:<7} {:>5} | {:>6} {:>6} {:>7} {:>5} {:>8} | {:>13} {:>21} | {:>7}",
-        "layout", "lat", "ready", "meta", "image", "RTTs", "ra/dec", "requests f/i/p", "MB footer/image/pos", "vs min"
-    );
-    for layout in ["legacy", "new"] {
-        let dir = format!("{layout}-{}", cfg.rows);
-        let shard = base.join(&dir).join("data/train-00000-of-00001.parquet");
-        let size = std::fs::metadata(&shard).map(|m| m.len()).unwrap_or(0);
-        let min = minimum(&shard).map(|r| union_len(&r)).unwrap_or(0);
-        for &latency in &cfg.latencies {
-            data.set_faults(Faults { latency_ms: latency, ..Faults::default() });
-            let mut rows: Vec<[f64; 12]> = Vec::new();
-            for _ in 0..cfg.runs {
-                let run = match cold_open(&app, &data, &format!("/{dir}/index.json")).await {
-                    Ok(r) => r,
-                    Err(e) => {
-                        eprintln!("gzv-bench: {layout} at {latency} ms: {e}");
-                        continue;
+    let wanted = |section: &str| cfg.only.is_empty() || cfg.only.iter().any(|s| s == section);
+    if wanted("open") {
+        println!("gzv-bench: {} cold runs each, medians; times in ms from navigation; app and data on different origins", cfg.runs);
+        println!(
+            "{:<7} {:>5} | {:>6} {:>6} {:>7} {:>5} {:>8} | {:>13} {:>21} | {:>7}",
+            "layout", "lat", "ready", "meta", "image", "RTTs", "ra/dec", "requests f/i/p", "MB footer/image/pos", "vs min"
+        );
+        for layout in ["legacy", "new"] {
+            let dir = format!("{layout}-{}", cfg.rows);
+            let shard = base.join(&dir).join("data/train-00000-of-00001.parquet");
+            let size = std::fs::metadata(&shard).map(|m| m.len()).unwrap_or(0);
+            let min = minimum(&shard).map(|r| union_len(&r)).unwrap_or(0);
+            for &latency in &cfg.latencies {
+                data.set_faults(Faults { latency_ms: latency, ..Faults::default() });
+                let mut rows: Vec<[f64; 12]> = Vec::new();
+                for _ in 0..cfg.runs {
+                    let run = match cold_open(&app, &data, &format!("/{dir}/index.json")).await {
+                        Ok(r) => r,
+                        Err(e) => {
+                            eprintln!("gzv-bench: {layout} at {latency} ms: {e}");
+                            continue;
+                        }
+                    };
+                    if cfg.trace {
+                        let t0 = run.time_origin;
+                        let line: Vec<String> = run.log.iter().map(|e| format!("{:.0}", e.at_ms - t0)).collect();
+                        eprintln!("trace {layout} {latency}: marks {:?}; arrivals {}", run.marks, line.join(" "));
                     }
-                };
-                if cfg.trace {
-                    let t0 = run.time_origin;
-                    let line: Vec<String> = run.log.iter().map(|e| format!("{:.0}", e.at_ms - t0)).collect();
-                    eprintln!("trace {layout} {latency}: marks {:?}; arrivals {}", run.marks, line.join(" "));
+                    // phase of each request by when it arrived, against the page's marks
+                    let abs = |m: f64| run.time_origin + m;
+                    let mut req = [0f64; 3];
+                    let mut bytes = [0f64; 3];
+                    for e in run.log.iter().filter(|e| e.path.ends_with(".parquet")) {
+                        let phase = if e.at_ms < abs(run.marks[1]) { 0 } else if e.at_ms < abs(run.marks[2]) { 1 } else { 2 };
+                        req[phase] += 1.0;
+                        bytes[phase] += e.bytes as f64;
+                    }
+                    let total: f64 = bytes.iter().sum();
+                    let rtts = if latency > 0 { (run.marks[2] - run.marks[0]) / latency as f64 } else { f64::NAN };
+                    rows.push([run.marks[0], run.marks[1], run.marks[2], rtts, run.marks[3], req[0], req[1], req[2], bytes[0], bytes[1], bytes[2], total / min as f64]);
                 }
-                // phase of each request by when it arrived, against the page's marks
-                let abs = |m: f64| run.time_origin + m;
-                let mut req = [0f64; 3];
-                let mut bytes = [0f64; 3];
-                for e in run.log.iter().filter(|e| e.path.ends_with(".parquet")) {
-                    let phase = if e.at_ms < abs(run.marks[1]) { 0 } else if e.at_ms < abs(run.marks[2]) { 1 } else { 2 };
-                    req[phase] += 1.0;
-                    bytes[phase] += e.bytes as f64;
-                }
-                let total: f64 = bytes.iter().sum();
-                let rtts = if latency > 0 { (run.marks[2] - run.marks[0]) / latency as f64 } else { f64::NAN };
-                rows.push([run.marks[0], run.marks[1], run.marks[2], rtts, run.marks[3], req[0], req[1], req[2], bytes[0], bytes[1], bytes[2], total / min as f64]);
+                let m = |i: usize| median(rows.iter().map(|r| r[i]).collect());
+                println!(
+                    "{:<7} {:>5} | {:>6.0} {:>6.0} {:>7.0} {:>5.1} {:>8.0} | {:>3.0}/{:>3.0}/{:>5.0} {:>7.2}/{:>6.2}/{:>6.2} | {:>6.3}x",
+                    layout, latency, m(0), m(1), m(2), m(3), m(4), m(5), m(6), m(7), m(8) / 1e6, m(9) / 1e6, m(10) / 1e6, m(11)
+                );
             }
-            let m = |i: usize| median(rows.iter().map(|r| r[i]).collect());
-            println!(
-                "{:<7} {:>5} | {:>6.0} {:>6.0} {:>7.0} {:>5.1} {:>8.0} | {:>3.0}/{:>3.0}/{:>5.0} {:>7.2}/{:>6.2}/{:>6.2} | {:>6.3}x",
-                layout, latency, m(0), m(1), m(2), m(3), m(4), m(5), m(6), m(7), m(8) / 1e6, m(9) / 1e6, m(10) / 1e6, m(11)
-            );
+            println!("{:<7} shard: {:.0} MB, minimum needed {:.2} MB", layout, size as f64 / 1e6, min as f64 / 1e6);
         }
-        println!("{:<7} shard: {:.0} MB, minimum needed {:.2} MB", layout, size as f64 / 1e6, min as f64 / 1e6);
+        println!();
+    }
+    if wanted("panel") {
+        println!("gzv-bench: the galaxy panel (medians): decode of one 424x424 JPEG, and click on Next to the next galaxy drawn");
+        println!("{:<7} {:>5} | {:>12} {:>18} {:>22} | {:>14}", "layout", "lat", "wasm decode", "createImageBitmap", "+ pixels read back", "click → drawn");
+        for layout in ["legacy", "new"] {
+            let dir = format!("{layout}-{}", cfg.rows);
+            for &latency in &cfg.latencies {
+                data.set_faults(Faults { latency_ms: latency, ..Faults::default() });
+                match panel_timings(&app, &data, &format!("/{dir}/index.json"), cfg.runs.max(5)).await {
+                    Ok((wasm, bitmap, pixels, click)) => println!(
+                        "{:<7} {:>5} | {:>9.2} ms {:>15.2} ms {:>19.2} ms | {:>11.0} ms",
+                        layout, latency, wasm, bitmap, pixels, click
+                    ),
+                    Err(e) => eprintln!("gzv-bench: {layout} at {latency} ms: {e}"),
+                }
+            }
+        }
+        println!();
+    }
+    if wanted("sky") {
+        if let Err(e) = sky_bench(&app, &data, &base, &cfg).await {
+            eprintln!("gzv-bench: sky map: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
     }
     std::process::ExitCode::SUCCESS
+}
+
+/// Shards of the sky benchmark's dataset, and rows per shard (gz_desi: ~400,000 rows).
+const SKY_SHARDS: usize = 35;
+
+/// A 399,000-row dataset for the sky map: 35 manifest entries naming the legacy shard (so
+/// footers and the first galaxy are real) and a synthetic catalog sidecar of 399,000 galaxies.
+fn ensure_sky_data(base: &Path, rows_per_shard: usize) -> Result<String, String> {
+    let rows = SKY_SHARDS * rows_per_shard;
+    let dir = format!("sky-{rows}");
+    let out = base.join(&dir);
+    if out.join("index.json").is_file() {
+        return Ok(dir);
+    }
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    eprintln!("gzv-bench: writing a {rows}-row catalog sidecar into {}", out.display());
+    let catalog = gzv_sample::catalog::synthetic(rows, rows_per_shard, &out.join("catalog.parquet"), 7)?;
+    let shard = gzv_sample::manifest::describe(&base.join(format!("legacy-{rows_per_shard}")), Path::new("data/train-00000-of-00001.parquet"), false)?;
+    let files: Vec<serde_json::Value> = (0..SKY_SHARDS)
+        .map(|_| serde_json::json!({"split": "train", "path": format!("../legacy-{rows_per_shard}/{}", shard.path), "size": shard.size, "rows": shard.rows, "footer_len": shard.footer_len}))
+        .collect();
+    let manifest = serde_json::json!({"name": format!("{rows} galaxies (bench)"), "files": files, "catalog": catalog});
+    std::fs::write(out.join("index.json"), manifest.to_string()).map_err(|e| e.to_string())?;
+    Ok(dir)
+}
+
+/// The sky map at ~400,000 points: cold load of the catalog to every point drawn, frame
+/// times while dragging and zooming, picking latency, memory.
+async fn sky_bench(app: &Server, data: &Server, base: &Path, cfg: &Config) -> Result<(), String> {
+    let dir = ensure_sky_data(base, cfg.rows)?;
+    let catalog_size = std::fs::metadata(base.join(&dir).join("catalog.parquet")).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "gzv-bench: sky map, {} galaxies from a {:.1} MB catalog sidecar (medians of {} cold runs; frames: our draw of each frame)",
+        SKY_SHARDS * cfg.rows,
+        catalog_size as f64 / 1e6,
+        cfg.runs
+    );
+    println!(
+        "{:>5} | {:>12} {:>10} {:>10} | {:>12} {:>12} {:>12} | {:>11} {:>11} | {:>9} {:>9}",
+        "lat", "all drawn", "catalog rq", "catalog MB", "frame med", "frame worst", "frame p95", "pick first", "pick med", "MB arrays", "MB heap"
+    );
+    for &latency in &cfg.latencies {
+        data.set_faults(Faults { latency_ms: latency, ..Faults::default() });
+        let mut runs: Vec<[f64; 10]> = Vec::new();
+        for _ in 0..cfg.runs {
+            match sky_run(app, data, &format!("/{dir}/index.json")).await {
+                Ok(r) => runs.push(r),
+                Err(e) => eprintln!("gzv-bench: sky at {latency} ms: {e}"),
+            }
+        }
+        let m = |i: usize| median(runs.iter().map(|r| r[i]).collect());
+        println!(
+            "{:>5} | {:>9.0} ms {:>10.0} {:>10.2} | {:>9.2} ms {:>9.2} ms {:>9.2} ms | {:>8.2} ms {:>8.3} ms | {:>9.1} {:>9.1}",
+            latency, m(0), m(1), m(2) / 1e6, m(3), m(4), m(5), m(6), m(7), m(8) / 1e6, m(9) / 1e6
+        );
+    }
+    Ok(())
+}
+
+async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 10], String> {
+    let browser = Browser::start().await;
+    data.clear_log();
+    browser.client.goto(&format!("{}/?url={}{manifest}", app.url(), data.url())).await.map_err(|e| e.to_string())?;
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let complete = loop {
+        let v = browser.js("const m = performance.getEntriesByName('gzv:sky-complete')[0]; return m ? m.startTime : (document.querySelector('#sky-error')?.innerText || -1)").await;
+        if let Some(t) = v.as_f64().filter(|t| *t >= 0.0) {
+            break t;
+        }
+        if v.is_string() || Instant::now() > deadline {
+            browser.close().await;
+            return Err(format!("the map never completed: {v}"));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let catalog: Vec<LogEntry> = data.log().into_iter().filter(|e| e.path.ends_with("catalog.parquet")).collect();
+    let catalog_bytes: u64 = catalog.iter().map(|e| e.bytes).sum();
+    // frames: drag across, then zoom in and out with the wheel; each step waits two frames
+    let step = |kind: &str, x: f64, y: f64| {
+        format!(
+            "const c = document.getElementById('sky-canvas'); const r = c.getBoundingClientRect();
+             c.dispatchEvent(new {kind});
+             return new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(parseFloat(c.dataset.frameMs)))))",
+            kind = if kind == "wheel" {
+                format!("WheelEvent('wheel', {{clientX: r.left + {x}, clientY: r.top + {y}, deltaY: -120, bubbles: true, cancelable: true}})")
+            } else {
+                format!("PointerEvent('{kind}', {{clientX: r.left + {x}, clientY: r.top + {y}, pointerId: 3, bubbles: true}})")
+            }
+        )
+    };
+    let mut frames = Vec::new();
+    browser.js(&step("pointerdown", 300.0, 300.0)).await;
+    for i in 0..40 {
+        let v = browser.js(&step("pointermove", 300.0 + i as f64 * 12.0, 300.0 + (i % 5) as f64 * 4.0)).await;
+        frames.extend(v.as_f64());
+    }
+    browser.js(&step("pointerup", 780.0, 300.0)).await;
+    for i in 0..20 {
+        let v = browser.js(&step("wheel", 600.0, 250.0 + i as f64)).await;
+        frames.extend(v.as_f64());
+    }
+    let mut sorted = frames.clone();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    let p95 = sorted.get(sorted.len() * 95 / 100).copied().unwrap_or(f64::NAN);
+    let worst = sorted.last().copied().unwrap_or(f64::NAN);
+    // picking: the pointermove handler (nearest galaxy by the spatial index, then the hover)
+    let pick = "const c = document.getElementById('sky-canvas'); const r = c.getBoundingClientRect(); const out = [];
+        for (let i = 0; i < 60; i++) {
+          const x = 100 + (i * 37) % 1000, y = 80 + (i * 53) % 450;
+          const t = performance.now();
+          c.dispatchEvent(new PointerEvent('pointermove', {clientX: r.left + x, clientY: r.top + y, pointerId: 4, bubbles: true}));
+          out.push(performance.now() - t);
+        }
+        return out";
+    let picks: Vec<f64> = browser.js(pick).await.as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect()).unwrap_or_default();
+    let bytes = browser.attr("#sky-canvas", "data-bytes").await.and_then(|s| s.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    let heap = browser.attr("#sky-canvas", "data-wasm-memory").await.and_then(|s| s.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    browser.close().await;
+    let first_pick = picks.first().copied().unwrap_or(f64::NAN);
+    Ok([complete, catalog.len() as f64, catalog_bytes as f64, median(frames), worst, p95, first_pick, median(picks.get(1..).unwrap_or(&[]).to_vec()), bytes, heap])
+}
+
+/// Decoder medians from the page's `?bench=decode`, then the median time from a click on
+/// Next to that galaxy drawn, over `clicks` clicks.
+async fn panel_timings(app: &Server, data: &Server, manifest: &str, clicks: usize) -> Result<(f64, f64, f64, f64), String> {
+    let browser = Browser::start().await;
+    browser.client.goto(&format!("{}/?url={}{manifest}&bench=decode", app.url(), data.url())).await.map_err(|e| e.to_string())?;
+    let out = browser.wait_for("#bench-decode").await;
+    let num = |v: Option<String>| v.and_then(|s| s.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    let wasm = num(out.attr("data-wasm").await.map_err(|e| e.to_string())?);
+    let bitmap = num(out.attr("data-bitmap").await.map_err(|e| e.to_string())?);
+    let pixels = num(out.attr("data-pixels").await.map_err(|e| e.to_string())?);
+    let mut times = Vec::new();
+    for _ in 0..clicks {
+        browser.js("window.__t0 = performance.now(); document.getElementById('nav-next').click(); return 0").await;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let v = browser.js("const d = performance.getEntriesByName('gzv:galaxy-drawn').filter(m => m.startTime > window.__t0); return d.length ? d[0].startTime - window.__t0 : -1").await;
+            if let Some(t) = v.as_f64().filter(|t| *t >= 0.0) {
+                times.push(t);
+                break;
+            }
+            if Instant::now() > deadline {
+                browser.close().await;
+                return Err("a galaxy was never drawn after a click".into());
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    browser.close().await;
+    Ok((wasm, bitmap, pixels, median(times)))
 }

@@ -3,6 +3,7 @@
 //! positions in the DESI Legacy Surveys footprint, written as HuggingFace-style parquet
 //! shards in either HuggingFace layout, plus a small JSON manifest for static hosting.
 
+pub mod catalog;
 pub mod manifest;
 pub mod morph;
 pub mod render;

@@ -15,6 +15,9 @@ pub struct Manifest {
     pub format: &'static str,
     pub name: String,
     pub files: Vec<ManifestFile>,
+    /// The catalog sidecar (`gzv-catalog`), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<ManifestFile>,
 }
 
 /// One parquet file; `path` is relative to the manifest.
@@ -131,7 +134,7 @@ pub fn write_for_folder(root: &Path, name: &str, embed_footers: bool) -> Result<
     if files.is_empty() {
         return Err(format!("{}: no .parquet files found", root.display()));
     }
-    let manifest = Manifest { format: FORMAT, name: name.to_string(), files };
+    let manifest = Manifest { format: FORMAT, name: name.to_string(), files, catalog: None };
     let json = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     std::fs::write(root.join("index.json"), json + "\n").map_err(|e| format!("{}: {e}", root.display()))?;
     Ok(manifest)

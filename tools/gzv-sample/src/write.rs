@@ -22,9 +22,9 @@ pub const LEGACY_ROW_GROUP_ROWS: usize = 100;
 /// Default share of galaxies in the train split.
 pub const TRAIN_FRACTION: f64 = 0.8;
 /// Share of galaxies voted on in a second campaign.
-const SECOND_CAMPAIGN_FRACTION: f64 = 0.08;
+pub(crate) const SECOND_CAMPAIGN_FRACTION: f64 = 0.08;
 /// Campaign mix (dr12, dr5, dr8) of a galaxy's first campaign.
-const CAMPAIGN_MIX: [f64; 3] = [0.17, 0.3, 0.53];
+pub(crate) const CAMPAIGN_MIX: [f64; 3] = [0.17, 0.3, 0.53];
 
 /// The two ways HuggingFace has written image parquet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,7 +102,7 @@ pub fn generate(o: &Options, log: &mut dyn FnMut(String)) -> Result<Manifest, St
             files.push(file);
         }
     }
-    let manifest = Manifest { format: crate::manifest::FORMAT, name: "Galaxy Zoo DESI sample (synthetic)".into(), files };
+    let manifest = Manifest { format: crate::manifest::FORMAT, name: "Galaxy Zoo DESI sample (synthetic)".into(), files, catalog: None };
     let json = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     fs::write(o.out.join("index.json"), json + "\n").map_err(|e| e.to_string())?;
     Ok(manifest)

@@ -1,0 +1,681 @@
+//! The sky map: every galaxy's position in an all-sky (Mollweide, Hammer-Aitoff) or close-up
+//! (gnomonic, orthographic) projection, east left, with a labelled graticule, the Galactic
+//! plane and the ecliptic; points coloured by a vote fraction or a HEALPix density; drag,
+//! wheel, pinch and keys to move; hover for the nearest galaxy, click to open it, shift-drag
+//! to select a rectangle. Points are rasterised in wasm into one RGBA buffer per frame
+//! (measured: see the README), overlays are drawn over it with the 2D canvas.
+
+use super::load::go_to;
+use super::sky_load::{ColourBy, ColourView, colour_by};
+use super::state::{AppState, GalaxyView, PositionsView};
+use crate::sky::colormap;
+use crate::sky::overlays;
+use crate::sky::projection::{Projection, SkyView};
+use crate::sky::raster::{self, Screen};
+use crate::web::timing;
+use leptos::ev;
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use std::f64::consts::PI;
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+
+/// HEALPix resolution of the density mode: 49,152 cells of 0.84 deg².
+const DENSITY_NSIDE: u32 = 64;
+/// CSS pixels within which the pointer picks a galaxy.
+const PICK_PX: f64 = 10.0;
+
+/// How the map looks: projection, centre, zoom, pan (CSS pixels) and what is drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct MapView {
+    projection: Projection,
+    ra0: f64,
+    dec0: f64,
+    zoom: f64,
+    pan_x: f64,
+    pan_y: f64,
+    density: bool,
+    grid: bool,
+    galactic: bool,
+    ecliptic: bool,
+}
+
+impl Default for MapView {
+    fn default() -> Self {
+        // RA 180° in the middle: the DESI footprint's northern cap sits whole in the view
+        MapView { projection: Projection::Mollweide, ra0: 180.0, dec0: 0.0, zoom: 1.0, pan_x: 0.0, pan_y: 0.0, density: false, grid: true, galactic: true, ecliptic: false }
+    }
+}
+
+impl MapView {
+    fn sky(&self) -> SkyView {
+        SkyView::new(self.projection, self.ra0, if self.projection.all_sky() { 0.0 } else { self.dec0 })
+    }
+    /// Screen placement on a canvas of `w`×`h` device pixels.
+    fn screen(&self, w: u32, h: u32, dpr: f64) -> Screen {
+        let (wf, hf) = (w as f64, h as f64);
+        let base = match self.projection.extent() {
+            Some((ex, ey)) => (wf / (2.0 * ex * 1.03)).min(hf / (2.0 * ey * 1.03)),
+            // gnomonic: 60° across the canvas at zoom 1
+            None => wf / (2.0 * (30.0f64).to_radians().tan()),
+        };
+        Screen { width: w, height: h, scale: base * self.zoom, cx: wf / 2.0 + self.pan_x * dpr, cy: hf / 2.0 + self.pan_y * dpr }
+    }
+}
+
+/// What the last frame drew and the buffers reused by the next.
+#[derive(Default)]
+struct Render {
+    px: Vec<f32>,
+    py: Vec<f32>,
+    /// The view and data version `px`/`py` were projected for.
+    projected: Option<(SkyView, u64)>,
+    counts: Option<(u64, Vec<u32>)>,
+    buf: Vec<u8>,
+    screen: Option<Screen>,
+    dpr: f64,
+    frame_pending: bool,
+    /// Milliseconds of the last frames (the benchmark reads them).
+    frames: Vec<f64>,
+    drag: Option<Drag>,
+    pointers: Vec<(i32, f64, f64)>,
+    pinch: Option<(f64, f64)>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Drag {
+    start: (f64, f64),
+    last: (f64, f64),
+    select: bool,
+    moved: bool,
+}
+
+/// The galaxy under the pointer.
+#[derive(Clone, Debug, PartialEq)]
+struct Hover {
+    x: f64,
+    y: f64,
+    slot: usize,
+    lines: Vec<String>,
+}
+
+fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into().ok())
+}
+
+fn fmt_count(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A CSS gradient of the colour map, for the colour bar.
+fn gradient_css() -> String {
+    let stops: Vec<String> = (0..=10)
+        .map(|i| {
+            let [r, g, b] = colormap::color(i as f32 / 10.0);
+            format!("rgb({r},{g},{b}) {}%", i * 10)
+        })
+        .collect();
+    format!("background: linear-gradient(to right, {})", stops.join(", "))
+}
+
+/// The sky map panel.
+#[component]
+pub fn SkyPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let view_sig = RwSignal::new(MapView::default());
+    let hover = RwSignal::new(None::<Hover>);
+    let cursor = RwSignal::new(None::<(f64, f64)>);
+    let selection = RwSignal::new(None::<(usize, Vec<u64>)>);
+    let choice = RwSignal::new(None::<usize>);
+    let render = StoredValue::new_local(Render::default());
+    let canvas_ref = NodeRef::<Canvas>::new();
+    let resized = RwSignal::new(0u32);
+
+    // draw on the next animation frame, however many changes arrive before it
+    let draw_now = move || draw(state, view_sig, render, canvas_ref);
+    let schedule = move || {
+        let pending = render.try_update_value(|r| std::mem::replace(&mut r.frame_pending, true)).unwrap_or(true);
+        if pending {
+            return;
+        }
+        let cb = wasm_bindgen::closure::Closure::once_into_js(move || {
+            render.update_value(|r| r.frame_pending = false);
+            draw_now();
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(cb.unchecked_ref());
+        }
+    };
+    Effect::new(move |_| {
+        view_sig.track();
+        state.sky_version.track();
+        state.positions.track();
+        state.galaxy.track();
+        selection.track();
+        resized.track();
+        schedule();
+    });
+    let on_resize = window_event_listener(ev::resize, move |_| resized.update(|n| *n += 1));
+    on_cleanup(move || on_resize.remove());
+
+    let choices = Memo::new(move |_| {
+        state.positions.track();
+        state.dataset.get_value().and_then(|d| d.sky_plan_choices()).unwrap_or_default()
+    });
+
+    // pointer position in CSS pixels relative to the canvas
+    let local = move |e: &web_sys::MouseEvent| -> (f64, f64) {
+        match canvas_ref.get() {
+            Some(c) => {
+                let r = c.get_bounding_client_rect();
+                (e.client_x() as f64 - r.left(), e.client_y() as f64 - r.top())
+            }
+            None => (0.0, 0.0),
+        }
+    };
+    // (ra, dec) under a CSS pixel
+    let sky_at = move |x: f64, y: f64| -> Option<(f64, f64)> {
+        let (screen, dpr) = render.with_value(|r| (r.screen, r.dpr));
+        let screen = screen?;
+        let (u, v) = screen.from_px(x * dpr, y * dpr);
+        view_sig.get_untracked().sky().unproject(u, v)
+    };
+    let pick = move |x: f64, y: f64| -> Option<usize> {
+        let (ra, dec) = sky_at(x, y)?;
+        let scale = render.with_value(|r| r.screen.map(|s| s.scale / r.dpr))?;
+        let max_deg = (PICK_PX / scale).to_degrees().clamp(0.001, 10.0);
+        state.sky.get_value()?.borrow_mut().nearest(ra, dec, max_deg)
+    };
+    let describe = move |slot: usize| -> Vec<String> {
+        let Some(store) = state.sky.get_value() else { return Vec::new() };
+        let s = store.borrow();
+        let mut lines = vec![s.id(slot).map(str::to_string).unwrap_or_else(|| format!("row {}", s.row[slot]))];
+        let (ra, dec) = (s.ra[slot] as f64, s.dec[slot] as f64);
+        lines.push(format!("RA {ra:.4}° ({}), Dec {dec:+.4}° ({})", crate::sky::ra_hms(ra), crate::sky::dec_dms(dec)));
+        match s.describe_top(slot) {
+            Some(t) => lines.push(t),
+            None if s.top_names.is_empty() => lines.push("colour by a question to see its top answer here".into()),
+            None => lines.push("no votes for the questions loaded".into()),
+        }
+        if !s.value[slot].is_nan() {
+            lines.push(format!("colour: {:.0} %", s.value[slot] * 100.0));
+        } else if !matches!(state.colour.get_untracked(), ColourView::Plain) {
+            lines.push("colour: not asked".into());
+        }
+        lines
+    };
+
+    let on_down = move |e: ev::PointerEvent| {
+        let (x, y) = local(&e);
+        if let Some(c) = canvas_ref.get() {
+            let _ = c.set_pointer_capture(e.pointer_id());
+            let _ = c.focus();
+        }
+        render.update_value(|r| {
+            r.pointers.retain(|p| p.0 != e.pointer_id());
+            r.pointers.push((e.pointer_id(), x, y));
+            if r.pointers.len() == 2 {
+                let d = ((r.pointers[0].1 - r.pointers[1].1).powi(2) + (r.pointers[0].2 - r.pointers[1].2).powi(2)).sqrt();
+                r.pinch = Some((d.max(1.0), view_sig.get_untracked().zoom));
+                r.drag = None;
+            } else {
+                r.drag = Some(Drag { start: (x, y), last: (x, y), select: e.shift_key(), moved: false });
+            }
+        });
+    };
+    let on_move = move |e: ev::PointerEvent| {
+        let (x, y) = local(&e);
+        cursor.set(sky_at(x, y));
+        let (drag, pinch) = render.with_value(|r| (r.drag, r.pinch));
+        if let Some((d0, z0)) = pinch {
+            render.update_value(|r| {
+                if let Some(p) = r.pointers.iter_mut().find(|p| p.0 == e.pointer_id()) {
+                    (p.1, p.2) = (x, y);
+                }
+            });
+            let d = render.with_value(|r| {
+                if r.pointers.len() < 2 {
+                    return d0;
+                }
+                ((r.pointers[0].1 - r.pointers[1].1).powi(2) + (r.pointers[0].2 - r.pointers[1].2).powi(2)).sqrt()
+            });
+            view_sig.update(|v| v.zoom = (z0 * d / d0).clamp(0.5, 200.0));
+            return;
+        }
+        match drag {
+            Some(mut d) => {
+                let (dx, dy) = (x - d.last.0, y - d.last.1);
+                d.last = (x, y);
+                d.moved |= (x - d.start.0).abs() + (y - d.start.1).abs() > 4.0;
+                render.update_value(|r| r.drag = Some(d));
+                if d.select {
+                    schedule();
+                } else if d.moved {
+                    let scale = render.with_value(|r| r.screen.map(|s| s.scale / r.dpr)).unwrap_or(100.0);
+                    view_sig.update(|v| pan(v, dx, dy, scale));
+                }
+                hover.set(None);
+            }
+            None => {
+                let h = pick(x, y).map(|slot| Hover { x, y, slot, lines: describe(slot) });
+                hover.set(h);
+            }
+        }
+    };
+    let on_up = move |e: ev::PointerEvent| {
+        let (x, y) = local(&e);
+        let drag = render.try_update_value(|r| {
+            r.pointers.retain(|p| p.0 != e.pointer_id());
+            if r.pointers.len() < 2 {
+                r.pinch = None;
+            }
+            r.drag.take()
+        });
+        let Some(Some(d)) = drag else { return };
+        if d.select && d.moved {
+            selection.set(select_rect(state, render, d.start, (x, y)));
+        } else if !d.moved {
+            // a click: open the galaxy under the pointer
+            if let Some(slot) = pick(x, y) {
+                let row = state.sky.get_value().map(|s| s.borrow().row[slot]).unwrap_or(u32::MAX);
+                if row != u32::MAX {
+                    go_to(state, row as u64, true);
+                }
+            }
+        }
+        schedule();
+    };
+    let on_wheel = move |e: ev::WheelEvent| {
+        e.prevent_default();
+        let (x, y) = local(&e);
+        let factor = (-e.delta_y() * if e.delta_mode() == 1 { 0.05 } else { 0.0015 }).exp();
+        zoom_at(view_sig, canvas_ref, factor, Some((x, y)));
+    };
+    let on_key = move |e: ev::KeyboardEvent| {
+        let step = 10.0 / view_sig.get_untracked().zoom;
+        match e.key().as_str() {
+            "ArrowLeft" => view_sig.update(|v| v.ra0 = (v.ra0 + step).rem_euclid(360.0)),
+            "ArrowRight" => view_sig.update(|v| v.ra0 = (v.ra0 - step).rem_euclid(360.0)),
+            "ArrowUp" => view_sig.update(|v| nudge_dec(v, step)),
+            "ArrowDown" => view_sig.update(|v| nudge_dec(v, -step)),
+            "+" | "=" => zoom_at(view_sig, canvas_ref, 1.25, None),
+            "-" | "_" => zoom_at(view_sig, canvas_ref, 0.8, None),
+            "0" => view_sig.update(|v| *v = MapView { projection: v.projection, density: v.density, grid: v.grid, galactic: v.galactic, ecliptic: v.ecliptic, ..MapView::default() }),
+            _ => return,
+        }
+        e.prevent_default();
+        e.stop_propagation();
+    };
+
+    let set_projection = move |key: String| {
+        if let Some(p) = Projection::from_key(&key) {
+            view_sig.update(|v| {
+                if !p.all_sky() && v.projection.all_sky() {
+                    // close-up: centre on the galaxy shown, else keep the centre
+                    if let GalaxyView::Ready(g) = state.galaxy.get_untracked() {
+                        if let (Some(ra), Some(dec)) = (g.ra, g.dec) {
+                            (v.ra0, v.dec0) = (ra, dec);
+                        }
+                    }
+                }
+                v.projection = p;
+                v.zoom = 1.0;
+                (v.pan_x, v.pan_y) = (0.0, 0.0);
+            });
+        }
+    };
+
+    view! {
+        <section class="sky" aria-labelledby="sky-title">
+            <h2 id="sky-title">"Sky map"</h2>
+            <div class="sky-controls">
+                <label>"Projection "
+                    <select id="sky-projection" on:change=move |e| set_projection(event_target_value(&e))>
+                        {Projection::ALL.iter().map(|p| view! { <option value=p.key() selected=*p == Projection::Mollweide>{p.name()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"Show "
+                    <select id="sky-mode" on:change=move |e| { let d = event_target_value(&e) == "density"; view_sig.update(|v| v.density = d) }>
+                        <option value="points" selected>"points"</option>
+                        <option value="density">"density (HEALPix)"</option>
+                    </select>
+                </label>
+                <label>"Colour by "
+                    <select id="sky-colour" on:change=move |e| {
+                        let i = event_target_value(&e).parse::<usize>().ok();
+                        choice.set(i);
+                        colour_by(state, i.and_then(|i| choices.get_untracked().get(i).cloned()));
+                    }>
+                        <option value="none" selected>"nothing (one colour)"</option>
+                        {move || choices.get().into_iter().enumerate().map(|(i, c): (usize, ColourBy)| {
+                            view! { <option value=i.to_string()>{c.label()}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <label><input type="checkbox" id="sky-grid" prop:checked=move || view_sig.get().grid on:change=move |e| { let on = event_target_checked(&e); view_sig.update(|v| v.grid = on) }/>" RA/Dec grid"</label>
+                <label><input type="checkbox" id="sky-galactic" prop:checked=move || view_sig.get().galactic on:change=move |e| { let on = event_target_checked(&e); view_sig.update(|v| v.galactic = on) }/>" Galactic plane"</label>
+                <label><input type="checkbox" id="sky-ecliptic" prop:checked=move || view_sig.get().ecliptic on:change=move |e| { let on = event_target_checked(&e); view_sig.update(|v| v.ecliptic = on) }/>" Ecliptic"</label>
+            </div>
+            <SkyStatus/>
+            <div class="sky-frame">
+                <canvas node_ref=canvas_ref id="sky-canvas" tabindex="0" data-keys="own" role="img"
+                    aria-label="Sky map of the galaxies; arrow keys move, + and - zoom, 0 resets, click a galaxy to open it, shift-drag to select"
+                    on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
+                    on:pointerleave=move |_| { hover.set(None); cursor.set(None) }
+                    on:wheel=on_wheel on:keydown=on_key></canvas>
+                {move || hover.get().map(|h| view! {
+                    <div class="sky-tooltip" id="sky-hover" style=format!("left: {}px; top: {}px", h.x + 14.0, h.y + 14.0)>
+                        {h.lines.into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}
+                    </div>
+                })}
+            </div>
+            <div class="sky-legend">
+                <span id="sky-cursor" class="muted">{move || match cursor.get() {
+                    Some((ra, dec)) => format!("cursor: RA {ra:.3}° ({}), Dec {dec:+.3}° ({})", crate::sky::ra_hms(ra), crate::sky::dec_dms(dec)),
+                    None => "cursor: off the sky".into(),
+                }}</span>
+                {move || {
+                    let v = view_sig.get();
+                    if v.density {
+                        let max = render.with_value(|r| r.counts.as_ref().map(|c| c.1.iter().copied().max().unwrap_or(0))).unwrap_or(0);
+                        state.sky_version.track();
+                        view! {
+                            <span class="colour-bar-wrap" id="sky-density-legend">"galaxies per 0.84 deg² cell: 1 "
+                                <span class="colour-bar" style=gradient_css()></span>{format!(" {max} (log)")}</span>
+                        }.into_any()
+                    } else {
+                        match state.colour.get() {
+                            ColourView::Plain => view! { <span class="muted">"one colour: choose a question to colour by its votes"</span> }.into_any(),
+                            ColourView::Loading { label, done, total } => view! {
+                                <span class="loading" id="sky-colour-loading"><span class="spinner" aria-hidden="true"></span>{format!("loading {label}: {done}/{total} requests")}</span>
+                            }.into_any(),
+                            ColourView::Ready { label, asked, not_asked } => view! {
+                                <span class="colour-bar-wrap" id="sky-colour-legend">{label}": 0 % "<span class="colour-bar" style=gradient_css()></span>" 100 % · "
+                                    <span class="swatch" style=format!("background: rgb({},{},{})", colormap::MISSING[0], colormap::MISSING[1], colormap::MISSING[2])></span>
+                                    <span id="sky-not-asked">{format!(" not asked: {} of {}", fmt_count(not_asked), fmt_count(asked + not_asked))}</span></span>
+                            }.into_any(),
+                            ColourView::Failed(e) => view! { <span class="error" role="alert" id="sky-colour-error">{e}</span> }.into_any(),
+                        }
+                    }
+                }}
+                {move || selection.get().map(|(n, rows)| view! {
+                    <span id="sky-selection">{format!("{} selected", fmt_count(n))}
+                        {(!rows.is_empty()).then(|| view! {
+                            " " <button type="button" id="sky-selection-first" on:click=move |_| go_to(state, rows[0], true)>"open the first"</button>
+                        })}
+                        " " <button type="button" id="sky-selection-clear" on:click=move |_| selection.set(None)>"clear"</button>
+                    </span>
+                })}
+            </div>
+        </section>
+    }
+}
+
+/// Loading progress and notes of the map's data.
+#[component]
+fn SkyStatus() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <p class="sky-status" id="sky-status">
+            {move || match state.positions.get() {
+                PositionsView::NotStarted => view! { <span class="muted">"Waiting for the dataset…"</span> }.into_any(),
+                PositionsView::Absent => view! { <span id="sky-absent">"This table has no ra/dec columns: no sky map."</span> }.into_any(),
+                PositionsView::Loading { done, total } => {
+                    let loaded = { state.sky_version.track(); state.sky.get_value().map(|s| s.borrow().drawable()).unwrap_or(0) };
+                    view! {
+                        <span class="loading"><span class="spinner" aria-hidden="true"></span>
+                        {format!("Loading positions: {} galaxies drawn, {done}/{total} requests", fmt_count(loaded))}</span>
+                        <progress max=total.max(1) value=done></progress>
+                    }.into_any()
+                }
+                PositionsView::Ready { count, failed } => view! {
+                    <span id="sky-count">{format!("{} galaxies", fmt_count(count))}</span>
+                    {state.dataset.get_value().and_then(|d| d.sky_plan.borrow().as_ref().map(|p| p.from_catalog())).unwrap_or(false)
+                        .then(|| view! { <span class="muted" id="sky-from-catalog">" (from the catalog sidecar)"</span> })}
+                    {(!failed.is_empty()).then(|| view! { <span class="error" role="alert">{format!(" — {} parts could not be read: {}", failed.len(), failed.join("; "))}</span> })}
+                }.into_any(),
+                PositionsView::Failed(e) => view! { <span class="error" role="alert" id="sky-error">{format!("Positions could not be read: {e}")}</span> }.into_any(),
+            }}
+            {move || state.sky_note.get().map(|n| view! { <span class="muted" id="sky-note">" "{n}</span> })}
+        </p>
+    }
+}
+
+/// Move the view by a drag of (dx, dy) CSS pixels at `scale` CSS pixels per unit.
+fn pan(v: &mut MapView, dx: f64, dy: f64, scale: f64) {
+    if v.projection.all_sky() {
+        // horizontal drags turn the sky (east is left: dragging right brings larger RA in)
+        v.ra0 = (v.ra0 + (dx / scale).to_degrees()).rem_euclid(360.0);
+        v.pan_y += dy;
+    } else {
+        let c = v.dec0.to_radians().cos().max(0.05);
+        v.ra0 = (v.ra0 + (dx / scale).to_degrees() / c).rem_euclid(360.0);
+        v.dec0 = (v.dec0 + (dy / scale).to_degrees()).clamp(-90.0, 90.0);
+    }
+}
+
+fn nudge_dec(v: &mut MapView, step: f64) {
+    if v.projection.all_sky() {
+        v.pan_y += step * 4.0;
+    } else {
+        v.dec0 = (v.dec0 + step).clamp(-90.0, 90.0);
+    }
+}
+
+/// Zoom by `factor`, keeping the sky under `at` (CSS pixels) in place in all-sky views.
+fn zoom_at(view_sig: RwSignal<MapView>, canvas: NodeRef<Canvas>, factor: f64, at: Option<(f64, f64)>) {
+    let v = view_sig.get_untracked();
+    let zoom = (v.zoom * factor).clamp(0.5, 200.0);
+    let f = zoom / v.zoom;
+    let (cw, ch) = canvas.get_untracked().map(|c| (c.client_width() as f64, c.client_height() as f64)).unwrap_or((0.0, 0.0));
+    view_sig.update(|v| {
+        if v.projection.all_sky() {
+            let (ax, ay) = at.unwrap_or((cw / 2.0, ch / 2.0));
+            // the origin sits at (cw/2 + pan); keep (a - origin)/scale fixed
+            let (ox, oy) = (cw / 2.0 + v.pan_x, ch / 2.0 + v.pan_y);
+            v.pan_x = ax - (ax - ox) * f - cw / 2.0;
+            v.pan_y = ay - (ay - oy) * f - ch / 2.0;
+        }
+        v.zoom = zoom;
+    });
+}
+
+/// Rows of the drawn galaxies inside a rectangle of CSS pixels (a scan of the projected
+/// points of the last frame: one pass, once per selection).
+fn select_rect(state: AppState, render: StoredValue<Render, LocalStorage>, a: (f64, f64), b: (f64, f64)) -> Option<(usize, Vec<u64>)> {
+    let store = state.sky.get_value()?;
+    let s = store.borrow();
+    render.with_value(|r| {
+        let screen = r.screen?;
+        let (x0, x1) = (a.0.min(b.0) * r.dpr, a.0.max(b.0) * r.dpr);
+        let (y0, y1) = (a.1.min(b.1) * r.dpr, a.1.max(b.1) * r.dpr);
+        let mut n = 0;
+        let mut rows = Vec::new();
+        for i in 0..r.px.len().min(s.slots()) {
+            if !r.px[i].is_finite() {
+                continue;
+            }
+            let (x, y) = screen.to_px(r.px[i] as f64, r.py[i] as f64);
+            if x >= x0 && x <= x1 && y >= y0 && y <= y1 {
+                n += 1;
+                if s.row[i] != u32::MAX {
+                    rows.push(s.row[i] as u64);
+                }
+            }
+        }
+        Some((n, rows))
+    })
+}
+
+/// Draw one frame.
+fn draw(state: AppState, view_sig: RwSignal<MapView>, render: StoredValue<Render, LocalStorage>, canvas_ref: NodeRef<Canvas>) {
+    let Some(canvas) = canvas_ref.get_untracked() else { return };
+    let Some(ctx) = context(&canvas) else { return };
+    let t0 = now();
+    let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 3.0);
+    let v = view_sig.get_untracked();
+    let css_w = canvas.client_width().max(200) as f64;
+    let css_h = (css_w / 2.0).round();
+    let (w, h) = ((css_w * dpr).round() as u32, (css_h * dpr).round() as u32);
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+        let _ = web_sys::HtmlElement::style(&canvas).set_property("height", &format!("{css_h}px"));
+    }
+    let screen = v.screen(w, h, dpr);
+    let sky = v.sky();
+    let version = state.sky_version.get_untracked();
+    let store = state.sky.get_value();
+    let mut drawn = 0usize;
+    let mut total = 0usize;
+    render.update_value(|r| {
+        r.dpr = dpr;
+        r.screen = Some(screen);
+        raster::clear(&mut r.buf, &screen);
+        let Some(store) = &store else { return };
+        let s = store.borrow();
+        total = s.drawable();
+        if r.projected != Some((sky, version)) {
+            sky.project_batch(&s.xyz, &mut r.px, &mut r.py);
+            r.projected = Some((sky, version));
+        }
+        if v.density {
+            if r.counts.as_ref().map(|c| c.0) != Some(version) {
+                r.counts = Some((version, raster::healpix_counts(DENSITY_NSIDE, &s.ra, &s.dec)));
+            }
+            if let Some((_, counts)) = &r.counts {
+                let block = if v.projection.all_sky() { 2 } else { 3 };
+                raster::draw_density(&mut r.buf, &screen, &sky, DENSITY_NSIDE, counts, block);
+            }
+            drawn = total;
+        } else {
+            let dot = if total < 20_000 { (2.0 * dpr).round() as u32 + 1 } else { dpr.round() as u32 };
+            let colour = !matches!(state.colour.get_untracked(), ColourView::Plain);
+            let (px, py) = (&r.px, &r.py);
+            drawn = raster::draw_points(&mut r.buf, &screen, px, py, colour.then_some(&s.value[..]), dot);
+        }
+        if let Ok(data) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&r.buf[..]), w, h) {
+            let _ = ctx.put_image_data(&data, 0.0, 0.0);
+        }
+    });
+    draw_overlays(&ctx, &v, &sky, &screen, dpr);
+    // the galaxy shown, ringed
+    if let GalaxyView::Ready(g) = state.galaxy.get_untracked() {
+        if let (Some(ra), Some(dec)) = (g.ra, g.dec) {
+            if let Some((x, y)) = sky.project(ra, dec) {
+                let (px, py) = screen.to_px(x, y);
+                ctx.set_stroke_style_str("#ff5a8a");
+                ctx.set_line_width(2.0 * dpr);
+                ctx.begin_path();
+                let _ = ctx.arc(px, py, 7.0 * dpr, 0.0, 2.0 * PI);
+                ctx.stroke();
+            }
+        }
+    }
+    // the rectangle being dragged
+    if let Some(d) = render.with_value(|r| r.drag).filter(|d| d.select) {
+        ctx.set_stroke_style_str("#7fd4ff");
+        ctx.set_line_width(dpr);
+        ctx.stroke_rect(d.start.0 * dpr, d.start.1 * dpr, (d.last.0 - d.start.0) * dpr, (d.last.1 - d.start.1) * dpr);
+    }
+    let ms = now() - t0;
+    render.update_value(|r| {
+        r.frames.push(ms);
+        if r.frames.len() > 240 {
+            r.frames.remove(0);
+        }
+    });
+    let _ = canvas.set_attribute("data-drawn", &drawn.to_string());
+    // where the sky is on the canvas, in CSS pixels, for tests and harnesses
+    let placement = format!(
+        r#"{{"projection":"{}","ra0":{},"dec0":{},"scale":{},"cx":{},"cy":{}}}"#,
+        sky.projection.key(),
+        sky.ra0,
+        sky.dec0,
+        screen.scale / dpr,
+        screen.cx / dpr,
+        screen.cy / dpr
+    );
+    let _ = canvas.set_attribute("data-view", &placement);
+    // memory held by the map's arrays and index, and the wasm heap, for the benchmark
+    if let Some(store) = &store {
+        let _ = canvas.set_attribute("data-bytes", &(store.borrow().bytes_held() + render.with_value(|r| r.buf.capacity() + (r.px.capacity() + r.py.capacity()) * 4)).to_string());
+    }
+    let heap = wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
+        .map(|b| b.byte_length());
+    if let Some(heap) = heap {
+        let _ = canvas.set_attribute("data-wasm-memory", &heap.to_string());
+    }
+    let _ = canvas.set_attribute("data-frame-ms", &format!("{ms:.2}"));
+    let complete = matches!(state.positions.get_untracked(), PositionsView::Ready { .. }) && store.is_some();
+    if complete {
+        let _ = canvas.set_attribute("data-state", "complete");
+        timing::mark_once("gzv:sky-complete");
+    } else {
+        let _ = canvas.set_attribute("data-state", "loading");
+    }
+}
+
+/// The projection's outline, graticule with labels, Galactic plane and ecliptic.
+fn draw_overlays(ctx: &CanvasRenderingContext2d, v: &MapView, sky: &SkyView, screen: &Screen, dpr: f64) {
+    let stroke = |lines: &[Vec<(f64, f64)>], colour: &str, width: f64, dash: bool| {
+        ctx.set_stroke_style_str(colour);
+        ctx.set_line_width(width * dpr);
+        let pattern = js_sys::Array::new();
+        if dash {
+            pattern.push(&(6.0 * dpr).into());
+            pattern.push(&(4.0 * dpr).into());
+        }
+        let _ = ctx.set_line_dash(&pattern);
+        ctx.begin_path();
+        for line in lines {
+            for (k, (x, y)) in line.iter().enumerate() {
+                let (px, py) = screen.to_px(*x, *y);
+                if k == 0 {
+                    ctx.move_to(px, py);
+                } else {
+                    ctx.line_to(px, py);
+                }
+            }
+        }
+        ctx.stroke();
+    };
+    if v.grid {
+        let (ra_step, dec_step) = if v.zoom > 6.0 { (5.0, 5.0) } else if v.zoom > 2.5 { (15.0, 10.0) } else { (30.0, 30.0) };
+        let lines: Vec<Vec<(f64, f64)>> = overlays::graticule(ra_step, dec_step).iter().flat_map(|l| overlays::project_polyline(sky, l)).collect();
+        stroke(&lines, "rgba(150, 170, 210, 0.35)", 1.0, false);
+        ctx.set_fill_style_str("rgba(200, 215, 240, 0.85)");
+        ctx.set_font(&format!("{}px system-ui, sans-serif", (11.0 * dpr).round()));
+        for (x, y, text) in overlays::graticule_labels(sky, ra_step, dec_step) {
+            let (px, py) = screen.to_px(x, y);
+            let _ = ctx.fill_text(&text, px + 3.0 * dpr, py - 3.0 * dpr);
+        }
+    }
+    if v.galactic {
+        stroke(&overlays::project_polyline(sky, &overlays::galactic_plane()), "rgba(255, 140, 90, 0.8)", 1.5, true);
+    }
+    if v.ecliptic {
+        stroke(&overlays::project_polyline(sky, &overlays::ecliptic()), "rgba(120, 220, 140, 0.8)", 1.5, true);
+    }
+    let outline = overlays::boundary(v.projection);
+    if !outline.is_empty() {
+        let mut closed = outline.clone();
+        closed.push(outline[0]);
+        stroke(&[closed], "rgba(150, 170, 210, 0.7)", 1.0, false);
+    }
+}

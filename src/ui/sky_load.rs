@@ -1,0 +1,355 @@
+//! Loading the sky map's data: the position, id and root-question votes of every row (from
+//! the catalog sidecar when the manifest names one, else from every shard's columns), then,
+//! on demand, the votes of the question that colours the map. Row groups are read in runs
+//! of a few thousand rows, all requests planned at once, and each run is drawn as it lands.
+
+use super::load::OpenDataset;
+use super::state::{AppState, PositionsView};
+use crate::decode;
+use crate::gz::VoteSchema;
+use crate::io::{ByteSource, MERGE_GAP_BYTES, merge_ranges};
+use crate::sky::points::{SkyPoints, answer_fraction};
+use crate::table;
+use crate::web::timing;
+use arrow_array::RecordBatch;
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use leptos::prelude::*;
+use parquet::file::metadata::ParquetMetaData;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// Rows read per run of row groups (the unit in which points appear).
+const RUN_ROWS: i64 = 4096;
+/// Catalog columns locating a row in the dataset: manifest file index and row within it.
+pub const CATALOG_FILE: &str = "gzv_file";
+pub const CATALOG_ROW: &str = "gzv_row";
+
+/// What colours the map.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ColourView {
+    Plain,
+    Loading { label: String, done: usize, total: usize },
+    /// `asked` galaxies have a value; `not_asked` are drawn grey, apart.
+    Ready { label: String, asked: usize, not_asked: usize },
+    Failed(String),
+}
+
+/// A question to colour by: its campaign, name, answers (column names) and the answer shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColourBy {
+    pub campaign: String,
+    pub question: String,
+    pub answers: Vec<(String, String)>,
+    pub answer: usize,
+}
+
+impl ColourBy {
+    pub fn label(&self) -> String {
+        let answer = self.answers.get(self.answer).map_or("", |a| a.0.as_str());
+        format!("{} → {answer} ({})", self.question, self.campaign)
+    }
+}
+
+/// Where the map's rows come from.
+struct Run {
+    /// Index into the dataset's files, or `None` for the catalog.
+    file: Option<usize>,
+    groups: Vec<usize>,
+    slot: usize,
+    /// Global row of the run's first row (shards of files with images).
+    first_row: Option<u64>,
+}
+
+/// The runs, the slots they fill, and the schema they share.
+pub struct SkyPlan {
+    runs: Vec<Run>,
+    slots: usize,
+    pub votes: VoteSchema,
+    schema: arrow_schema::Schema,
+    roles: table::Roles,
+    catalog: bool,
+    /// Root question of each campaign: (campaign, question, answers with column names).
+    roots: Vec<(String, String, Vec<(String, String)>)>,
+}
+
+impl SkyPlan {
+    pub fn from_catalog(&self) -> bool {
+        self.catalog
+    }
+    /// Every question of every campaign, as colour choices.
+    pub fn choices(&self) -> Vec<ColourBy> {
+        let mut out = Vec::new();
+        for c in &self.votes.campaigns {
+            for q in &c.questions {
+                let answers: Vec<(String, String)> = q.answers.iter().map(|(a, col)| (a.clone(), self.schema.field(*col).name().clone())).collect();
+                for answer in 0..answers.len() {
+                    out.push(ColourBy { campaign: c.name.clone(), question: q.name.clone(), answers: answers.clone(), answer });
+                }
+            }
+        }
+        out
+    }
+}
+
+fn plan_runs(meta: &ParquetMetaData, file: Option<usize>, first: usize, first_row: Option<u64>, runs: &mut Vec<Run>) -> usize {
+    let mut rows_in_file = 0usize;
+    let mut g = 0;
+    while g < meta.num_row_groups() {
+        let (slot, row) = (first + rows_in_file, first_row.map(|r| r + rows_in_file as u64));
+        let mut groups = Vec::new();
+        let mut rows = 0i64;
+        while g < meta.num_row_groups() && (groups.is_empty() || rows < RUN_ROWS) {
+            rows += meta.row_group(g).num_rows().max(0);
+            groups.push(g);
+            g += 1;
+        }
+        rows_in_file += rows as usize;
+        runs.push(Run { file, groups, slot, first_row: row });
+    }
+    rows_in_file
+}
+
+/// Plan the sky: the catalog when there is one, else every file with ra/dec columns.
+pub fn plan(ds: &OpenDataset) -> Option<SkyPlan> {
+    let mut runs = Vec::new();
+    if let Some((_, meta)) = &ds.catalog {
+        let schema = table::arrow_schema(meta).ok()?;
+        let roles = table::recognise(&schema);
+        if roles.ra.is_some() && roles.dec.is_some() && schema.field_with_name(CATALOG_FILE).is_ok() {
+            let slots = plan_runs(meta, None, 0, None, &mut runs);
+            return Some(finish(runs, slots, schema, roles, true));
+        }
+    }
+    let mut slots = 0;
+    let mut first: Option<(arrow_schema::Schema, table::Roles)> = None;
+    for (i, meta) in ds.metas.iter().enumerate() {
+        let (Some(meta), Some(roles)) = (meta, &ds.roles[i]) else { continue };
+        if roles.ra.is_none() || roles.dec.is_none() {
+            continue;
+        }
+        if first.is_none() {
+            first = table::arrow_schema(meta).ok().map(|s| (s, roles.clone()));
+        }
+        slots += plan_runs(meta, Some(i), slots, ds.first_rows[i], &mut runs);
+    }
+    let (schema, roles) = first?;
+    Some(finish(runs, slots, schema, roles, false))
+}
+
+fn finish(runs: Vec<Run>, slots: usize, schema: arrow_schema::Schema, roles: table::Roles, catalog: bool) -> SkyPlan {
+    let votes = table::vote_schema(&schema);
+    let roots = votes
+        .campaigns
+        .iter()
+        .filter_map(|c| {
+            let q = c.questions.first()?;
+            let answers = q.answers.iter().map(|(a, col)| (a.clone(), schema.field(*col).name().clone())).collect();
+            Some((c.name.clone(), q.name.clone(), answers))
+        })
+        .collect();
+    SkyPlan { runs, slots, votes, schema, roles, catalog, roots }
+}
+
+fn run_source<'a>(ds: &'a OpenDataset, run: &Run) -> Option<(&'a dyn ByteSource, Arc<ParquetMetaData>)> {
+    match run.file {
+        Some(i) => Some((&ds.sources[i] as &dyn ByteSource, ds.metas[i].clone()?)),
+        None => ds.catalog.as_ref().map(|(s, m)| (s as &dyn ByteSource, m.clone())),
+    }
+}
+
+fn requests(meta: &ParquetMetaData, columns: &[String], groups: &[usize]) -> usize {
+    let leaves = decode::leaf_indices(meta, columns).unwrap_or_default();
+    merge_ranges(&decode::chunk_ranges(meta, &leaves, groups), MERGE_GAP_BYTES).len()
+}
+
+/// Read `columns` of every run, concurrently; `land(run, batches)` is called as each run
+/// arrives. Returns the failures (one line per failed run's file).
+async fn read_runs(
+    state: AppState,
+    ds: &OpenDataset,
+    plan: &SkyPlan,
+    columns: &[String],
+    progress: &dyn Fn(usize, usize),
+    land: &mut dyn FnMut(&Run, Vec<RecordBatch>),
+) -> Vec<String> {
+    let total: usize = plan.runs.iter().filter_map(|r| run_source(ds, r).map(|(_, m)| requests(&m, columns, &r.groups))).sum();
+    let done = Cell::new(0usize);
+    progress(0, total);
+    let mut pending: FuturesUnordered<_> = plan
+        .runs
+        .iter()
+        .filter_map(|run| {
+            let (src, meta) = run_source(ds, run)?;
+            let done = &done;
+            Some(async move {
+                let tick = |_, _| {
+                    done.set(done.get() + 1);
+                    progress(done.get(), total);
+                };
+                (run, src.name().to_string(), decode::read_columns(src, meta, columns, &run.groups, &tick).await)
+            })
+        })
+        .collect();
+    let mut failed: Vec<String> = Vec::new();
+    while let Some((run, name, result)) = pending.next().await {
+        match result {
+            Ok(batches) => land(run, batches),
+            Err(e) => {
+                let line = format!("{name}: {e}");
+                if !failed.contains(&line) {
+                    failed.push(line);
+                }
+            }
+        }
+        ds.costs.publish(state);
+        // let the page draw what landed before the next run is decoded
+        crate::web::sleep_ms(0).await;
+    }
+    failed
+}
+
+/// Read positions, ids and the root questions' votes of every row into the sky store.
+pub async fn load_positions(state: AppState, ds: &OpenDataset) {
+    let Some(plan) = plan(ds) else {
+        state.positions.set(PositionsView::Absent);
+        return;
+    };
+    let plan = Rc::new(plan);
+    ds.sky_plan.replace(Some(plan.clone()));
+    let store = Rc::new(RefCell::new(SkyPoints::with_slots(plan.slots)));
+    state.sky.set_value(Some(store.clone()));
+    state.sky_version.update(|v| *v += 1);
+    let (Some(ra), Some(dec)) = (plan.roles.ra.clone(), plan.roles.dec.clone()) else { return };
+    let mut columns = vec![ra.clone(), dec.clone()];
+    columns.extend(plan.roles.id.clone());
+    if plan.catalog {
+        columns.extend([CATALOG_FILE.to_string(), CATALOG_ROW.to_string()]);
+    }
+    // the catalog holds every vote column in its own large chunks: the root question's
+    // columns cost only their own bytes there, so the hover can name a top answer at once
+    // (in the shards they sit between other votes and would bring all of them along)
+    let roots: Vec<(String, String, Vec<(String, String)>)> = if plan.catalog { plan.roots.clone() } else { Vec::new() };
+    let root_columns: Vec<Vec<String>> = roots.iter().map(|r| r.2.iter().map(|a| a.1.clone()).collect()).collect();
+    columns.extend(root_columns.iter().flatten().cloned());
+    let root_ids: Vec<usize> = {
+        let mut s = store.borrow_mut();
+        roots.iter().map(|(c, q, a)| s.top_question(c, q, a.iter().map(|x| x.0.clone()).collect())).collect()
+    };
+    let progress = |done, total| state.positions.set(PositionsView::Loading { done, total });
+    let mut land = |run: &Run, batches: Vec<RecordBatch>| {
+        let mut slot = run.slot;
+        let mut s = store.borrow_mut();
+        for b in &batches {
+            let col = |name: &str| b.column_by_name(name).cloned();
+            let (Some(ra_c), Some(dec_c)) = (col(&ra), col(&dec)) else { continue };
+            let id_c = plan.roles.id.as_deref().and_then(col);
+            let (file_c, row_c) = (col(CATALOG_FILE), col(CATALOG_ROW));
+            let roots_c: Vec<Vec<_>> = root_columns.iter().map(|cols| cols.iter().map(|c| col(c)).collect()).collect();
+            let n = b.num_rows();
+            let (mut ras, mut decs, mut rows, mut idv) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+            for r in 0..n {
+                ras.push(table::float_at(ra_c.as_ref(), r));
+                decs.push(table::float_at(dec_c.as_ref(), r));
+                let global = if plan.catalog {
+                    let file = file_c.as_ref().and_then(|c| table::int_at(c.as_ref(), r));
+                    let row = row_c.as_ref().and_then(|c| table::int_at(c.as_ref(), r));
+                    match (file, row) {
+                        (Some(f), Some(row)) if f >= 0 && row >= 0 => ds.first_rows.get(f as usize).copied().flatten().map(|first| first + row as u64),
+                        _ => None,
+                    }
+                } else {
+                    run.first_row.map(|first| first + (slot - run.slot + r) as u64)
+                };
+                rows.push(global);
+                idv.push(id_c.as_ref().and_then(|c| table::string_at(c.as_ref(), r)));
+                for (k, cols) in roots_c.iter().enumerate() {
+                    let counts: Vec<Option<i64>> = cols.iter().map(|c| c.as_ref().and_then(|c| table::int_at(c.as_ref(), r))).collect();
+                    s.set_top(slot + r, root_ids[k], &counts);
+                }
+            }
+            s.fill(slot, &ras, &decs, &rows, &idv);
+            slot += n;
+        }
+        drop(s);
+        state.sky_version.update(|v| *v += 1);
+    };
+    let failed = read_runs(state, ds, &plan, &columns, &progress, &mut land).await;
+    let count = store.borrow().drawable();
+    if count == 0 && !failed.is_empty() {
+        state.positions.set(PositionsView::Failed(failed.join("; ")));
+        return;
+    }
+    timing::mark_once("gzv:positions");
+    state.positions.set(PositionsView::Ready { count, failed });
+}
+
+/// The global row of the galaxy with this id, once the ids have loaded (a scan of the
+/// packed ids: a few milliseconds for 400,000, and no hash map to hold).
+pub fn row_of_id(state: AppState, id: &str) -> Option<u64> {
+    let store = state.sky.get_value()?;
+    let s = store.borrow();
+    let slot = s.slot_of_id(id)?;
+    s.row.get(slot).filter(|&&r| r != u32::MAX).map(|&r| r as u64)
+}
+
+/// Colour the map by one answer's vote fraction (cancelling a colouring under way).
+pub fn colour_by(state: AppState, choice: Option<ColourBy>) {
+    if let Some(previous) = state.colour_task.get_value() {
+        previous.abort();
+    }
+    let store = state.sky.get_value();
+    let Some(choice) = choice else {
+        if let Some(s) = store {
+            s.borrow_mut().clear_values();
+        }
+        state.colour.set(super::sky_load::ColourView::Plain);
+        state.sky_version.update(|v| *v += 1);
+        return;
+    };
+    let (task, handle) = futures::future::abortable(load_colour(state, choice));
+    state.colour_task.set_value(Some(handle));
+    leptos::task::spawn_local(async move {
+        let _ = task.await;
+    });
+}
+
+async fn load_colour(state: AppState, choice: ColourBy) {
+    let (Some(ds), Some(store)) = (state.dataset.get_value(), state.sky.get_value()) else { return };
+    let Some(plan) = ds.sky_plan.borrow().clone() else { return };
+    let label = choice.label();
+    store.borrow_mut().clear_values();
+    state.sky_version.update(|v| *v += 1);
+    let columns: Vec<String> = choice.answers.iter().map(|a| a.1.clone()).collect();
+    let question = store.borrow_mut().top_question(&choice.campaign, &choice.question, choice.answers.iter().map(|a| a.0.clone()).collect());
+    let progress = |done, total| state.colour.set(ColourView::Loading { label: label.clone(), done, total });
+    let mut land = |run: &Run, batches: Vec<RecordBatch>| {
+        let mut slot = run.slot;
+        let mut s = store.borrow_mut();
+        for b in &batches {
+            let cols: Vec<_> = columns.iter().map(|c| b.column_by_name(c).cloned()).collect();
+            let values: Vec<f32> = (0..b.num_rows())
+                .map(|r| {
+                    let counts: Vec<Option<i64>> = cols.iter().map(|c| c.as_ref().and_then(|c| table::int_at(c.as_ref(), r))).collect();
+                    s.set_top(slot + r, question, &counts);
+                    answer_fraction(&counts, choice.answer)
+                })
+                .collect();
+            s.fill_values(slot, &values);
+            slot += b.num_rows();
+        }
+        drop(s);
+        state.sky_version.update(|v| *v += 1);
+    };
+    let failed = read_runs(state, &ds, &plan, &columns, &progress, &mut land).await;
+    let s = store.borrow();
+    let drawn = |i: usize| s.has_position(i);
+    let asked = (0..s.slots()).filter(|&i| drawn(i) && !s.value[i].is_nan()).count();
+    let not_asked = (0..s.slots()).filter(|&i| drawn(i) && s.value[i].is_nan()).count();
+    state.colour.set(if failed.is_empty() {
+        ColourView::Ready { label, asked, not_asked }
+    } else {
+        ColourView::Failed(format!("colouring by {label} failed: {}", failed.join("; ")))
+    });
+}
