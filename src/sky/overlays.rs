@@ -114,12 +114,22 @@ pub fn project_polyline(view: &SkyView, line: &[(f64, f64)]) -> Vec<Vec<(f64, f6
         }
         piece.clear();
     };
-    for &(ra, dec) in line {
-        let n = view.native_vector(ra, dec);
-        let Some(p) = view.project_native(n) else {
+    // one rotation for the whole line (building it costs trigonometry), and the points
+    // projected by the batch path (f32: far below a pixel; the exact Mollweide solve per
+    // point made a zoomed graticule cost tens of milliseconds a frame in wasm)
+    let rotation = view.rotation();
+    let units: Vec<[f64; 3]> = line.iter().map(|&(ra, dec)| unit_vector(ra, dec)).collect();
+    let xyz: Vec<f32> = units.iter().flat_map(|u| u.map(|v| v as f32)).collect();
+    let (mut xs, mut ys) = (Vec::with_capacity(line.len()), Vec::with_capacity(line.len()));
+    view.project_batch(&xyz, &mut xs, &mut ys);
+    for (k, unit) in units.iter().enumerate() {
+        let (x, y) = (f64::from(xs[k]), f64::from(ys[k]));
+        if !(x.is_finite() && y.is_finite()) {
             flush(&mut piece);
             continue;
-        };
+        }
+        let p = (x, y);
+        let n = rotation.apply(*unit);
         let phi = n[1].atan2(n[0]).to_degrees();
         if let Some(&(x0, _)) = piece.last()
             && all_sky
@@ -317,5 +327,29 @@ mod tests {
             assert!(v.unproject(b[10].0 * 0.999, b[10].1 * 0.999).is_some());
             assert!(v.unproject(b[10].0 * 1.001, b[10].1 * 1.001).is_none());
         }
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    #[test]
+    #[ignore]
+    fn overlay_costs() {
+        let v = SkyView::new(Projection::Mollweide, 123.0, 0.0);
+        let t = std::time::Instant::now();
+        let g = graticule(15.0, 10.0);
+        let n: usize = g.iter().map(|l| l.len()).sum();
+        eprintln!("graticule {n} points {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        let p: usize = g.iter().map(|l| project_polyline(&v, l).len()).sum();
+        eprintln!("project {p} pieces {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        let l = graticule_labels(&v, 15.0, 10.0);
+        eprintln!("labels {} {:?}", l.len(), t.elapsed());
+        let t = std::time::Instant::now();
+        let _ = project_polyline(&v, &galactic_plane());
+        let _ = project_polyline(&v, &ecliptic());
+        eprintln!("planes {:?}", t.elapsed());
     }
 }

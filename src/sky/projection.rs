@@ -102,7 +102,7 @@ pub fn separation(ra1: f64, dec1: f64, ra2: f64, dec2: f64) -> f64 {
 /// Rotation from equatorial to native axes: rows are native x (towards the centre),
 /// y (towards the east at the centre) and z (towards the north at the centre).
 #[derive(Clone, Copy, Debug)]
-struct Rotation([[f64; 3]; 3]);
+pub(crate) struct Rotation([[f64; 3]; 3]);
 
 impl Rotation {
     fn new(ra0: f64, dec0: f64) -> Self {
@@ -111,7 +111,7 @@ impl Rotation {
         Rotation([[cd * ca, cd * sa, sd], [-sa, ca, 0.0], [-sd * ca, -sd * sa, cd]])
     }
     #[inline(always)]
-    fn apply(&self, v: [f64; 3]) -> [f64; 3] {
+    pub(crate) fn apply(&self, v: [f64; 3]) -> [f64; 3] {
         let m = &self.0;
         let row = |r: &[f64; 3]| r[0] * v[0] + r[1] * v[1] + r[2] * v[2];
         [row(&m[0]), row(&m[1]), row(&m[2])]
@@ -137,7 +137,7 @@ impl SkyView {
         SkyView { projection, ra0, dec0 }
     }
 
-    fn rotation(&self) -> Rotation {
+    pub(crate) fn rotation(&self) -> Rotation {
         Rotation::new(self.ra0, self.dec0)
     }
 

@@ -36,12 +36,21 @@ pub const BACKGROUND: [u8; 3] = [11, 14, 22];
 /// Points when no value colours them.
 pub const PLAIN: [u8; 3] = [236, 214, 142];
 
-/// Fill the buffer with the background.
+/// Fill the buffer with the background: doubling copies of one pixel (a few memcpys,
+/// whatever the optimisation level).
 pub fn clear(buf: &mut Vec<u8>, screen: &Screen) {
+    let len = screen.bytes();
     buf.clear();
-    buf.reserve(screen.bytes());
-    for _ in 0..screen.width as usize * screen.height as usize {
-        buf.extend_from_slice(&[BACKGROUND[0], BACKGROUND[1], BACKGROUND[2], 255]);
+    buf.resize(len, 255);
+    if len < 4 {
+        return;
+    }
+    buf[..4].copy_from_slice(&[BACKGROUND[0], BACKGROUND[1], BACKGROUND[2], 255]);
+    let mut filled = 4;
+    while filled < len {
+        let n = filled.min(len - filled);
+        buf.copy_within(..n, filled);
+        filled += n;
     }
 }
 
@@ -58,14 +67,16 @@ pub fn draw_points(buf: &mut [u8], screen: &Screen, px: &[f32], py: &[f32], valu
     let dot = dot.clamp(1, 8) as i64;
     let half = (dot - 1) as f32 / 2.0;
     let table = colormap::table();
+    let (wf, hf) = (w as f32, h as f32);
     let mut drawn = 0;
     let mut plot = |i: usize, rgb: [u8; 3]| {
         let (x, y) = (px[i], py[i]);
-        if !x.is_finite() || !y.is_finite() {
+        // NaN fails every comparison below, so it is skipped with the off-canvas points
+        let (fx, fy) = (cx + x * s - half, cy - y * s - half);
+        if !(fx > -(dot as f32) && fy > -(dot as f32) && fx < wf && fy < hf) {
             return;
         }
-        let x0 = (cx + x * s - half).floor() as i64;
-        let y0 = (cy - y * s - half).floor() as i64;
+        let (x0, y0) = (fx.floor() as i64, fy.floor() as i64);
         if x0 + dot <= 0 || y0 + dot <= 0 || x0 >= w || y0 >= h {
             return;
         }
@@ -79,6 +90,33 @@ pub fn draw_points(buf: &mut [u8], screen: &Screen, px: &[f32], py: &[f32], valu
         }
     };
     let n = px.len().min(py.len());
+    if dot == 1 {
+        // the common case of many points: one tight loop per colour pass, no closure
+        let pass = |buf: &mut [u8], pick: &dyn Fn(usize) -> Option<[u8; 3]>| -> usize {
+            let mut drawn = 0;
+            let stride = w as usize;
+            for i in 0..n {
+                let (fx, fy) = (cx + px[i] * s, cy - py[i] * s);
+                if fx >= 0.0 && fy >= 0.0 && fx < wf && fy < hf {
+                    if let Some(rgb) = pick(i) {
+                        let o = (fy as usize * stride + fx as usize) * 4;
+                        if let Some(p) = buf.get_mut(o..o + 3) {
+                            p.copy_from_slice(&rgb);
+                            drawn += 1;
+                        }
+                    }
+                }
+            }
+            drawn
+        };
+        return match values {
+            None => pass(buf, &|_| Some(PLAIN)),
+            Some(v) => {
+                let missing = pass(buf, &|i| v.get(i).filter(|x| x.is_nan()).map(|_| colormap::MISSING));
+                missing + pass(buf, &|i| v.get(i).filter(|x| !x.is_nan()).map(|x| table[(x.clamp(0.0, 1.0) * 255.0).round() as usize]))
+            }
+        };
+    }
     match values {
         None => (0..n).for_each(|i| plot(i, PLAIN)),
         Some(v) => {
@@ -213,5 +251,78 @@ mod tests {
         assert_eq!(pixel(&buf, &s, px as u32, py as u32), colormap::color(1.0), "the crowded cell is the top colour");
         assert_eq!(pixel(&buf, &s, 1, 1), BACKGROUND, "outside the ellipse stays background");
         assert_ne!(pixel(&buf, &s, 100, 90), BACKGROUND, "empty sky inside the ellipse is painted");
+    }
+}
+
+/// Mollweide centred on the equator, turned about the pole: a point's y and the cosine of
+/// its auxiliary angle depend only on its declination, so they are computed once per point
+/// and a turn of the view (dragging the all-sky map sideways) costs a subtraction and a
+/// multiplication per point instead of a projection.
+#[derive(Debug, Default)]
+pub struct MollweideTurn {
+    cos_theta: Vec<f32>,
+    y: Vec<f32>,
+}
+
+impl MollweideTurn {
+    /// Per-point terms of `xyz` (interleaved unit vectors; NaN where unknown).
+    pub fn new(xyz: &[f32]) -> Self {
+        let (mut x0, mut y) = (Vec::new(), Vec::new());
+        SkyView::new(super::projection::Projection::Mollweide, 0.0, 0.0).project_batch(xyz, &mut x0, &mut y);
+        let cos_theta = y.iter().map(|&y| (1.0 - (y / std::f32::consts::SQRT_2).powi(2)).max(0.0).sqrt()).collect();
+        MollweideTurn { cos_theta, y }
+    }
+
+    /// Project every point for a view centred on (ra0, 0): the same result as
+    /// `SkyView::new(Mollweide, ra0, 0).project_batch`, up to f32 rounding.
+    pub fn project(&self, ra: &[f32], ra0: f64, out_x: &mut Vec<f32>, out_y: &mut Vec<f32>) {
+        let k = (2.0 * std::f32::consts::SQRT_2 / std::f32::consts::PI) * (std::f32::consts::PI / 180.0);
+        let ra0 = ra0.rem_euclid(360.0) as f32;
+        out_x.clear();
+        out_y.clear();
+        out_x.extend(ra.iter().zip(&self.cos_theta).map(|(&r, &c)| {
+            let mut l = r - ra0;
+            if l > 180.0 {
+                l -= 360.0;
+            } else if l <= -180.0 {
+                l += 360.0;
+            }
+            // east is left: larger RA, smaller x
+            -k * l * c
+        }));
+        out_y.extend_from_slice(&self.y);
+    }
+}
+
+#[cfg(test)]
+mod turn_tests {
+    use super::*;
+    use crate::sky::projection::{Projection, unit_vector};
+
+    #[test]
+    fn turning_mollweide_matches_projecting_it() {
+        let mut ra = Vec::new();
+        let mut xyz = Vec::new();
+        for i in 0..2000 {
+            let (r, d) = ((i as f64 * 137.508) % 360.0, ((i as f64 * 0.618).fract() * 180.0 - 90.0) * 0.999);
+            ra.push(r as f32);
+            xyz.extend(unit_vector(r, d).map(|v| v as f32));
+        }
+        ra.push(f32::NAN);
+        xyz.extend([f32::NAN; 3]);
+        let turn = MollweideTurn::new(&xyz);
+        for ra0 in [0.0, 37.5, 180.0, 359.0] {
+            let (mut ax, mut ay, mut bx, mut by) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            turn.project(&ra, ra0, &mut ax, &mut ay);
+            SkyView::new(Projection::Mollweide, ra0, 0.0).project_batch(&xyz, &mut bx, &mut by);
+            for i in 0..ra.len() - 1 {
+                let from_seam = ((ra[i] as f64 - ra0).rem_euclid(360.0) - 180.0).abs();
+                if from_seam < 0.01 {
+                    continue; // on the seam either edge is right
+                }
+                assert!((ax[i] - bx[i]).abs() < 2e-5 && (ay[i] - by[i]).abs() < 2e-5, "ra0 {ra0}, point {i}: {} {} vs {} {}", ax[i], ay[i], bx[i], by[i]);
+            }
+            assert!(ax[ra.len() - 1].is_nan() && ay[ra.len() - 1].is_nan(), "unknown points stay undrawn");
+        }
     }
 }

@@ -71,6 +71,10 @@ struct Render {
     /// The view and data version `px`/`py` were projected for.
     projected: Option<(SkyView, u64)>,
     counts: Option<(u64, Vec<u32>)>,
+    /// Per-point Mollweide terms for turning the all-sky view (data version).
+    turn: Option<(u64, raster::MollweideTurn)>,
+    /// Overlay lines projected for a view (they change with its orientation, not its zoom).
+    overlays: Option<(SkyView, f64, OverlayLines)>,
     buf: Vec<u8>,
     screen: Option<Screen>,
     dpr: f64,
@@ -137,7 +141,7 @@ pub fn SkyPanel() -> impl IntoView {
     let view_sig = RwSignal::new(MapView::default());
     let hover = RwSignal::new(None::<Hover>);
     let cursor = RwSignal::new(None::<(f64, f64)>);
-    let selection = RwSignal::new(None::<(usize, Vec<u64>)>);
+    let selection = state.selection;
     let choice = RwSignal::new(None::<usize>);
     let render = StoredValue::new_local(Render::default());
     let canvas_ref = NodeRef::<Canvas>::new();
@@ -540,17 +544,35 @@ fn draw(state: AppState, view_sig: RwSignal<MapView>, render: StoredValue<Render
     let store = state.sky.get_value();
     let mut drawn = 0usize;
     let mut total = 0usize;
+    // milliseconds of each part of the frame: projection, raster, copy to the canvas, overlays
+    let mut parts = [0.0f64; 4];
     render.update_value(|r| {
         r.dpr = dpr;
         r.screen = Some(screen);
-        raster::clear(&mut r.buf, &screen);
-        let Some(store) = &store else { return };
+        let Some(store) = &store else {
+            raster::clear(&mut r.buf, &screen);
+            return;
+        };
         let s = store.borrow();
         total = s.drawable();
+        let t = now();
         if r.projected != Some((sky, version)) {
-            sky.project_batch(&s.xyz, &mut r.px, &mut r.py);
+            if sky.projection == Projection::Mollweide && sky.dec0 == 0.0 {
+                // turning about the pole: no projection per point, only a shift in longitude
+                if r.turn.as_ref().map(|t| t.0) != Some(version) {
+                    r.turn = Some((version, raster::MollweideTurn::new(&s.xyz)));
+                }
+                if let Some((_, turn)) = &r.turn {
+                    turn.project(&s.ra, sky.ra0, &mut r.px, &mut r.py);
+                }
+            } else {
+                sky.project_batch(&s.xyz, &mut r.px, &mut r.py);
+            }
             r.projected = Some((sky, version));
         }
+        parts[0] = now() - t;
+        let t = now();
+        raster::clear(&mut r.buf, &screen);
         if v.density {
             if r.counts.as_ref().map(|c| c.0) != Some(version) {
                 r.counts = Some((version, raster::healpix_counts(DENSITY_NSIDE, &s.ra, &s.dec)));
@@ -566,11 +588,26 @@ fn draw(state: AppState, view_sig: RwSignal<MapView>, render: StoredValue<Render
             let (px, py) = (&r.px, &r.py);
             drawn = raster::draw_points(&mut r.buf, &screen, px, py, colour.then_some(&s.value[..]), dot);
         }
+        parts[1] = now() - t;
+    });
+    let t = now();
+    render.with_value(|r| {
         if let Ok(data) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&r.buf[..]), w, h) {
             let _ = ctx.put_image_data(&data, 0.0, 0.0);
         }
     });
-    draw_overlays(&ctx, &v, &sky, &screen, dpr);
+    parts[2] = now() - t;
+    let t = now();
+    let (ra_step, dec_step) = grid_steps(v.zoom);
+    render.update_value(|r| {
+        if r.overlays.as_ref().map(|o| (o.0, o.1)) != Some((sky, ra_step)) {
+            r.overlays = Some((sky, ra_step, overlay_lines(&sky, ra_step, dec_step)));
+        }
+        if let Some((_, _, lines)) = &r.overlays {
+            draw_overlays(&ctx, &v, lines, &screen, dpr);
+        }
+    });
+    parts[3] = now() - t;
     // the galaxy shown, ringed
     if let GalaxyView::Ready(g) = state.galaxy.get_untracked() {
         if let (Some(ra), Some(dec)) = (g.ra, g.dec) {
@@ -622,6 +659,7 @@ fn draw(state: AppState, view_sig: RwSignal<MapView>, render: StoredValue<Render
         let _ = canvas.set_attribute("data-wasm-memory", &heap.to_string());
     }
     let _ = canvas.set_attribute("data-frame-ms", &format!("{ms:.2}"));
+    let _ = canvas.set_attribute("data-frame-parts", &parts.map(|p| format!("{p:.2}")).join(","));
     let complete = matches!(state.positions.get_untracked(), PositionsView::Ready { .. }) && store.is_some();
     if complete {
         let _ = canvas.set_attribute("data-state", "complete");
@@ -631,8 +669,39 @@ fn draw(state: AppState, view_sig: RwSignal<MapView>, render: StoredValue<Render
     }
 }
 
+/// Graticule spacing (RA, Dec degrees) for a zoom.
+fn grid_steps(zoom: f64) -> (f64, f64) {
+    if zoom > 6.0 {
+        (5.0, 5.0)
+    } else if zoom > 2.5 {
+        (15.0, 10.0)
+    } else {
+        (30.0, 30.0)
+    }
+}
+
+/// Overlay lines in projection units.
+#[derive(Debug, Default)]
+struct OverlayLines {
+    grid: Vec<Vec<(f64, f64)>>,
+    labels: Vec<(f64, f64, String)>,
+    galactic: Vec<Vec<(f64, f64)>>,
+    ecliptic: Vec<Vec<(f64, f64)>>,
+    outline: Vec<(f64, f64)>,
+}
+
+fn overlay_lines(sky: &SkyView, ra_step: f64, dec_step: f64) -> OverlayLines {
+    OverlayLines {
+        grid: overlays::graticule(ra_step, dec_step).iter().flat_map(|l| overlays::project_polyline(sky, l)).collect(),
+        labels: overlays::graticule_labels(sky, ra_step, dec_step),
+        galactic: overlays::project_polyline(sky, &overlays::galactic_plane()),
+        ecliptic: overlays::project_polyline(sky, &overlays::ecliptic()),
+        outline: overlays::boundary(sky.projection),
+    }
+}
+
 /// The projection's outline, graticule with labels, Galactic plane and ecliptic.
-fn draw_overlays(ctx: &CanvasRenderingContext2d, v: &MapView, sky: &SkyView, screen: &Screen, dpr: f64) {
+fn draw_overlays(ctx: &CanvasRenderingContext2d, v: &MapView, lines: &OverlayLines, screen: &Screen, dpr: f64) {
     let stroke = |lines: &[Vec<(f64, f64)>], colour: &str, width: f64, dash: bool| {
         ctx.set_stroke_style_str(colour);
         ctx.set_line_width(width * dpr);
@@ -656,26 +725,23 @@ fn draw_overlays(ctx: &CanvasRenderingContext2d, v: &MapView, sky: &SkyView, scr
         ctx.stroke();
     };
     if v.grid {
-        let (ra_step, dec_step) = if v.zoom > 6.0 { (5.0, 5.0) } else if v.zoom > 2.5 { (15.0, 10.0) } else { (30.0, 30.0) };
-        let lines: Vec<Vec<(f64, f64)>> = overlays::graticule(ra_step, dec_step).iter().flat_map(|l| overlays::project_polyline(sky, l)).collect();
-        stroke(&lines, "rgba(150, 170, 210, 0.35)", 1.0, false);
+        stroke(&lines.grid, "rgba(150, 170, 210, 0.35)", 1.0, false);
         ctx.set_fill_style_str("rgba(200, 215, 240, 0.85)");
         ctx.set_font(&format!("{}px system-ui, sans-serif", (11.0 * dpr).round()));
-        for (x, y, text) in overlays::graticule_labels(sky, ra_step, dec_step) {
-            let (px, py) = screen.to_px(x, y);
-            let _ = ctx.fill_text(&text, px + 3.0 * dpr, py - 3.0 * dpr);
+        for (x, y, text) in &lines.labels {
+            let (px, py) = screen.to_px(*x, *y);
+            let _ = ctx.fill_text(text, px + 3.0 * dpr, py - 3.0 * dpr);
         }
     }
     if v.galactic {
-        stroke(&overlays::project_polyline(sky, &overlays::galactic_plane()), "rgba(255, 140, 90, 0.8)", 1.5, true);
+        stroke(&lines.galactic, "rgba(255, 140, 90, 0.8)", 1.5, true);
     }
     if v.ecliptic {
-        stroke(&overlays::project_polyline(sky, &overlays::ecliptic()), "rgba(120, 220, 140, 0.8)", 1.5, true);
+        stroke(&lines.ecliptic, "rgba(120, 220, 140, 0.8)", 1.5, true);
     }
-    let outline = overlays::boundary(v.projection);
-    if !outline.is_empty() {
-        let mut closed = outline.clone();
-        closed.push(outline[0]);
+    if !lines.outline.is_empty() {
+        let mut closed = lines.outline.clone();
+        closed.push(lines.outline[0]);
         stroke(&[closed], "rgba(150, 170, 210, 0.7)", 1.0, false);
     }
 }

@@ -121,6 +121,9 @@ pub struct AppState {
     /// The sky map's points, filled as row groups arrive; `sky_version` changes with them.
     pub sky: StoredValue<Option<std::rc::Rc<std::cell::RefCell<crate::sky::points::SkyPoints>>>, LocalStorage>,
     pub sky_version: RwSignal<u64>,
+    /// The galaxies selected on the sky map (count drawn inside, and their global rows):
+    /// the current selection, for the gallery.
+    pub selection: RwSignal<Option<(usize, Vec<u64>)>>,
     /// Something the sky map should say about where its data came from.
     pub sky_note: RwSignal<Option<String>>,
     /// What colours the map: loading, ready or failed (with the reason).
@@ -149,6 +152,7 @@ impl AppState {
             sky: StoredValue::new_local(None),
             sky_version: RwSignal::new(0),
             sky_note: RwSignal::new(None),
+            selection: RwSignal::new(None),
             colour: RwSignal::new(super::sky_load::ColourView::Plain),
             colour_task: StoredValue::new_local(None),
             dataset: StoredValue::new_local(None),

@@ -141,7 +141,8 @@ async fn cold_open(app: &Server, data: &Server, manifest: &str) -> Result<Run, S
         let v = browser.js(&script).await;
         let a = v.as_array().cloned().unwrap_or_default();
         let f = |i: usize| a.get(i).and_then(|x| x.as_f64()).unwrap_or(-1.0);
-        if f(4) >= 0.0 {
+        // both the first image and every position (either may come last)
+        if f(3) >= 0.0 && f(4) >= 0.0 {
             let run = Run { marks: [f(1), f(2), f(3), f(4)], time_origin: f(0), log: data.log() };
             browser.close().await;
             return Ok(run);
@@ -297,12 +298,12 @@ async fn sky_bench(app: &Server, data: &Server, base: &Path, cfg: &Config) -> Re
         cfg.runs
     );
     println!(
-        "{:>5} | {:>12} {:>10} {:>10} | {:>12} {:>12} {:>12} | {:>11} {:>11} | {:>9} {:>9}",
-        "lat", "all drawn", "catalog rq", "catalog MB", "frame med", "frame worst", "frame p95", "pick first", "pick med", "MB arrays", "MB heap"
+        "{:>5} | {:>12} {:>10} {:>10} {:>12} | {:>12} {:>12} {:>12} | {:>11} {:>11} | {:>9} {:>9}",
+        "lat", "all drawn", "catalog rq", "catalog MB", "longest task", "frame med", "frame worst", "frame p95", "pick first", "pick med", "MB arrays", "MB heap"
     );
     for &latency in &cfg.latencies {
         data.set_faults(Faults { latency_ms: latency, ..Faults::default() });
-        let mut runs: Vec<[f64; 10]> = Vec::new();
+        let mut runs: Vec<[f64; 11]> = Vec::new();
         for _ in 0..cfg.runs {
             match sky_run(app, data, &format!("/{dir}/index.json")).await {
                 Ok(r) => runs.push(r),
@@ -311,14 +312,14 @@ async fn sky_bench(app: &Server, data: &Server, base: &Path, cfg: &Config) -> Re
         }
         let m = |i: usize| median(runs.iter().map(|r| r[i]).collect());
         println!(
-            "{:>5} | {:>9.0} ms {:>10.0} {:>10.2} | {:>9.2} ms {:>9.2} ms {:>9.2} ms | {:>8.2} ms {:>8.3} ms | {:>9.1} {:>9.1}",
-            latency, m(0), m(1), m(2) / 1e6, m(3), m(4), m(5), m(6), m(7), m(8) / 1e6, m(9) / 1e6
+            "{:>5} | {:>9.0} ms {:>10.0} {:>10.2} {:>9.0} ms | {:>9.2} ms {:>9.2} ms {:>9.2} ms | {:>8.2} ms {:>8.3} ms | {:>9.1} {:>9.1}",
+            latency, m(0), m(1), m(2) / 1e6, m(10), m(3), m(4), m(5), m(6), m(7), m(8) / 1e6, m(9) / 1e6
         );
     }
     Ok(())
 }
 
-async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 10], String> {
+async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 11], String> {
     let browser = Browser::start().await;
     data.clear_log();
     browser.client.goto(&format!("{}/?url={}{manifest}", app.url(), data.url())).await.map_err(|e| e.to_string())?;
@@ -335,13 +336,30 @@ async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 10
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     let catalog: Vec<LogEntry> = data.log().into_iter().filter(|e| e.path.ends_with("catalog.parquet")).collect();
+    // the longest main-thread task up to every point drawn (Long Tasks API, buffered)
+    let longest = browser
+        .js(&format!(
+            "return new Promise(done => {{
+               const end = {complete};
+               let worst = 0;
+               try {{
+                 new PerformanceObserver(list => {{
+                   for (const e of list.getEntries()) if (e.startTime <= end) worst = Math.max(worst, e.duration);
+                 }}).observe({{type: 'longtask', buffered: true}});
+               }} catch (e) {{ done(-1); }}
+               setTimeout(() => done(worst), 300);
+             }})"
+        ))
+        .await
+        .as_f64()
+        .unwrap_or(f64::NAN);
     let catalog_bytes: u64 = catalog.iter().map(|e| e.bytes).sum();
     // frames: drag across, then zoom in and out with the wheel; each step waits two frames
     let step = |kind: &str, x: f64, y: f64| {
         format!(
             "const c = document.getElementById('sky-canvas'); const r = c.getBoundingClientRect();
              c.dispatchEvent(new {kind});
-             return new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(parseFloat(c.dataset.frameMs)))))",
+             return new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done([parseFloat(c.dataset.frameMs), ...c.dataset.frameParts.split(',').map(parseFloat)]))))",
             kind = if kind == "wheel" {
                 format!("WheelEvent('wheel', {{clientX: r.left + {x}, clientY: r.top + {y}, deltaY: -120, bubbles: true, cancelable: true}})")
             } else {
@@ -350,16 +368,30 @@ async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 10
         )
     };
     let mut frames = Vec::new();
-    browser.js(&step("pointerdown", 300.0, 300.0)).await;
+    let mut parts: Vec<Vec<f64>> = Vec::new();
+    let mut record = |v: serde_json::Value| {
+        let a: Vec<f64> = v.as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect()).unwrap_or_default();
+        if let Some(&ms) = a.first() {
+            frames.push(ms);
+            parts.push(a[1..].to_vec());
+        }
+    };
+    browser.js(&step("pointerdown", 300.0, 150.0)).await;
     for i in 0..40 {
-        let v = browser.js(&step("pointermove", 300.0 + i as f64 * 12.0, 300.0 + (i % 5) as f64 * 4.0)).await;
-        frames.extend(v.as_f64());
+        record(browser.js(&step("pointermove", 300.0 + i as f64 * 8.0, 150.0 + (i % 5) as f64 * 4.0)).await);
     }
-    browser.js(&step("pointerup", 780.0, 300.0)).await;
+    browser.js(&step("pointerup", 620.0, 150.0)).await;
     for i in 0..20 {
-        let v = browser.js(&step("wheel", 600.0, 250.0 + i as f64)).await;
-        frames.extend(v.as_f64());
+        record(browser.js(&step("wheel", 350.0, 150.0 + i as f64)).await);
     }
+    let part = |k: usize| median(parts.iter().filter_map(|p| p.get(k).copied()).collect());
+    if let Some((at, ms)) = frames.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)) {
+        eprintln!("gzv-bench: sky worst frame: #{at} of {} ({ms:.1} ms), parts {:?}", frames.len(), parts.get(at));
+    }
+    eprintln!(
+        "gzv-bench: sky frame parts (medians): projection {:.2} ms, raster {:.2} ms, copy to canvas {:.2} ms, overlays {:.2} ms",
+        part(0), part(1), part(2), part(3)
+    );
     let mut sorted = frames.clone();
     sorted.sort_by(|a, b| a.total_cmp(b));
     let p95 = sorted.get(sorted.len() * 95 / 100).copied().unwrap_or(f64::NAN);
@@ -378,7 +410,7 @@ async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 10
     let heap = browser.attr("#sky-canvas", "data-wasm-memory").await.and_then(|s| s.parse::<f64>().ok()).unwrap_or(f64::NAN);
     browser.close().await;
     let first_pick = picks.first().copied().unwrap_or(f64::NAN);
-    Ok([complete, catalog.len() as f64, catalog_bytes as f64, median(frames), worst, p95, first_pick, median(picks.get(1..).unwrap_or(&[]).to_vec()), bytes, heap])
+    Ok([complete, catalog.len() as f64, catalog_bytes as f64, median(frames), worst, p95, first_pick, median(picks.get(1..).unwrap_or(&[]).to_vec()), bytes, heap, longest])
 }
 
 /// Decoder medians from the page's `?bench=decode`, then the median time from a click on
