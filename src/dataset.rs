@@ -41,7 +41,9 @@ impl ManifestFile {
     /// The embedded footer bytes, if any and well-formed.
     pub fn footer_bytes(&self) -> Option<Vec<u8>> {
         use base64::Engine;
-        let b = base64::engine::general_purpose::STANDARD.decode(self.footer.as_ref()?).ok()?;
+        let b = base64::engine::general_purpose::STANDARD
+            .decode(self.footer.as_ref()?)
+            .ok()?;
         (b.len() >= 12 && b.ends_with(b"PAR1")).then_some(b)
     }
 }
@@ -54,7 +56,13 @@ pub const HF_HUB: &str = "https://huggingface.co";
 /// Is `id` an `owner/name` dataset id?
 pub fn is_dataset_id(id: &str) -> bool {
     let mut parts = id.split('/');
-    let ok = |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)));
+    let ok = |p: Option<&str>| {
+        p.is_some_and(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        })
+    };
     ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
 }
 
@@ -86,20 +94,42 @@ pub fn from_datasets_server(id: &str, json: &str) -> Result<Manifest, String> {
         #[serde(default)]
         filename: String,
     }
-    let listing: Listing = serde_json::from_str(json).map_err(|e| format!("{id}: unexpected answer from the datasets server: {e}"))?;
+    let listing: Listing = serde_json::from_str(json)
+        .map_err(|e| format!("{id}: unexpected answer from the datasets server: {e}"))?;
     let config = if listing.parquet_files.iter().any(|f| f.config == "default") {
         "default".to_string()
     } else {
-        listing.parquet_files.first().map(|f| f.config.clone()).ok_or(format!("{id}: the datasets server lists no parquet files"))?
+        listing
+            .parquet_files
+            .first()
+            .map(|f| f.config.clone())
+            .ok_or(format!("{id}: the datasets server lists no parquet files"))?
     };
-    let mut files: Vec<Entry> = listing.parquet_files.into_iter().filter(|f| f.config == config).collect();
-    files.sort_by(|a, b| (split_rank(&a.split), &a.split, &a.filename).cmp(&(split_rank(&b.split), &b.split, &b.filename)));
+    let mut files: Vec<Entry> = listing
+        .parquet_files
+        .into_iter()
+        .filter(|f| f.config == config)
+        .collect();
+    files.sort_by(|a, b| {
+        (split_rank(&a.split), &a.split, &a.filename).cmp(&(
+            split_rank(&b.split),
+            &b.split,
+            &b.filename,
+        ))
+    });
     Ok(Manifest {
         name: Some(format!("{id} ({config})")),
         catalog: None,
         files: files
             .into_iter()
-            .map(|f| ManifestFile { split: f.split, path: f.url, size: f.size, rows: None, footer_len: None, footer: None })
+            .map(|f| ManifestFile {
+                split: f.split,
+                path: f.url,
+                size: f.size,
+                rows: None,
+                footer_len: None,
+                footer: None,
+            })
             .collect(),
     })
 }
@@ -107,65 +137,101 @@ pub fn from_datasets_server(id: &str, json: &str) -> Result<Manifest, String> {
 /// A manifest from the Hub API `/api/datasets/{id}/parquet` answer:
 /// `{config: {split: [url, ...]}}` (no sizes).
 pub fn from_hub_parquet_api(id: &str, json: &str) -> Result<Manifest, String> {
-    let v: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("{id}: unexpected answer from the Hub: {e}"))?;
-    let configs = v.as_object().ok_or(format!("{id}: unexpected answer from the Hub"))?;
+    let v: serde_json::Value = serde_json::from_str(json)
+        .map_err(|e| format!("{id}: unexpected answer from the Hub: {e}"))?;
+    let configs = v
+        .as_object()
+        .ok_or(format!("{id}: unexpected answer from the Hub"))?;
     let (config, splits) = configs
         .get_key_value("default")
         .or_else(|| configs.iter().next())
         .ok_or(format!("{id}: the Hub lists no parquet files"))?;
     let mut files = Vec::new();
-    let mut names: Vec<&String> = splits.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+    let mut names: Vec<&String> = splits
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
     names.sort_by_key(|s| (split_rank(s), s.to_string()));
     for split in names {
-        for url in splits[split].as_array().into_iter().flatten().filter_map(|u| u.as_str()) {
-            files.push(ManifestFile { split: split.clone(), path: url.to_string(), size: None, rows: None, footer_len: None, footer: None });
+        for url in splits[split]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|u| u.as_str())
+        {
+            files.push(ManifestFile {
+                split: split.clone(),
+                path: url.to_string(),
+                size: None,
+                rows: None,
+                footer_len: None,
+                footer: None,
+            });
         }
     }
     if files.is_empty() {
         return Err(format!("{id}: the Hub lists no parquet files"));
     }
-    Ok(Manifest { name: Some(format!("{id} ({config})")), files, catalog: None })
+    Ok(Manifest {
+        name: Some(format!("{id} ({config})")),
+        files,
+        catalog: None,
+    })
 }
 
-/// Where a global row number of a split lives.
+/// Where a global row number of the dataset lives: a file and the row within it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RowLocation {
     pub file: usize,
-    pub row_group: usize,
-    /// Row within the row group.
-    pub row: usize,
+    /// Row within the file.
+    pub row: u64,
 }
 
-/// Shards of a split addressed as one table: global row → file, row group, row.
+/// Shards addressed as one table: global row → file and row within it. Files are known by
+/// their row counts alone (from their footers, or from the manifest before a footer is
+/// read); the row group is found in the file's footer once it is needed ([`row_group_of`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RowIndex {
-    /// (file index, rows of each row group) in split order.
-    files: Vec<(usize, Vec<u64>)>,
+    /// (file index, rows) in split order.
+    files: Vec<(usize, u64)>,
 }
 
 impl RowIndex {
-    /// Add a file's row groups (in order); files must be added in split order.
-    pub fn push(&mut self, file: usize, row_group_rows: Vec<u64>) {
-        self.files.push((file, row_group_rows));
+    /// Add a file and its row count; files must be added in split order.
+    pub fn push(&mut self, file: usize, rows: u64) {
+        self.files.push((file, rows));
     }
 
     /// Total rows.
     pub fn rows(&self) -> u64 {
-        self.files.iter().flat_map(|(_, g)| g).sum()
+        self.files.iter().map(|(_, n)| n).sum()
     }
 
     /// Locate global row `row`, or `None` past the end.
     pub fn locate(&self, mut row: u64) -> Option<RowLocation> {
-        for (file, groups) in &self.files {
-            for (g, &n) in groups.iter().enumerate() {
-                if row < n {
-                    return Some(RowLocation { file: *file, row_group: g, row: row as usize });
-                }
-                row -= n;
+        for &(file, n) in &self.files {
+            if row < n {
+                return Some(RowLocation { file, row });
             }
+            row -= n;
         }
         None
     }
+}
+
+/// The row group holding row `row` of a file whose row groups have `group_rows` rows, and
+/// the row within that group; `None` past the file's end.
+pub fn row_group_of(
+    group_rows: impl IntoIterator<Item = u64>,
+    mut row: u64,
+) -> Option<(usize, usize)> {
+    for (g, n) in group_rows.into_iter().enumerate() {
+        if row < n {
+            return Some((g, row as usize));
+        }
+        row -= n;
+    }
+    None
 }
 
 fn default_split() -> String {
@@ -175,8 +241,9 @@ fn default_split() -> String {
 impl Manifest {
     /// Parse a manifest, with a message a user can act on.
     pub fn parse(url: &str, text: &str) -> Result<Manifest, String> {
-        let m: Manifest = serde_json::from_str(text)
-            .map_err(|e| format!("{url} is not a dataset manifest (expected {{\"files\": [...]}}): {e}"))?;
+        let m: Manifest = serde_json::from_str(text).map_err(|e| {
+            format!("{url} is not a dataset manifest (expected {{\"files\": [...]}}): {e}")
+        })?;
         if m.files.is_empty() {
             return Err(format!("{url}: the manifest lists no files"));
         }
@@ -188,7 +255,14 @@ impl Manifest {
         Manifest {
             name: None,
             catalog: None,
-            files: vec![ManifestFile { split: default_split(), path: url.into(), size: None, rows: None, footer_len: None, footer: None }],
+            files: vec![ManifestFile {
+                split: default_split(),
+                path: url.into(),
+                size: None,
+                rows: None,
+                footer_len: None,
+                footer: None,
+            }],
         }
     }
 }
@@ -203,7 +277,10 @@ pub fn join_url(base: &str, rel: &str) -> String {
         return format!("{}{rest}", &base[..scheme_end]);
     }
     let base = base.split(['?', '#']).next().unwrap_or(base);
-    let origin_end = base[scheme_end..].find('/').map(|i| i + scheme_end).unwrap_or(base.len());
+    let origin_end = base[scheme_end..]
+        .find('/')
+        .map(|i| i + scheme_end)
+        .unwrap_or(base.len());
     if rel.starts_with('/') {
         return format!("{}{rel}", &base[..origin_end]);
     }
@@ -251,7 +328,9 @@ pub fn summarize(meta: &ParquetMetaData) -> FileSummary {
         row_groups: meta.num_row_groups(),
         columns: fm.schema_descr().root_schema().get_fields().len(),
         leaf_columns: fm.schema_descr().num_columns(),
-        compressions: chunks().map(|c| codec_name(c.compression()).to_string()).collect(),
+        compressions: chunks()
+            .map(|c| codec_name(c.compression()).to_string())
+            .collect(),
         has_page_index: chunks().any(|c| c.offset_index_offset().is_some()),
         roles: schema.as_ref().map(table::recognise).unwrap_or_default(),
     }
@@ -293,11 +372,26 @@ mod tests {
     #[test]
     fn urls_resolve_like_links() {
         let base = "http://127.0.0.1:8080/sample/index.json?x=1";
-        assert_eq!(join_url(base, "data/a.parquet"), "http://127.0.0.1:8080/sample/data/a.parquet");
-        assert_eq!(join_url(base, "./data/a.parquet"), "http://127.0.0.1:8080/sample/data/a.parquet");
-        assert_eq!(join_url(base, "/b.parquet"), "http://127.0.0.1:8080/b.parquet");
-        assert_eq!(join_url(base, "https://hf.co/x.parquet"), "https://hf.co/x.parquet");
-        assert_eq!(join_url("https://h.org", "a.parquet"), "https://h.org/a.parquet");
+        assert_eq!(
+            join_url(base, "data/a.parquet"),
+            "http://127.0.0.1:8080/sample/data/a.parquet"
+        );
+        assert_eq!(
+            join_url(base, "./data/a.parquet"),
+            "http://127.0.0.1:8080/sample/data/a.parquet"
+        );
+        assert_eq!(
+            join_url(base, "/b.parquet"),
+            "http://127.0.0.1:8080/b.parquet"
+        );
+        assert_eq!(
+            join_url(base, "https://hf.co/x.parquet"),
+            "https://hf.co/x.parquet"
+        );
+        assert_eq!(
+            join_url("https://h.org", "a.parquet"),
+            "https://h.org/a.parquet"
+        );
         assert_eq!(join_url("http://h/x/", "a"), "http://h/x/a");
         assert_eq!(join_url("http://h/x", "//cdn/a"), "http://cdn/a");
     }
@@ -311,44 +405,99 @@ mod tests {
             {"dataset":"o/n","config":"default","split":"train","url":"https://h/0.parquet","filename":"0000.parquet","size":10}],
             "pending":[],"failed":[],"partial":false}"#;
         let m = from_datasets_server("o/n", ds).unwrap();
-        let got: Vec<(&str, &str, Option<u64>)> = m.files.iter().map(|f| (f.split.as_str(), f.path.as_str(), f.size)).collect();
-        assert_eq!(got, vec![("train", "https://h/0.parquet", Some(10)), ("train", "https://h/1.parquet", Some(20)), ("test", "https://h/t0.parquet", Some(30))]);
-        assert!(from_datasets_server("o/n", r#"{"parquet_files":[]}"#).unwrap_err().contains("no parquet files"));
-        assert!(from_datasets_server("o/n", "<html>").unwrap_err().contains("unexpected answer"));
+        let got: Vec<(&str, &str, Option<u64>)> = m
+            .files
+            .iter()
+            .map(|f| (f.split.as_str(), f.path.as_str(), f.size))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("train", "https://h/0.parquet", Some(10)),
+                ("train", "https://h/1.parquet", Some(20)),
+                ("test", "https://h/t0.parquet", Some(30))
+            ]
+        );
+        assert!(
+            from_datasets_server("o/n", r#"{"parquet_files":[]}"#)
+                .unwrap_err()
+                .contains("no parquet files")
+        );
+        assert!(
+            from_datasets_server("o/n", "<html>")
+                .unwrap_err()
+                .contains("unexpected answer")
+        );
         let hub = r#"{"default":{"test":["https://h/t.parquet"],"train":["https://h/a.parquet","https://h/b.parquet"]}}"#;
         let m = from_hub_parquet_api("o/n", hub).unwrap();
-        assert_eq!(m.files.iter().map(|f| f.split.as_str()).collect::<Vec<_>>(), ["train", "train", "test"]);
-        assert!(is_dataset_id("mwalmsley/gz_desi") && !is_dataset_id("gz_desi") && !is_dataset_id("a/b/c") && !is_dataset_id("a/<b>"));
+        assert_eq!(
+            m.files.iter().map(|f| f.split.as_str()).collect::<Vec<_>>(),
+            ["train", "train", "test"]
+        );
+        assert!(
+            is_dataset_id("mwalmsley/gz_desi")
+                && !is_dataset_id("gz_desi")
+                && !is_dataset_id("a/b/c")
+                && !is_dataset_id("a/<b>")
+        );
     }
 
     #[test]
     fn global_rows_map_to_shard_row_group_and_row() {
         let mut idx = RowIndex::default();
-        idx.push(0, vec![100, 100, 50]);
-        idx.push(3, vec![100]);
+        idx.push(0, 250);
+        idx.push(3, 100);
         assert_eq!(idx.rows(), 350);
-        assert_eq!(idx.locate(0), Some(RowLocation { file: 0, row_group: 0, row: 0 }));
-        assert_eq!(idx.locate(249), Some(RowLocation { file: 0, row_group: 2, row: 49 }));
-        assert_eq!(idx.locate(250), Some(RowLocation { file: 3, row_group: 0, row: 0 }));
+        assert_eq!(idx.locate(0), Some(RowLocation { file: 0, row: 0 }));
+        assert_eq!(idx.locate(249), Some(RowLocation { file: 0, row: 249 }));
+        assert_eq!(idx.locate(250), Some(RowLocation { file: 3, row: 0 }));
         assert_eq!(idx.locate(350), None);
+        let groups = [100u64, 100, 50];
+        assert_eq!(row_group_of(groups, 0), Some((0, 0)));
+        assert_eq!(row_group_of(groups, 199), Some((1, 99)));
+        assert_eq!(row_group_of(groups, 249), Some((2, 49)));
+        assert_eq!(row_group_of(groups, 250), None);
+        assert_eq!(
+            row_group_of([0u64, 5], 0),
+            Some((1, 0)),
+            "empty row groups are skipped"
+        );
     }
 
     #[test]
     fn embedded_footers_decode_or_are_ignored() {
-        let f = |footer: &str| ManifestFile { split: "train".into(), path: "a".into(), size: None, rows: None, footer_len: None, footer: Some(footer.into()) };
-        assert_eq!(f("AAAAAAAAAAAAAABQQVIx").footer_bytes().map(|b| b.len()), Some(15)); // ...PAR1
+        let f = |footer: &str| ManifestFile {
+            split: "train".into(),
+            path: "a".into(),
+            size: None,
+            rows: None,
+            footer_len: None,
+            footer: Some(footer.into()),
+        };
+        assert_eq!(
+            f("AAAAAAAAAAAAAABQQVIx").footer_bytes().map(|b| b.len()),
+            Some(15)
+        ); // ...PAR1
         assert_eq!(f("not base64!").footer_bytes(), None);
         assert_eq!(f("AAAA").footer_bytes(), None);
     }
 
     #[test]
     fn manifest_parses_with_defaults_and_explains_failures() {
-        let m = Manifest::parse("i.json", r#"{"files":[{"path":"a.parquet","size":10},{"split":"test","path":"b.parquet"}]}"#).unwrap();
+        let m = Manifest::parse(
+            "i.json",
+            r#"{"files":[{"path":"a.parquet","size":10},{"split":"test","path":"b.parquet"}]}"#,
+        )
+        .unwrap();
         assert_eq!(m.files[0].split, "train");
         assert_eq!(m.files[0].size, Some(10));
         assert_eq!(m.files[1].size, None);
         let e = Manifest::parse("i.json", "<html>").unwrap_err();
         assert!(e.contains("i.json is not a dataset manifest"), "{e}");
-        assert!(Manifest::parse("i.json", r#"{"files":[]}"#).unwrap_err().contains("no files"));
+        assert!(
+            Manifest::parse("i.json", r#"{"files":[]}"#)
+                .unwrap_err()
+                .contains("no files")
+        );
     }
 }

@@ -5,7 +5,10 @@ fn main() {
     console_error_panic_hook::set_once();
     gz_viewer::web::timing::mark("gzv:ready");
     // the static "Loading…" line in index.html is for the seconds before wasm runs
-    if let Some(boot) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot")) {
+    if let Some(boot) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
         boot.remove();
     }
     leptos::mount::mount_to_body(gz_viewer::ui::App);

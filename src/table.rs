@@ -40,8 +40,12 @@ pub fn arrow_schema(meta: &ParquetMetaData) -> Result<Schema, String> {
 
 /// Names of columns that `datasets` Features mark as `Image`.
 fn hf_image_columns(schema: &Schema) -> Vec<String> {
-    let Some(json) = schema.metadata().get(HF_METADATA_KEY) else { return Vec::new() };
-    let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else { return Vec::new() };
+    let Some(json) = schema.metadata().get(HF_METADATA_KEY) else {
+        return Vec::new();
+    };
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(json) else {
+        return Vec::new();
+    };
     let features = value.pointer("/info/features").and_then(|f| f.as_object());
     features
         .map(|f| {
@@ -54,13 +58,18 @@ fn hf_image_columns(schema: &Schema) -> Vec<String> {
 }
 
 fn is_binary(t: &DataType) -> bool {
-    matches!(t, DataType::Binary | DataType::LargeBinary | DataType::BinaryView)
+    matches!(
+        t,
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView
+    )
 }
 
 /// `struct<bytes: binary, path: string>`, the shape `datasets` gives images.
 fn is_image_struct(t: &DataType) -> bool {
     match t {
-        DataType::Struct(fields) => fields.iter().any(|f| f.name() == "bytes" && is_binary(f.data_type())),
+        DataType::Struct(fields) => fields
+            .iter()
+            .any(|f| f.name() == "bytes" && is_binary(f.data_type())),
         _ => false,
     }
 }
@@ -81,14 +90,35 @@ pub fn recognise(schema: &Schema) -> Roles {
     let image = schema
         .fields()
         .iter()
-        .find(|f| declared.contains(f.name()) && (is_image_struct(f.data_type()) || is_binary(f.data_type())))
-        .or_else(|| schema.fields().iter().find(|f| is_image_struct(f.data_type())))
+        .find(|f| {
+            declared.contains(f.name())
+                && (is_image_struct(f.data_type()) || is_binary(f.data_type()))
+        })
+        .or_else(|| {
+            schema
+                .fields()
+                .iter()
+                .find(|f| is_image_struct(f.data_type()))
+        })
         .map(|f| ImageColumn {
             name: f.name().clone(),
-            bytes_path: if is_binary(f.data_type()) { f.name().clone() } else { format!("{}.bytes", f.name()) },
+            bytes_path: if is_binary(f.data_type()) {
+                f.name().clone()
+            } else {
+                format!("{}.bytes", f.name())
+            },
         });
     let float = |t: &DataType| matches!(t, DataType::Float64 | DataType::Float32);
-    let id_type = |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Int64 | DataType::Int32);
+    let id_type = |t: &DataType| {
+        matches!(
+            t,
+            DataType::Utf8
+                | DataType::LargeUtf8
+                | DataType::Utf8View
+                | DataType::Int64
+                | DataType::Int32
+        )
+    };
     Roles {
         image,
         id: find_named(schema, &ID_NAMES, id_type),
@@ -110,7 +140,12 @@ pub struct RowValues {
 /// The leaf columns to read for [`row_values`].
 pub fn leaf_paths(roles: &Roles) -> Vec<String> {
     let mut v: Vec<String> = roles.image.iter().map(|i| i.bytes_path.clone()).collect();
-    v.extend([&roles.id, &roles.ra, &roles.dec].into_iter().flatten().cloned());
+    v.extend(
+        [&roles.id, &roles.ra, &roles.dec]
+            .into_iter()
+            .flatten()
+            .cloned(),
+    );
     v
 }
 
@@ -137,21 +172,35 @@ pub fn int_at(col: &dyn Array, row: usize) -> Option<i64> {
     match col.data_type() {
         DataType::Int32 => Some(col.as_primitive::<Int32Type>().value(row) as i64),
         DataType::Int64 => Some(col.as_primitive::<Int64Type>().value(row)),
-        DataType::Int16 => Some(col.as_primitive::<arrow_array::types::Int16Type>().value(row) as i64),
-        DataType::UInt32 => Some(col.as_primitive::<arrow_array::types::UInt32Type>().value(row) as i64),
+        DataType::Int16 => Some(
+            col.as_primitive::<arrow_array::types::Int16Type>()
+                .value(row) as i64,
+        ),
+        DataType::UInt32 => Some(
+            col.as_primitive::<arrow_array::types::UInt32Type>()
+                .value(row) as i64,
+        ),
         _ => None,
     }
 }
 
 /// Whether a column can hold vote counts.
 pub fn is_integer(t: &DataType) -> bool {
-    matches!(t, DataType::Int32 | DataType::Int64 | DataType::Int16 | DataType::UInt32)
+    matches!(
+        t,
+        DataType::Int32 | DataType::Int64 | DataType::Int16 | DataType::UInt32
+    )
 }
 
 /// Galaxy Zoo vote columns of a schema (top-level integer columns named
 /// `{question}-{campaign}_{answer}`); answer indices are field indices of `schema`.
 pub fn vote_schema(schema: &Schema) -> crate::gz::VoteSchema {
-    crate::gz::VoteSchema::from_columns(schema.fields().iter().map(|f| (f.name().as_str(), is_integer(f.data_type()))))
+    crate::gz::VoteSchema::from_columns(
+        schema
+            .fields()
+            .iter()
+            .map(|f| (f.name().as_str(), is_integer(f.data_type()))),
+    )
 }
 
 /// A floating-point cell, if not null.
@@ -163,6 +212,53 @@ pub fn float_at(col: &dyn Array, row: usize) -> Option<f64> {
         DataType::Float64 => Some(col.as_primitive::<Float64Type>().value(row)),
         DataType::Float32 => Some(col.as_primitive::<Float32Type>().value(row) as f64),
         _ => None,
+    }
+}
+
+/// A whole floating-point column (one type check, not one per cell); all `None` for
+/// another type.
+pub fn floats(col: &dyn Array) -> Vec<Option<f64>> {
+    match col.data_type() {
+        DataType::Float64 => col.as_primitive::<Float64Type>().iter().collect(),
+        DataType::Float32 => col
+            .as_primitive::<Float32Type>()
+            .iter()
+            .map(|v| v.map(f64::from))
+            .collect(),
+        _ => vec![None; col.len()],
+    }
+}
+
+/// A whole integer column (as [`int_at`] reads a cell).
+pub fn ints(col: &dyn Array) -> Vec<Option<i64>> {
+    match col.data_type() {
+        DataType::Int32 => col
+            .as_primitive::<Int32Type>()
+            .iter()
+            .map(|v| v.map(i64::from))
+            .collect(),
+        DataType::Int64 => col.as_primitive::<Int64Type>().iter().collect(),
+        DataType::Int16 => col
+            .as_primitive::<arrow_array::types::Int16Type>()
+            .iter()
+            .map(|v| v.map(i64::from))
+            .collect(),
+        DataType::UInt32 => col
+            .as_primitive::<arrow_array::types::UInt32Type>()
+            .iter()
+            .map(|v| v.map(i64::from))
+            .collect(),
+        _ => vec![None; col.len()],
+    }
+}
+
+/// A whole string column, borrowed (integer ids are not strings here: see [`string_at`]).
+pub fn strs(col: &dyn Array) -> Vec<Option<&str>> {
+    match col.data_type() {
+        DataType::Utf8 => col.as_string::<i32>().iter().collect(),
+        DataType::LargeUtf8 => col.as_string::<i64>().iter().collect(),
+        DataType::Utf8View => col.as_string_view().iter().collect(),
+        _ => vec![None; col.len()],
     }
 }
 
@@ -205,7 +301,34 @@ mod tests {
     use std::collections::HashMap;
 
     fn image_struct() -> DataType {
-        DataType::Struct(Fields::from(vec![Field::new("bytes", DataType::Binary, true), Field::new("path", DataType::Utf8, true)]))
+        DataType::Struct(Fields::from(vec![
+            Field::new("bytes", DataType::Binary, true),
+            Field::new("path", DataType::Utf8, true),
+        ]))
+    }
+
+    #[test]
+    fn whole_columns_read_like_their_cells() {
+        use arrow_array::{Float32Array, Int16Array, Int64Array, LargeStringArray, StringArray};
+        let f = Float32Array::from(vec![Some(1.5), None, Some(-2.0)]);
+        assert_eq!(floats(&f), vec![Some(1.5), None, Some(-2.0)]);
+        assert_eq!(
+            floats(&f),
+            (0..3).map(|r| float_at(&f, r)).collect::<Vec<_>>()
+        );
+        let i = Int16Array::from(vec![None, Some(7), Some(-1)]);
+        assert_eq!(ints(&i), vec![None, Some(7), Some(-1)]);
+        let l = Int64Array::from(vec![Some(1i64 << 40)]);
+        assert_eq!(ints(&l), vec![Some(1i64 << 40)]);
+        assert_eq!(
+            floats(&l),
+            vec![None],
+            "not a float column: no values, not zeros"
+        );
+        let s = StringArray::from(vec![Some("a"), None]);
+        assert_eq!(strs(&s), vec![Some("a"), None]);
+        assert_eq!(strs(&LargeStringArray::from(vec!["x"])), vec![Some("x")]);
+        assert_eq!(ints(&s), vec![None, None]);
     }
 
     #[test]
@@ -217,8 +340,17 @@ mod tests {
             Field::new("dec", DataType::Float64, true),
         ]);
         let r = recognise(&s);
-        assert_eq!(r.image, Some(ImageColumn { name: "image".into(), bytes_path: "image.bytes".into() }));
-        assert_eq!((r.id.as_deref(), r.ra.as_deref(), r.dec.as_deref()), (Some("id_str"), Some("ra"), Some("dec")));
+        assert_eq!(
+            r.image,
+            Some(ImageColumn {
+                name: "image".into(),
+                bytes_path: "image.bytes".into()
+            })
+        );
+        assert_eq!(
+            (r.id.as_deref(), r.ra.as_deref(), r.dec.as_deref()),
+            (Some("id_str"), Some("ra"), Some("dec"))
+        );
     }
 
     #[test]
@@ -227,12 +359,22 @@ mod tests {
         let plain = Schema::new(vec![Field::new("image", DataType::Binary, true)]);
         assert_eq!(recognise(&plain).image, None);
         // the same column declared an Image by `datasets` is
-        let meta = HashMap::from([(HF_METADATA_KEY.to_string(), r#"{"info":{"features":{"picture":{"_type":"Image"}}}}"#.to_string())]);
-        let declared = Schema::new_with_metadata(vec![Field::new("picture", DataType::Binary, true)], meta);
-        assert_eq!(recognise(&declared).image.map(|i| i.bytes_path), Some("picture".into()));
+        let meta = HashMap::from([(
+            HF_METADATA_KEY.to_string(),
+            r#"{"info":{"features":{"picture":{"_type":"Image"}}}}"#.to_string(),
+        )]);
+        let declared =
+            Schema::new_with_metadata(vec![Field::new("picture", DataType::Binary, true)], meta);
+        assert_eq!(
+            recognise(&declared).image.map(|i| i.bytes_path),
+            Some("picture".into())
+        );
         // a struct<bytes, path> under any name is found by shape
         let shaped = Schema::new(vec![Field::new("cutout", image_struct(), true)]);
-        assert_eq!(recognise(&shaped).image.map(|i| i.bytes_path), Some("cutout.bytes".into()));
+        assert_eq!(
+            recognise(&shaped).image.map(|i| i.bytes_path),
+            Some("cutout.bytes".into())
+        );
     }
 
     #[test]
@@ -240,7 +382,11 @@ mod tests {
         use arrow_array::{ArrayRef, BinaryArray, Float64Array, Int64Array, StringArray};
         use std::sync::Arc;
         let fields = Fields::from(vec![Field::new("bytes", DataType::Binary, true)]);
-        let image = StructArray::new(fields, vec![Arc::new(BinaryArray::from_iter_values([b"ab", b"cd"])) as ArrayRef], None);
+        let image = StructArray::new(
+            fields,
+            vec![Arc::new(BinaryArray::from_iter_values([b"ab", b"cd"])) as ArrayRef],
+            None,
+        );
         let schema = Schema::new(vec![
             Field::new("image", image.data_type().clone(), true),
             Field::new("objid", DataType::Int64, true),
@@ -258,18 +404,43 @@ mod tests {
         )
         .unwrap();
         let roles = recognise(&schema);
-        assert_eq!(leaf_paths(&roles), vec!["image.bytes", "objid", "ra", "dec"]);
+        assert_eq!(
+            leaf_paths(&roles),
+            vec!["image.bytes", "objid", "ra", "dec"]
+        );
         let v = row_values(&batch, &roles, 1);
-        assert_eq!(v, RowValues { id: Some("8".into()), ra: Some(2.5), dec: None, image: Some(b"cd".to_vec()) });
-        assert_eq!(string_at(&StringArray::from(vec!["x"]), 3), None, "out of range is None, not a panic");
+        assert_eq!(
+            v,
+            RowValues {
+                id: Some("8".into()),
+                ra: Some(2.5),
+                dec: None,
+                image: Some(b"cd".to_vec())
+            }
+        );
+        assert_eq!(
+            string_at(&StringArray::from(vec!["x"]), 3),
+            None,
+            "out of range is None, not a panic"
+        );
     }
 
     #[test]
     fn position_names_vary_in_case_and_unit_and_type_matters() {
-        let s = Schema::new(vec![Field::new("RA", DataType::Float64, true), Field::new("dec_deg", DataType::Float32, true)]);
+        let s = Schema::new(vec![
+            Field::new("RA", DataType::Float64, true),
+            Field::new("dec_deg", DataType::Float32, true),
+        ]);
         let r = recognise(&s);
-        assert_eq!((r.ra.as_deref(), r.dec.as_deref()), (Some("RA"), Some("dec_deg")));
+        assert_eq!(
+            (r.ra.as_deref(), r.dec.as_deref()),
+            (Some("RA"), Some("dec_deg"))
+        );
         let text = Schema::new(vec![Field::new("ra", DataType::Utf8, true)]);
-        assert_eq!(recognise(&text).ra, None, "a sexagesimal string is not a float position");
+        assert_eq!(
+            recognise(&text).ra,
+            None,
+            "a sexagesimal string is not a float position"
+        );
     }
 }

@@ -21,20 +21,48 @@ fn manifest_files() -> Vec<(String, String, u64)> {
         .as_array()
         .expect("files")
         .iter()
-        .map(|f| (f["path"].as_str().unwrap().to_string(), f["split"].as_str().unwrap().to_string(), f["size"].as_u64().unwrap()))
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["split"].as_str().unwrap().to_string(),
+                f["size"].as_u64().unwrap(),
+            )
+        })
         .collect()
 }
 
 /// Row 0 of a file, read natively: id_str, ra, dec and the JPEG bytes.
 fn first_row(path: &str) -> (String, f64, f64, Vec<u8>) {
     let file = File::open(dist_dir().join("sample").join(path)).expect("open parquet");
-    let mut reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap().with_batch_size(1).build().unwrap();
+    let mut reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .with_batch_size(1)
+        .build()
+        .unwrap();
     let batch = reader.next().unwrap().unwrap();
-    let id = batch.column_by_name("id_str").unwrap().as_string::<i32>().value(0).to_string();
-    let ra = batch.column_by_name("ra").unwrap().as_primitive::<Float64Type>().value(0);
-    let dec = batch.column_by_name("dec").unwrap().as_primitive::<Float64Type>().value(0);
+    let id = batch
+        .column_by_name("id_str")
+        .unwrap()
+        .as_string::<i32>()
+        .value(0)
+        .to_string();
+    let ra = batch
+        .column_by_name("ra")
+        .unwrap()
+        .as_primitive::<Float64Type>()
+        .value(0);
+    let dec = batch
+        .column_by_name("dec")
+        .unwrap()
+        .as_primitive::<Float64Type>()
+        .value(0);
     let image = batch.column_by_name("image").unwrap().as_struct();
-    let jpeg = image.column_by_name("bytes").unwrap().as_binary::<i32>().value(0).to_vec();
+    let jpeg = image
+        .column_by_name("bytes")
+        .unwrap()
+        .as_binary::<i32>()
+        .value(0)
+        .to_vec();
     (id, ra, dec, jpeg)
 }
 
@@ -48,8 +76,15 @@ fn needed_chunk_bytes(first: &str) -> u64 {
         let b = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
         for (i, rg) in b.metadata().row_groups().iter().enumerate() {
             // the first galaxy's row group: every column (image, id, ra, dec, 98 vote counts)
-            let cols: Vec<usize> = if path == first && i == 0 { (0..rg.num_columns()).collect() } else { vec![2, 3, 4] };
-            total += cols.iter().map(|&c| rg.column(c).byte_range().1).sum::<u64>();
+            let cols: Vec<usize> = if path == first && i == 0 {
+                (0..rg.num_columns()).collect()
+            } else {
+                vec![2, 3, 4]
+            };
+            total += cols
+                .iter()
+                .map(|&c| rg.column(c).byte_range().1)
+                .sum::<u64>();
         }
     }
     total
@@ -60,10 +95,17 @@ async fn wait_for_positions(browser: &Browser, rows: i64) {
     browser.wait_for("#sum-positions").await;
     let deadline = std::time::Instant::now() + common::PAGE_TIMEOUT;
     while !browser.text("#sum-positions").await.ends_with("galaxies") {
-        assert!(std::time::Instant::now() < deadline, "positions never finished: {}", browser.text("#sum-positions").await);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "positions never finished: {}",
+            browser.text("#sum-positions").await
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    assert_eq!(browser.text("#sum-positions").await, format!("{rows} galaxies"));
+    assert_eq!(
+        browser.text("#sum-positions").await,
+        format!("{rows} galaxies")
+    );
 }
 
 /// The footer length of a sample file, read natively.
@@ -76,13 +118,24 @@ fn footer_len(path: &str) -> u64 {
 /// A row of a sample file, read natively.
 fn row_batch(path: &str, row: usize) -> arrow_array::RecordBatch {
     let file = File::open(dist_dir().join("sample").join(path)).unwrap();
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap().with_batch_size(1).with_offset(row).with_limit(1).build().unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .with_batch_size(1)
+        .with_offset(row)
+        .with_limit(1)
+        .build()
+        .unwrap();
     reader.into_iter().next().unwrap().unwrap()
 }
 
 /// id_str of a row of a sample file.
 fn id_at(path: &str, row: usize) -> String {
-    row_batch(path, row).column_by_name("id_str").unwrap().as_string::<i32>().value(0).to_string()
+    row_batch(path, row)
+        .column_by_name("id_str")
+        .unwrap()
+        .as_string::<i32>()
+        .value(0)
+        .to_string()
 }
 
 /// Vote counts of a row, from the file: campaign → question → [(answer, count)].
@@ -92,10 +145,20 @@ fn row_votes(path: &str, row: usize) -> Vec<(String, String, Vec<(String, i64)>)
     for (i, field) in batch.schema().fields().iter().enumerate().skip(4) {
         let (left, answer) = field.name().split_once('_').unwrap();
         let (question, campaign) = left.rsplit_once('-').unwrap();
-        let n = batch.column(i).as_primitive::<arrow_array::types::Int32Type>().value(0) as i64;
-        match out.iter_mut().find(|(c, q, _)| c == campaign && q == question) {
+        let n = batch
+            .column(i)
+            .as_primitive::<arrow_array::types::Int32Type>()
+            .value(0) as i64;
+        match out
+            .iter_mut()
+            .find(|(c, q, _)| c == campaign && q == question)
+        {
             Some(entry) => entry.2.push((answer.to_string(), n)),
-            None => out.push((campaign.to_string(), question.to_string(), vec![(answer.to_string(), n)])),
+            None => out.push((
+                campaign.to_string(),
+                question.to_string(),
+                vec![(answer.to_string(), n)],
+            )),
         }
     }
     out
@@ -112,19 +175,36 @@ async fn check_votes(browser: &Browser, path: &str, row: usize) {
     let truth = row_votes(path, row);
     let voted: Vec<&str> = ["dr12", "dr5", "dr8"]
         .into_iter()
-        .filter(|c| truth.iter().any(|(tc, q, a)| tc == c && q == "smooth-or-featured" && a.iter().map(|x| x.1).sum::<i64>() > 0))
+        .filter(|c| {
+            truth.iter().any(|(tc, q, a)| {
+                tc == c && q == "smooth-or-featured" && a.iter().map(|x| x.1).sum::<i64>() > 0
+            })
+        })
         .collect();
     assert!(!voted.is_empty());
-    let shown_campaigns: std::collections::BTreeSet<&str> = shown.iter().map(|q| q["campaign"].as_str().unwrap()).collect();
-    assert_eq!(shown_campaigns, voted.iter().copied().collect(), "exactly the campaigns with votes are open");
+    let shown_campaigns: std::collections::BTreeSet<&str> = shown
+        .iter()
+        .map(|q| q["campaign"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        shown_campaigns,
+        voted.iter().copied().collect(),
+        "exactly the campaigns with votes are open"
+    );
     let mut checked = 0;
     for (campaign, question, answers) in truth.iter().filter(|t| voted.contains(&t.0.as_str())) {
-        let q = shown.iter().find(|s| s["campaign"] == campaign.as_str() && s["question"] == question.as_str()).unwrap_or_else(|| panic!("{campaign} {question} not shown"));
+        let q = shown
+            .iter()
+            .find(|s| s["campaign"] == campaign.as_str() && s["question"] == question.as_str())
+            .unwrap_or_else(|| panic!("{campaign} {question} not shown"));
         let total: i64 = answers.iter().map(|a| a.1).sum();
         assert_eq!(q["total"].as_i64(), Some(total), "{campaign} {question}");
         let rows = q["answers"].as_array().unwrap();
         if total == 0 {
-            assert_eq!(q["text"], "not asked", "{campaign} {question}: not asked, never 0 %");
+            assert_eq!(
+                q["text"], "not asked",
+                "{campaign} {question}: not asked, never 0 %"
+            );
             assert!(rows.is_empty());
             continue;
         }
@@ -132,8 +212,15 @@ async fn check_votes(browser: &Browser, path: &str, row: usize) {
         for (answer, count) in answers {
             let r = rows.iter().find(|r| r[0] == answer.as_str()).unwrap();
             let fraction = *count as f64 / total as f64;
-            assert_eq!(r[1].as_i64(), Some(*count), "{campaign} {question} {answer}");
-            assert!((r[2].as_f64().unwrap() - fraction).abs() < 1e-12, "{campaign} {question} {answer}");
+            assert_eq!(
+                r[1].as_i64(),
+                Some(*count),
+                "{campaign} {question} {answer}"
+            );
+            assert!(
+                (r[2].as_f64().unwrap() - fraction).abs() < 1e-12,
+                "{campaign} {question} {answer}"
+            );
             assert_eq!(r[3].as_str().unwrap(), format!("{:.0} %", fraction * 100.0));
             checked += 1;
         }
@@ -143,18 +230,27 @@ async fn check_votes(browser: &Browser, path: &str, row: usize) {
 
 /// (rows, row groups) over all files, read natively.
 fn totals() -> (i64, usize) {
-    manifest_files().iter().fold((0, 0), |(r, g), (path, _, _)| {
-        let file = File::open(dist_dir().join("sample").join(path)).unwrap();
-        let b = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
-        (r + b.metadata().file_metadata().num_rows(), g + b.metadata().num_row_groups())
-    })
+    manifest_files()
+        .iter()
+        .fold((0, 0), |(r, g), (path, _, _)| {
+            let file = File::open(dist_dir().join("sample").join(path)).unwrap();
+            let b = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+            (
+                r + b.metadata().file_metadata().num_rows(),
+                g + b.metadata().num_row_groups(),
+            )
+        })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn opens_the_sample_and_draws_the_first_galaxy() {
     let server = serve_dist().await;
     let browser = Browser::start().await;
-    browser.client.goto(&format!("{}/", server.url())).await.unwrap();
+    browser
+        .client
+        .goto(&format!("{}/", server.url()))
+        .await
+        .unwrap();
     browser.wait_for("#galaxy-image[data-state='drawn']").await;
 
     // the galaxy shown is row 0 of the first train file, as the file itself says
@@ -162,12 +258,42 @@ async fn opens_the_sample_and_draws_the_first_galaxy() {
     let (first_path, _, _) = files.iter().find(|f| f.1 == "train").expect("a train file");
     let (id, ra, dec, jpeg) = first_row(first_path);
     assert_eq!(browser.text("#galaxy-id").await, id);
-    assert_eq!(browser.attr("#galaxy-ra", "data-value").await.unwrap().parse::<f64>().unwrap(), ra);
-    assert_eq!(browser.attr("#galaxy-dec", "data-value").await.unwrap().parse::<f64>().unwrap(), dec);
-    assert!(browser.text("#galaxy-ra").await.starts_with(&format!("{ra:.6}")));
-    assert_eq!(browser.text("#galaxy-ra-hms").await, gz_viewer::sky::ra_hms(ra));
-    assert_eq!(browser.text("#galaxy-dec-dms").await, gz_viewer::sky::dec_dms(dec));
-    assert_eq!(browser.attr("#galaxy-viewer-link", "href").await.unwrap(), gz_viewer::sky::legacy_viewer_url(ra, dec));
+    assert_eq!(
+        browser
+            .attr("#galaxy-ra", "data-value")
+            .await
+            .unwrap()
+            .parse::<f64>()
+            .unwrap(),
+        ra
+    );
+    assert_eq!(
+        browser
+            .attr("#galaxy-dec", "data-value")
+            .await
+            .unwrap()
+            .parse::<f64>()
+            .unwrap(),
+        dec
+    );
+    assert!(
+        browser
+            .text("#galaxy-ra")
+            .await
+            .starts_with(&format!("{ra:.6}"))
+    );
+    assert_eq!(
+        browser.text("#galaxy-ra-hms").await,
+        gz_viewer::sky::ra_hms(ra)
+    );
+    assert_eq!(
+        browser.text("#galaxy-dec-dms").await,
+        gz_viewer::sky::dec_dms(dec)
+    );
+    assert_eq!(
+        browser.attr("#galaxy-viewer-link", "href").await.unwrap(),
+        gz_viewer::sky::legacy_viewer_url(ra, dec)
+    );
 
     // every vote shown matches the file: campaigns with votes open, questions nobody was
     // asked say so, counts, totals and fractions as the test computes them itself
@@ -191,59 +317,123 @@ async fn opens_the_sample_and_draws_the_first_galaxy() {
               const patch = []; for (let y = 200; y < 208; y++) for (let x = 200; x < 208; x++) { const i = 4 * (y * c.width + x); patch.push(d[i], d[i+1], d[i+2]); }
               return { w: c.width, h: c.height, centre: mean(182, 182, 60), corner: (mean(0,0,40) + mean(384,0,40) + mean(0,384,40) + mean(384,384,40)) / 4, patch };"#)
         .await;
-    assert_eq!((probe["w"].as_u64(), probe["h"].as_u64()), (Some(424), Some(424)));
-    let (centre, corner) = (probe["centre"].as_f64().unwrap(), probe["corner"].as_f64().unwrap());
-    assert!(centre > corner + 25.0, "a galaxy sits bright in the centre of a dark sky: centre {centre}, corners {corner}");
-    let patch: Vec<i64> = probe["patch"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+    assert_eq!(
+        (probe["w"].as_u64(), probe["h"].as_u64()),
+        (Some(424), Some(424))
+    );
+    let (centre, corner) = (
+        probe["centre"].as_f64().unwrap(),
+        probe["corner"].as_f64().unwrap(),
+    );
+    assert!(
+        centre > corner + 25.0,
+        "a galaxy sits bright in the centre of a dark sky: centre {centre}, corners {corner}"
+    );
+    let patch: Vec<i64> = probe["patch"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
     let mut k = 0;
     for y in 200..208 {
         for x in 200..208 {
             let p = native.get_pixel(x, y);
             for c in 0..3 {
-                assert!((patch[k] - p[c] as i64).abs() <= 2, "pixel ({x},{y}) channel {c}: browser {} vs native {}", patch[k], p[c]);
+                assert!(
+                    (patch[k] - p[c] as i64).abs() <= 2,
+                    "pixel ({x},{y}) channel {c}: browser {} vs native {}",
+                    patch[k],
+                    p[c]
+                );
                 k += 1;
             }
         }
     }
 
     // milestones are marked, in order
-    let marks = browser.js("return performance.getEntriesByType('mark').map(m => [m.name, m.startTime])").await;
+    let marks = browser
+        .js("return performance.getEntriesByType('mark').map(m => [m.name, m.startTime])")
+        .await;
     let at = |marks: &Value, name: &str| {
-        marks.as_array().unwrap().iter().find(|m| m[0] == name).and_then(|m| m[1].as_f64()).unwrap_or_else(|| panic!("no mark {name}: {marks}"))
+        marks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m[0] == name)
+            .and_then(|m| m[1].as_f64())
+            .unwrap_or_else(|| panic!("no mark {name}: {marks}"))
     };
-    assert!(at(&marks, "gzv:ready") <= at(&marks, "gzv:metadata") && at(&marks, "gzv:metadata") <= at(&marks, "gzv:first-image"), "{marks}");
+    assert!(
+        at(&marks, "gzv:ready") <= at(&marks, "gzv:metadata")
+            && at(&marks, "gzv:metadata") <= at(&marks, "gzv:first-image"),
+        "{marks}"
+    );
 
     // then the positions of every row arrive
     wait_for_positions(&browser, rows).await;
-    let marks = browser.js("return performance.getEntriesByType('mark').map(m => [m.name, m.startTime])").await;
-    assert!(at(&marks, "gzv:first-image") <= at(&marks, "gzv:positions"), "{marks}");
+    let marks = browser
+        .js("return performance.getEntriesByType('mark').map(m => [m.name, m.startTime])")
+        .await;
+    assert!(
+        at(&marks, "gzv:first-image") <= at(&marks, "gzv:positions"),
+        "{marks}"
+    );
 
     // every parquet read was a range request answered 206; far less than the files was read
     let log = server.log();
-    let data: Vec<_> = log.iter().filter(|e| e.path.ends_with(".parquet")).collect();
+    let data: Vec<_> = log
+        .iter()
+        .filter(|e| e.path.ends_with(".parquet"))
+        .collect();
     assert!(!data.is_empty());
     for e in &data {
         assert_eq!(e.status, 206, "{e:?}");
-        assert!(e.range.as_deref().is_some_and(|r| r.starts_with("bytes=")), "{e:?}");
+        assert!(
+            e.range.as_deref().is_some_and(|r| r.starts_with("bytes=")),
+            "{e:?}"
+        );
     }
     // exactly: one footer read per file, one request for the first galaxy (its five
     // adjacent chunks merged), then one per other row group for ra+dec (adjacent, merged;
     // row group 0's came with the first galaxy and is served from the cache)
     assert_eq!(data.len(), files.len() + 1 + (groups - 1), "{data:#?}");
-    let footers: Vec<_> = data.iter().filter(|e| files.iter().any(|f| e.path.ends_with(&f.0) && e.range.as_deref().is_some_and(|r| r.ends_with(&format!("-{}", f.2 - 1))))).collect();
+    let footers: Vec<_> = data
+        .iter()
+        .filter(|e| {
+            files.iter().any(|f| {
+                e.path.ends_with(&f.0)
+                    && e.range
+                        .as_deref()
+                        .is_some_and(|r| r.ends_with(&format!("-{}", f.2 - 1)))
+            })
+        })
+        .collect();
     assert_eq!(footers.len(), files.len(), "footer in one request per file");
     for e in &footers {
         let f = files.iter().find(|f| e.path.ends_with(&f.0)).unwrap();
-        assert_eq!(e.bytes, footer_len(&f.0), "the manifest's footer_len: not a byte more");
+        assert_eq!(
+            e.bytes,
+            footer_len(&f.0),
+            "the manifest's footer_len: not a byte more"
+        );
     }
     let needed = needed_chunk_bytes(first_path);
-    let data_bytes: u64 = data.iter().filter(|e| !footers.iter().any(|f| std::ptr::eq(*f, *e))).map(|e| e.bytes).sum();
+    let data_bytes: u64 = data
+        .iter()
+        .filter(|e| !footers.iter().any(|f| std::ptr::eq(*f, *e)))
+        .map(|e| e.bytes)
+        .sum();
     assert_eq!(data_bytes, needed, "no byte more than the chunks needed");
     let read: u64 = data.iter().map(|e| e.bytes).sum();
     let size: u64 = files.iter().map(|f| f.2).sum();
     assert!(read * 10 < size, "read {read} of {size} bytes");
     let shot = common::screenshot(&browser, "first-galaxy.png").await;
-    eprintln!("screenshot: {} ({} requests, {read} of {size} bytes)", shot.display(), data.len());
+    eprintln!(
+        "screenshot: {} ({} requests, {read} of {size} bytes)",
+        shot.display(),
+        data.len()
+    );
     browser.close().await;
 }
 
@@ -254,17 +444,36 @@ async fn failures_read_as_messages_not_blank_pages() {
     let base = server.url();
 
     // a parquet URL that does not exist
-    browser.client.goto(&format!("{base}/?url=/sample/data/nope.parquet")).await.unwrap();
+    browser
+        .client
+        .goto(&format!("{base}/?url=/sample/data/nope.parquet"))
+        .await
+        .unwrap();
     browser.wait_for(".files li.failed").await;
     let text = browser.text(".files li.failed .detail").await;
-    assert!(text.contains("HTTP 404") && text.contains("not found"), "{text}");
-    assert!(browser.text("#galaxy-error").await.contains("no file of the dataset could be read"));
+    assert!(
+        text.contains("HTTP 404") && text.contains("not found"),
+        "{text}"
+    );
+    assert!(
+        browser
+            .text("#galaxy-error")
+            .await
+            .contains("no file of the dataset could be read")
+    );
 
     // a file that is not parquet
-    browser.client.goto(&format!("{base}/?url=/index.html")).await.unwrap();
+    browser
+        .client
+        .goto(&format!("{base}/?url=/index.html"))
+        .await
+        .unwrap();
     browser.wait_for(".files li.failed").await;
     let text = browser.text(".files li.failed .detail").await;
-    assert!(text.contains("is not a parquet file") && text.contains("PAR1"), "{text}");
+    assert!(
+        text.contains("is not a parquet file") && text.contains("PAR1"),
+        "{text}"
+    );
 
     // one broken file among good ones: it alone fails, the dataset opens
     let files = manifest_files();
@@ -272,15 +481,37 @@ async fn failures_read_as_messages_not_blank_pages() {
         { "split": "train", "path": "data/missing-00000.parquet", "size": 1000 },
         { "split": files[0].1, "path": files[0].0, "size": files[0].2 },
     ]});
-    server.put("/sample/mixed.json", "application/json", serde_json::to_vec(&mixed).unwrap());
-    browser.client.goto(&format!("{base}/?url=/sample/mixed.json")).await.unwrap();
+    server.put(
+        "/sample/mixed.json",
+        "application/json",
+        serde_json::to_vec(&mixed).unwrap(),
+    );
+    browser
+        .client
+        .goto(&format!("{base}/?url=/sample/mixed.json"))
+        .await
+        .unwrap();
     browser.wait_for("#galaxy-image[data-state='drawn']").await;
     assert_eq!(browser.text("#sum-files").await, "2 (1 failed)");
-    assert!(browser.text(".files li.failed .detail").await.contains("HTTP 404"));
-    assert!(browser.text("#sum-rows").await.contains("(from 1 of 2 files)"));
+    assert!(
+        browser
+            .text(".files li.failed .detail")
+            .await
+            .contains("HTTP 404")
+    );
+    assert!(
+        browser
+            .text("#sum-rows")
+            .await
+            .contains("(from 1 of 2 files)")
+    );
 
     // a manifest that does not exist
-    browser.client.goto(&format!("{base}/?url=/missing/index.json")).await.unwrap();
+    browser
+        .client
+        .goto(&format!("{base}/?url=/missing/index.json"))
+        .await
+        .unwrap();
     browser.wait_for("#fatal-error").await;
     let text = browser.text("#fatal-error").await;
     assert!(text.contains("404"), "{text}");
@@ -288,19 +519,45 @@ async fn failures_read_as_messages_not_blank_pages() {
     // a host that ignores Range: detected on the first answer and the download stopped
     // (a bandwidth cap stands in for a real network: on loopback the kernel's socket
     // buffers would swallow megabytes before any abort could land)
-    server.set_faults(Faults { ignore_range: true, bandwidth_bps: 20_000_000, path_prefix: "/sample/data/".into(), ..Faults::default() });
+    server.set_faults(Faults {
+        ignore_range: true,
+        bandwidth_bps: 20_000_000,
+        path_prefix: "/sample/data/".into(),
+        ..Faults::default()
+    });
     server.clear_log();
     browser.client.goto(&format!("{base}/")).await.unwrap();
     browser.wait_for("#galaxy-error").await;
     let failed = browser.js("return [...document.querySelectorAll('.files li.failed .detail')].map(e => e.innerText)").await;
     let failed = failed.as_array().unwrap();
-    assert_eq!(failed.len(), manifest_files().len(), "every file fails: {failed:?}");
-    assert!(failed.iter().all(|t| t.as_str().unwrap().contains("ignored the Range header")), "{failed:?}");
-    assert_eq!(browser.text("#sum-rows").await, "—", "no footer read: unknown, not 0");
+    assert_eq!(
+        failed.len(),
+        manifest_files().len(),
+        "every file fails: {failed:?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .all(|t| t.as_str().unwrap().contains("ignored the Range header")),
+        "{failed:?}"
+    );
+    assert_eq!(
+        browser.text("#sum-rows").await,
+        "—",
+        "no footer read: unknown, not 0"
+    );
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     for e in server.log().iter().filter(|e| e.path.ends_with(".parquet")) {
-        let size = manifest_files().iter().find(|f| e.path.ends_with(&f.0)).map(|f| f.2).unwrap();
-        assert!(e.bytes < size / 4, "download not stopped: {} of {size} bytes sent", e.bytes);
+        let size = manifest_files()
+            .iter()
+            .find(|f| e.path.ends_with(&f.0))
+            .map(|f| f.2)
+            .unwrap();
+        assert!(
+            e.bytes < size / 4,
+            "download not stopped: {} of {size} bytes sent",
+            e.bytes
+        );
     }
     common::screenshot(&browser, "range-ignored.png").await;
     browser.close().await;
@@ -316,22 +573,55 @@ async fn embedded_footers_and_hugging_face_listings_open_without_footer_requests
     let sample = dist_dir().join("sample");
     let files: Vec<_> = manifest_files()
         .iter()
-        .map(|(p, _, _)| gzv_sample::manifest::describe(&sample, std::path::Path::new(p), true).unwrap())
+        .map(|(p, _, _)| {
+            gzv_sample::manifest::describe(&sample, std::path::Path::new(p), true).unwrap()
+        })
         .collect();
-    let manifest = gzv_sample::manifest::Manifest { format: gzv_sample::manifest::FORMAT, name: "with footers".into(), files, catalog: None };
-    server.put("/sample/index-footers.json", "application/json", serde_json::to_vec(&manifest).unwrap());
+    let manifest = gzv_sample::manifest::Manifest {
+        format: gzv_sample::manifest::FORMAT,
+        name: "with footers".into(),
+        files,
+        catalog: None,
+    };
+    server.put(
+        "/sample/index-footers.json",
+        "application/json",
+        serde_json::to_vec(&manifest).unwrap(),
+    );
     server.clear_log();
-    browser.client.goto(&format!("{base}/?url=/sample/index-footers.json")).await.unwrap();
+    browser
+        .client
+        .goto(&format!("{base}/?url=/sample/index-footers.json"))
+        .await
+        .unwrap();
     browser.wait_for("#galaxy-image[data-state='drawn']").await;
     let (rows, groups) = totals();
     assert_eq!(browser.text("#sum-rows").await, rows.to_string());
     wait_for_positions(&browser, rows).await;
-    let parquet: Vec<_> = server.log().into_iter().filter(|e| e.path.ends_with(".parquet")).collect();
+    let parquet: Vec<_> = server
+        .log()
+        .into_iter()
+        .filter(|e| e.path.ends_with(".parquet"))
+        .collect();
     for e in &parquet {
-        let size = manifest_files().iter().find(|f| e.path.ends_with(&f.0)).unwrap().2;
-        assert!(!e.range.as_deref().unwrap_or("").ends_with(&format!("-{}", size - 1)), "a footer was fetched: {e:?}");
+        let size = manifest_files()
+            .iter()
+            .find(|f| e.path.ends_with(&f.0))
+            .unwrap()
+            .2;
+        assert!(
+            !e.range
+                .as_deref()
+                .unwrap_or("")
+                .ends_with(&format!("-{}", size - 1)),
+            "a footer was fetched: {e:?}"
+        );
     }
-    assert_eq!(parquet.len(), 1 + (groups - 1), "the first galaxy, then positions: {parquet:#?}");
+    assert_eq!(
+        parquet.len(),
+        1 + (groups - 1),
+        "the first galaxy, then positions: {parquet:#?}"
+    );
 
     // ?dataset=owner/name through a stand-in datasets server listing the sample's files
     let listing = serde_json::json!({
@@ -341,28 +631,67 @@ async fn embedded_footers_and_hugging_face_listings_open_without_footer_requests
         })).collect::<Vec<_>>(),
         "pending": [], "failed": [], "partial": false,
     });
-    server.put("/stand-in/parquet", "application/json", serde_json::to_vec(&listing).unwrap());
-    browser.client.goto(&format!("{base}/?dataset=gzv/sample&datasets_server={base}/stand-in")).await.unwrap();
+    server.put(
+        "/stand-in/parquet",
+        "application/json",
+        serde_json::to_vec(&listing).unwrap(),
+    );
+    browser
+        .client
+        .goto(&format!(
+            "{base}/?dataset=gzv/sample&datasets_server={base}/stand-in"
+        ))
+        .await
+        .unwrap();
     browser.wait_for("#galaxy-image[data-state='drawn']").await;
     assert_eq!(browser.text("#sum-rows").await, rows.to_string());
-    assert!(browser.text("header").await.contains("gzv/sample (default)"));
+    assert!(
+        browser
+            .text("header")
+            .await
+            .contains("gzv/sample (default)")
+    );
 
     // the datasets server fails: the Hub API listing is used instead
     let hub = serde_json::json!({ "default": { "train": manifest_files().iter().filter(|f| f.1 == "train").map(|(p, _, _)| format!("{base}/sample/{p}")).collect::<Vec<_>>() } });
-    server.put("/hub/api/datasets/gzv/sample/parquet", "application/json", serde_json::to_vec(&hub).unwrap());
-    browser.client.goto(&format!("{base}/?dataset=gzv/sample&datasets_server={base}/nowhere&hub={base}/hub")).await.unwrap();
+    server.put(
+        "/hub/api/datasets/gzv/sample/parquet",
+        "application/json",
+        serde_json::to_vec(&hub).unwrap(),
+    );
+    browser
+        .client
+        .goto(&format!(
+            "{base}/?dataset=gzv/sample&datasets_server={base}/nowhere&hub={base}/hub"
+        ))
+        .await
+        .unwrap();
     browser.wait_for("#galaxy-image[data-state='drawn']").await;
     assert_eq!(browser.text("#sum-files").await, "2");
 
     // a malformed id is a message, not a request
-    browser.client.goto(&format!("{base}/?dataset=not-an-id")).await.unwrap();
-    assert!(browser.wait_for("#fatal-error").await.text().await.unwrap().contains("owner/name"));
+    browser
+        .client
+        .goto(&format!("{base}/?dataset=not-an-id"))
+        .await
+        .unwrap();
+    assert!(
+        browser
+            .wait_for("#fatal-error")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("owner/name")
+    );
     browser.close().await;
 }
 
 /// Wait until the galaxy of global row `row` is drawn.
 async fn wait_for_row(browser: &Browser, row: u64) {
-    browser.wait_for(&format!("#galaxy-from[data-row='{row}']")).await;
+    browser
+        .wait_for(&format!("#galaxy-from[data-row='{row}']"))
+        .await;
     browser.wait_for("#galaxy-image[data-state='drawn']").await;
 }
 
@@ -377,28 +706,70 @@ async fn navigation_by_buttons_keys_address_and_history() {
     let (train0, train1, test0) = (&files[0].0, &files[1].0, &files[2].0);
 
     // a link to a row opens that galaxy: global row 1234 is row 234 of the second train file
-    browser.client.goto(&format!("{base}/?row=1234")).await.unwrap();
+    browser
+        .client
+        .goto(&format!("{base}/?row=1234"))
+        .await
+        .unwrap();
     wait_for_row(&browser, 1234).await;
     assert_eq!(browser.text("#galaxy-id").await, id_at(train1, 234));
     check_votes(&browser, train1, 234).await;
 
     // a link by id finds the galaxy once the ids have arrived, and checks out the same
     let id = id_at(train1, 234);
-    browser.client.goto(&format!("{base}/?id={id}")).await.unwrap();
+    browser
+        .client
+        .goto(&format!("{base}/?id={id}"))
+        .await
+        .unwrap();
     wait_for_row(&browser, 1234).await;
     assert_eq!(browser.text("#galaxy-id").await, id);
     check_votes(&browser, train1, 234).await;
-    browser.client.goto(&format!("{base}/?id=999999_99999")).await.unwrap();
-    assert!(browser.wait_for("#galaxy-error").await.text().await.unwrap().contains("no galaxy with id 999999_99999"));
+    browser
+        .client
+        .goto(&format!("{base}/?id=999999_99999"))
+        .await
+        .unwrap();
+    assert!(
+        browser
+            .wait_for("#galaxy-error")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("no galaxy with id 999999_99999")
+    );
 
     // buttons and keys
     browser.client.goto(&format!("{base}/")).await.unwrap();
     wait_for_row(&browser, 0).await;
-    browser.client.find(Locator::Css("#nav-next")).await.unwrap().click().await.unwrap();
+    browser
+        .client
+        .find(Locator::Css("#nav-next"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for_row(&browser, 1).await;
     assert_eq!(browser.text("#galaxy-id").await, id_at(train0, 1));
-    assert!(browser.client.current_url().await.unwrap().as_str().contains("row=1"));
-    browser.client.find(Locator::Css("body")).await.unwrap().send_keys("nn").await.unwrap();
+    assert!(
+        browser
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("row=1")
+    );
+    browser
+        .client
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("nn")
+        .await
+        .unwrap();
     wait_for_row(&browser, 3).await;
     browser.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowLeft', bubbles: true}))").await;
     wait_for_row(&browser, 2).await;
@@ -412,25 +783,67 @@ async fn navigation_by_buttons_keys_address_and_history() {
     wait_for_row(&browser, 3).await;
 
     // previous from the first row wraps to the last (the test split's last row)
-    browser.client.goto(&format!("{base}/?row=0")).await.unwrap();
+    browser
+        .client
+        .goto(&format!("{base}/?row=0"))
+        .await
+        .unwrap();
     wait_for_row(&browser, 0).await;
-    browser.client.find(Locator::Css("#nav-prev")).await.unwrap().click().await.unwrap();
+    browser
+        .client
+        .find(Locator::Css("#nav-prev"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for_row(&browser, rows as u64 - 1).await;
     assert_eq!(browser.text("#galaxy-id").await, id_at(test0, 499));
 
     // many steps in a row: earlier loads are cancelled, the last one wins
-    browser.client.goto(&format!("{base}/?row=10")).await.unwrap();
+    browser
+        .client
+        .goto(&format!("{base}/?row=10"))
+        .await
+        .unwrap();
     wait_for_row(&browser, 10).await;
-    browser.client.find(Locator::Css("body")).await.unwrap().send_keys("nnnnn").await.unwrap();
+    browser
+        .client
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("nnnnn")
+        .await
+        .unwrap();
     wait_for_row(&browser, 15).await;
     assert_eq!(browser.text("#galaxy-id").await, id_at(train0, 15));
 
     // random goes somewhere else, and says where in the address
-    browser.client.find(Locator::Css("#nav-random")).await.unwrap().click().await.unwrap();
+    browser
+        .client
+        .find(Locator::Css("#nav-random"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     browser.wait_for("#galaxy-from:not([data-row='15'])").await;
     browser.wait_for("#galaxy-image[data-state='drawn']").await;
-    let row: u64 = browser.attr("#galaxy-from", "data-row").await.unwrap().parse().unwrap();
-    assert!(browser.client.current_url().await.unwrap().as_str().contains(&format!("row={row}")));
+    let row: u64 = browser
+        .attr("#galaxy-from", "data-row")
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        browser
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains(&format!("row={row}"))
+    );
     browser.close().await;
 }
 
@@ -439,42 +852,95 @@ async fn display_controls_change_the_pixels_and_reset_restores_them() {
     use gzv_browser::Locator;
     let server = serve_dist().await;
     let browser = Browser::start().await;
-    browser.client.goto(&format!("{}/", server.url())).await.unwrap();
+    browser
+        .client
+        .goto(&format!("{}/", server.url()))
+        .await
+        .unwrap();
     browser.wait_for("#galaxy-image[data-state='drawn']").await;
     let patch = || async {
         let v = browser
             .js("const c = document.getElementById('galaxy-image'); return [...c.getContext('2d').getImageData(150, 150, 16, 16).data]")
             .await;
-        v.as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect::<Vec<i64>>()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_i64().unwrap())
+            .collect::<Vec<i64>>()
     };
     let original = patch().await;
-    browser.client.find(Locator::Css("#ctl-invert")).await.unwrap().click().await.unwrap();
+    browser
+        .client
+        .find(Locator::Css("#ctl-invert"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let inverted = patch().await;
     for (i, (a, b)) in original.iter().zip(&inverted).enumerate() {
         let want = if i % 4 == 3 { *a } else { 255 - a };
         assert_eq!(*b, want, "byte {i}: inverted colour, same alpha");
     }
-    browser.client.find(Locator::Css("#ctl-reset")).await.unwrap().click().await.unwrap();
+    browser
+        .client
+        .find(Locator::Css("#ctl-reset"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert_eq!(patch().await, original, "reset shows the image as stored");
     browser.js("const s = document.getElementById('ctl-stretch'); s.value = 'asinh'; s.dispatchEvent(new Event('change'))").await;
     let stretched = patch().await;
-    assert!(stretched.iter().zip(&original).all(|(s, o)| s >= o), "asinh lifts every value");
-    assert!(stretched.iter().zip(&original).filter(|(s, o)| s > o).count() > 100, "and visibly so");
+    assert!(
+        stretched.iter().zip(&original).all(|(s, o)| s >= o),
+        "asinh lifts every value"
+    );
+    assert!(
+        stretched
+            .iter()
+            .zip(&original)
+            .filter(|(s, o)| s > o)
+            .count()
+            > 100,
+        "and visibly so"
+    );
     browser.js("const s = document.getElementById('ctl-channel'); s.value = 'r'; s.dispatchEvent(new Event('change'))").await;
     let red = patch().await;
-    assert!(red.chunks(4).all(|p| p[0] == p[1] && p[1] == p[2]), "one channel shows as grey");
-    browser.client.find(Locator::Css(".zoom-btn:nth-child(3)")).await.unwrap().click().await.unwrap();
-    let width = browser.js("return document.getElementById('galaxy-image').getBoundingClientRect().width").await;
-    assert_eq!(width.as_f64().map(|w| w.round()), Some(1696.0), "4x zoom: 424 px shown as 1696");
+    assert!(
+        red.chunks(4).all(|p| p[0] == p[1] && p[1] == p[2]),
+        "one channel shows as grey"
+    );
+    browser
+        .client
+        .find(Locator::Css(".zoom-btn:nth-child(3)"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let width = browser
+        .js("return document.getElementById('galaxy-image').getBoundingClientRect().width")
+        .await;
+    assert_eq!(
+        width.as_f64().map(|w| w.round()),
+        Some(1696.0),
+        "4x zoom: 424 px shown as 1696"
+    );
     browser.close().await;
 }
 
 /// A one-row gz_desi-shaped parquet whose image bytes are a JPEG cut short.
 fn broken_image_parquet() -> Vec<u8> {
-    use arrow_array::{ArrayRef, BinaryArray, Float64Array, Int32Array, RecordBatch, StringArray, StructArray};
+    use arrow_array::{
+        ArrayRef, BinaryArray, Float64Array, Int32Array, RecordBatch, StringArray, StructArray,
+    };
     use std::sync::Arc;
     let schema = Arc::new(gzv_sample::write::schema());
-    let arrow_schema::DataType::Struct(fields) = schema.field(0).data_type().clone() else { unreachable!() };
+    let arrow_schema::DataType::Struct(fields) = schema.field(0).data_type().clone() else {
+        unreachable!()
+    };
     let (_, _, _, jpeg) = first_row(&manifest_files()[0].0);
     let image = StructArray::new(
         fields,
@@ -507,16 +973,40 @@ async fn a_broken_image_shows_a_placeholder_and_the_rest_still_works() {
     let server = serve_dist().await;
     let browser = Browser::start().await;
     // served whole (no range support): a small file is used whole, as it should be
-    server.put("/broken.parquet", "application/octet-stream", broken_image_parquet());
-    browser.client.goto(&format!("{}/?url=/broken.parquet", server.url())).await.unwrap();
-    let placeholder = browser.wait_for("#galaxy-image-error").await.text().await.unwrap();
-    assert!(placeholder.contains("could not be shown") && placeholder.contains("JPEG"), "{placeholder}");
+    server.put(
+        "/broken.parquet",
+        "application/octet-stream",
+        broken_image_parquet(),
+    );
+    browser
+        .client
+        .goto(&format!("{}/?url=/broken.parquet", server.url()))
+        .await
+        .unwrap();
+    let placeholder = browser
+        .wait_for("#galaxy-image-error")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        placeholder.contains("could not be shown") && placeholder.contains("JPEG"),
+        "{placeholder}"
+    );
     assert_eq!(browser.text("#galaxy-id").await, "123456_7");
     assert_eq!(browser.text("#galaxy-ra-hms").await, "10h 01m 00.00s");
-    let smooth = browser.js("return document.querySelector(\".answer[data-answer='smooth']\").dataset.fraction").await;
+    let smooth = browser
+        .js("return document.querySelector(\".answer[data-answer='smooth']\").dataset.fraction")
+        .await;
     assert_eq!(smooth.as_str(), Some("1"));
-    assert_eq!(browser.text(".question[data-question='bar'] .total").await, "not asked");
-    assert!(browser.text("#votes-silent").await.contains("dr5") && browser.text("#votes-silent").await.contains("dr8"));
+    assert_eq!(
+        browser.text(".question[data-question='bar'] .total").await,
+        "not asked"
+    );
+    assert!(
+        browser.text("#votes-silent").await.contains("dr5")
+            && browser.text("#votes-silent").await.contains("dr8")
+    );
     common::screenshot(&browser, "broken-image.png").await;
     browser.close().await;
 }

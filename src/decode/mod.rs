@@ -4,13 +4,16 @@
 
 use crate::io::{ByteSource, IoError, MERGE_GAP_BYTES, read_many};
 use arrow_array::RecordBatch;
+use bytes::{Bytes, BytesMut};
 use futures::future::try_join_all;
 use parquet::DecodeResult;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{RowSelection, RowSelector};
 use parquet::arrow::push_decoder::{ParquetPushDecoder, ParquetPushDecoderBuilder};
-use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData, ParquetMetaDataOptions, ParquetMetaDataPushDecoder, ParquetStatisticsPolicy};
-use bytes::{Bytes, BytesMut};
+use parquet::file::metadata::{
+    PageIndexPolicy, ParquetMetaData, ParquetMetaDataOptions, ParquetMetaDataPushDecoder,
+    ParquetStatisticsPolicy,
+};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -40,19 +43,28 @@ pub enum DecodeError {
     #[error("{url}: the file has no column {column}")]
     MissingColumn { url: String, column: String },
     #[error("{url}: row {row} of row group {row_group} does not exist")]
-    NoSuchRow { url: String, row_group: usize, row: usize },
+    NoSuchRow {
+        url: String,
+        row_group: usize,
+        row: usize,
+    },
 }
 
 impl DecodeError {
     fn corrupt(src: &dyn ByteSource, e: impl std::fmt::Display) -> Self {
-        DecodeError::Corrupt { url: src.name().to_string(), detail: e.to_string() }
+        DecodeError::Corrupt {
+            url: src.name().to_string(),
+            detail: e.to_string(),
+        }
     }
 }
 
 /// How many bytes from the end of a file to read in the first request.
 pub fn footer_tail_guess(file_len: Option<u64>) -> u64 {
     match file_len {
-        Some(len) => (len / FOOTER_TAIL_FILE_FRACTION).clamp(FOOTER_TAIL_MIN_BYTES, FOOTER_TAIL_MAX_BYTES).min(len),
+        Some(len) => (len / FOOTER_TAIL_FILE_FRACTION)
+            .clamp(FOOTER_TAIL_MIN_BYTES, FOOTER_TAIL_MAX_BYTES)
+            .min(len),
         None => FOOTER_TAIL_UNKNOWN_LEN_BYTES,
     }
 }
@@ -64,12 +76,20 @@ pub async fn read_metadata(src: &dyn ByteSource) -> Result<ParquetMetaData, Deco
 
 /// As [`read_metadata`], reading exactly `footer_len` tail bytes when a manifest says how
 /// long the footer is (one request, not a byte more).
-pub async fn read_metadata_hinted(src: &dyn ByteSource, footer_len: Option<u64>) -> Result<ParquetMetaData, DecodeError> {
-    let guess = footer_len.filter(|&n| n >= 12).unwrap_or_else(|| footer_tail_guess(src.known_len()));
+pub async fn read_metadata_hinted(
+    src: &dyn ByteSource,
+    footer_len: Option<u64>,
+) -> Result<ParquetMetaData, DecodeError> {
+    let guess = footer_len
+        .filter(|&n| n >= 12)
+        .unwrap_or_else(|| footer_tail_guess(src.known_len()));
     let (len, tail) = src.tail(guess).await?;
     let url = src.name().to_string();
     if len < 12 {
-        return Err(DecodeError::NotParquet { url, detail: format!("it is only {len} bytes long") });
+        return Err(DecodeError::NotParquet {
+            url,
+            detail: format!("it is only {len} bytes long"),
+        });
     }
     if !tail.ends_with(MAGIC) {
         let detail = if tail.ends_with(b"PARE") {
@@ -79,35 +99,57 @@ pub async fn read_metadata_hinted(src: &dyn ByteSource, footer_len: Option<u64>)
         };
         return Err(DecodeError::NotParquet { url, detail });
     }
-    // Page indexes are loaded later, and only for reads that need them; page encoding
-    // and size statistics are never shown, so they are not decoded (a large part of a
-    // gz_desi footer's decoding time).
+    // Page indexes are loaded later, and only for reads that need them; page encoding,
+    // size and column statistics are not shown, so they are not decoded (a large part of a
+    // gz_desi footer's decoding time: 114 row groups of 400 columns each).
     let options = ParquetMetaDataOptions::new()
         .with_encoding_stats_policy(ParquetStatisticsPolicy::SkipAll)
-        .with_size_stats_policy(ParquetStatisticsPolicy::SkipAll);
+        .with_size_stats_policy(ParquetStatisticsPolicy::SkipAll)
+        .with_column_stats_policy(ParquetStatisticsPolicy::SkipAll);
     let mut decoder = ParquetMetaDataPushDecoder::try_new(len)
         .map_err(|e| DecodeError::corrupt(src, e))?
         .with_page_index_policy(PageIndexPolicy::Skip)
         .with_metadata_options(Some(Arc::new(options)));
     let tail_range = len - tail.len() as u64..len;
-    decoder.push_range(tail_range.clone(), tail.clone()).map_err(|e| DecodeError::corrupt(src, e))?;
+    decoder
+        .push_range(tail_range.clone(), tail.clone())
+        .map_err(|e| DecodeError::corrupt(src, e))?;
     for _ in 0..MAX_DECODE_ROUNDS {
-        match decoder.try_decode().map_err(|e| DecodeError::corrupt(src, e))? {
+        match decoder
+            .try_decode()
+            .map_err(|e| DecodeError::corrupt(src, e))?
+        {
             DecodeResult::Data(meta) => return Ok(meta),
             DecodeResult::NeedsData(ranges) => {
-                let buffers = try_join_all(ranges.iter().map(|r| extend_front(src, r.clone(), &tail_range, &tail))).await?;
-                decoder.push_ranges(ranges, buffers).map_err(|e| DecodeError::corrupt(src, e))?;
+                let buffers = try_join_all(
+                    ranges
+                        .iter()
+                        .map(|r| extend_front(src, r.clone(), &tail_range, &tail)),
+                )
+                .await?;
+                decoder
+                    .push_ranges(ranges, buffers)
+                    .map_err(|e| DecodeError::corrupt(src, e))?;
             }
             DecodeResult::Finished => break,
         }
     }
-    Err(DecodeError::corrupt(src, "the footer decoder stopped without metadata"))
+    Err(DecodeError::corrupt(
+        src,
+        "the footer decoder stopped without metadata",
+    ))
 }
 
 /// Bytes of `want`, fetching only the part in front of the `have` bytes already read
 /// (the footer decoder asks for the whole footer even when the tail holds most of it).
-async fn extend_front(src: &dyn ByteSource, want: Range<u64>, have_range: &Range<u64>, have: &Bytes) -> Result<Bytes, IoError> {
-    let overlaps = want.start < have_range.start && want.end > have_range.start && want.end <= have_range.end;
+async fn extend_front(
+    src: &dyn ByteSource,
+    want: Range<u64>,
+    have_range: &Range<u64>,
+    have: &Bytes,
+) -> Result<Bytes, IoError> {
+    let overlaps =
+        want.start < have_range.start && want.end > have_range.start && want.end <= have_range.end;
     if !overlaps {
         return src.read(want).await;
     }
@@ -134,7 +176,13 @@ pub fn leaf_indices(meta: &ParquetMetaData, paths: &[String]) -> Result<Vec<usiz
     let schema = meta.file_metadata().schema_descr();
     paths
         .iter()
-        .map(|p| schema.columns().iter().position(|c| c.path().string() == *p).ok_or_else(|| p.clone()))
+        .map(|p| {
+            schema
+                .columns()
+                .iter()
+                .position(|c| c.path().string() == *p)
+                .ok_or_else(|| p.clone())
+        })
         .collect()
 }
 
@@ -149,14 +197,30 @@ pub async fn read_rows(
         .row_groups()
         .get(req.row_group)
         .map(|rg| rg.num_rows() as usize)
-        .ok_or(DecodeError::NoSuchRow { url: url.clone(), row_group: req.row_group, row: req.offset })?;
+        .ok_or(DecodeError::NoSuchRow {
+            url: url.clone(),
+            row_group: req.row_group,
+            row: req.offset,
+        })?;
     if req.offset + req.count > rows_in_group {
-        return Err(DecodeError::NoSuchRow { url, row_group: req.row_group, row: req.offset + req.count - 1 });
+        return Err(DecodeError::NoSuchRow {
+            url,
+            row_group: req.row_group,
+            row: req.offset + req.count - 1,
+        });
     }
-    let leaves = leaf_indices(&meta, &req.columns).map_err(|column| DecodeError::MissingColumn { url: url.clone(), column })?;
+    let leaves =
+        leaf_indices(&meta, &req.columns).map_err(|column| DecodeError::MissingColumn {
+            url: url.clone(),
+            column,
+        })?;
     // a few rows of a large row group: the offset index lets the decoder fetch only the
     // pages holding them (HuggingFace's newer layout), not whole column chunks
-    let meta = if req.count * SPARSE_SELECTION_FACTOR < rows_in_group { with_offset_index(src, meta).await? } else { meta };
+    let meta = if req.count * SPARSE_SELECTION_FACTOR < rows_in_group {
+        with_offset_index(src, meta).await?
+    } else {
+        meta
+    };
     let mask = ProjectionMask::leaves(meta.file_metadata().schema_descr(), leaves);
     let mut selectors = Vec::new();
     if req.offset > 0 {
@@ -176,13 +240,22 @@ pub async fn read_rows(
 }
 
 /// Run a row decoder to the end: fetch what it asks for (merged), push, collect batches.
-async fn drive(src: &dyn ByteSource, decoder: &mut ParquetPushDecoder, rounds: usize) -> Result<Vec<RecordBatch>, DecodeError> {
+async fn drive(
+    src: &dyn ByteSource,
+    decoder: &mut ParquetPushDecoder,
+    rounds: usize,
+) -> Result<Vec<RecordBatch>, DecodeError> {
     let mut batches = Vec::new();
     for _ in 0..rounds {
-        match decoder.try_decode().map_err(|e| DecodeError::corrupt(src, e))? {
+        match decoder
+            .try_decode()
+            .map_err(|e| DecodeError::corrupt(src, e))?
+        {
             DecodeResult::NeedsData(ranges) => {
                 let buffers = read_many(src, &ranges, MERGE_GAP_BYTES, &|_, _| {}).await?;
-                decoder.push_ranges(ranges, buffers).map_err(|e| DecodeError::corrupt(src, e))?;
+                decoder
+                    .push_ranges(ranges, buffers)
+                    .map_err(|e| DecodeError::corrupt(src, e))?;
             }
             DecodeResult::Data(batch) => batches.push(batch),
             DecodeResult::Finished => return Ok(batches),
@@ -196,41 +269,63 @@ pub const SPARSE_SELECTION_FACTOR: usize = 4;
 
 /// Whether the file has offset indexes (page locations) to load.
 pub fn has_offset_index(meta: &ParquetMetaData) -> bool {
-    meta.row_groups().iter().flat_map(|rg| rg.columns()).any(|c| c.offset_index_offset().is_some())
+    meta.row_groups()
+        .iter()
+        .flat_map(|rg| rg.columns())
+        .any(|c| c.offset_index_offset().is_some())
 }
 
 /// `meta` with its offset indexes loaded (column indexes are skipped: only page
 /// locations are needed to read selected rows). Unchanged when the file has none or they
 /// are loaded already. The index sits just before the footer, so it is usually inside
 /// the footer tail a cached source already holds.
-pub async fn with_offset_index(src: &dyn ByteSource, meta: Arc<ParquetMetaData>) -> Result<Arc<ParquetMetaData>, DecodeError> {
+pub async fn with_offset_index(
+    src: &dyn ByteSource,
+    meta: Arc<ParquetMetaData>,
+) -> Result<Arc<ParquetMetaData>, DecodeError> {
     if meta.page_index().is_some() || !has_offset_index(&meta) {
         return Ok(meta);
     }
-    let Some(len) = src.known_len() else { return Ok(meta) };
+    let Some(len) = src.known_len() else {
+        return Ok(meta);
+    };
     let mut decoder = ParquetMetaDataPushDecoder::try_new_with_metadata(len, (*meta).clone())
         .map_err(|e| DecodeError::corrupt(src, e))?
         .with_column_index_policy(PageIndexPolicy::Skip)
         .with_offset_index_policy(PageIndexPolicy::Optional);
     for _ in 0..MAX_DECODE_ROUNDS {
-        match decoder.try_decode().map_err(|e| DecodeError::corrupt(src, e))? {
+        match decoder
+            .try_decode()
+            .map_err(|e| DecodeError::corrupt(src, e))?
+        {
             DecodeResult::Data(m) => return Ok(Arc::new(m)),
             DecodeResult::NeedsData(ranges) => {
                 let buffers = read_many(src, &ranges, MERGE_GAP_BYTES, &|_, _| {}).await?;
-                decoder.push_ranges(ranges, buffers).map_err(|e| DecodeError::corrupt(src, e))?;
+                decoder
+                    .push_ranges(ranges, buffers)
+                    .map_err(|e| DecodeError::corrupt(src, e))?;
             }
             DecodeResult::Finished => break,
         }
     }
-    Err(DecodeError::corrupt(src, "the page index decoder stopped without an index"))
+    Err(DecodeError::corrupt(
+        src,
+        "the page index decoder stopped without an index",
+    ))
 }
 
 /// Byte ranges of the column chunks of `leaves` in `row_groups`: pure planning from the
 /// footer, so every request can be issued at once instead of row group after row group.
-pub fn chunk_ranges(meta: &ParquetMetaData, leaves: &[usize], row_groups: &[usize]) -> Vec<Range<u64>> {
+pub fn chunk_ranges(
+    meta: &ParquetMetaData,
+    leaves: &[usize],
+    row_groups: &[usize],
+) -> Vec<Range<u64>> {
     let mut out = Vec::with_capacity(leaves.len() * row_groups.len());
     for &rg in row_groups {
-        let Some(group) = meta.row_groups().get(rg) else { continue };
+        let Some(group) = meta.row_groups().get(rg) else {
+            continue;
+        };
         for &leaf in leaves {
             if let Some(c) = group.columns().get(leaf) {
                 let (start, len) = c.byte_range();
@@ -252,17 +347,31 @@ pub async fn read_columns(
     progress: &dyn Fn(usize, usize),
 ) -> Result<Vec<RecordBatch>, DecodeError> {
     let url = src.name().to_string();
-    let leaves = leaf_indices(&meta, columns).map_err(|column| DecodeError::MissingColumn { url: url.clone(), column })?;
+    let leaves = leaf_indices(&meta, columns).map_err(|column| DecodeError::MissingColumn {
+        url: url.clone(),
+        column,
+    })?;
     if let Some(&bad) = row_groups.iter().find(|&&rg| rg >= meta.num_row_groups()) {
-        return Err(DecodeError::NoSuchRow { url, row_group: bad, row: 0 });
+        return Err(DecodeError::NoSuchRow {
+            url,
+            row_group: bad,
+            row: 0,
+        });
     }
     let planned = chunk_ranges(&meta, &leaves, row_groups);
     let buffers = read_many(src, &planned, MERGE_GAP_BYTES, progress).await?;
     let mask = ProjectionMask::leaves(meta.file_metadata().schema_descr(), leaves);
     let mut decoder = ParquetPushDecoderBuilder::try_new_decoder(meta)
-        .and_then(|b| b.with_projection(mask).with_row_groups(row_groups.to_vec()).with_batch_size(COLUMN_BATCH_ROWS).build())
+        .and_then(|b| {
+            b.with_projection(mask)
+                .with_row_groups(row_groups.to_vec())
+                .with_batch_size(COLUMN_BATCH_ROWS)
+                .build()
+        })
         .map_err(|e| DecodeError::corrupt(src, e))?;
-    decoder.push_ranges(planned, buffers).map_err(|e| DecodeError::corrupt(src, e))?;
+    decoder
+        .push_ranges(planned, buffers)
+        .map_err(|e| DecodeError::corrupt(src, e))?;
     drive(src, &mut decoder, MAX_DECODE_ROUNDS + row_groups.len()).await
 }
 

@@ -8,7 +8,10 @@ use parquet::file::properties::WriterProperties;
 
 /// A file with an image-like struct column, an id and a float, in row groups of `rg` rows.
 fn sample_file(rows: usize, rg: usize) -> Vec<u8> {
-    let image_fields = Fields::from(vec![Field::new("bytes", DataType::Binary, true), Field::new("path", DataType::Utf8, true)]);
+    let image_fields = Fields::from(vec![
+        Field::new("bytes", DataType::Binary, true),
+        Field::new("path", DataType::Utf8, true),
+    ]);
     let schema = Arc::new(Schema::new(vec![
         Field::new("image", DataType::Struct(image_fields.clone()), true),
         Field::new("id_str", DataType::Utf8, true),
@@ -17,8 +20,12 @@ fn sample_file(rows: usize, rg: usize) -> Vec<u8> {
     let image = StructArray::new(
         image_fields,
         vec![
-            Arc::new(BinaryArray::from_iter_values((0..rows).map(|i| vec![i as u8; 1000]))) as ArrayRef,
-            Arc::new(StringArray::from_iter_values((0..rows).map(|i| format!("{i}.jpg")))) as ArrayRef,
+            Arc::new(BinaryArray::from_iter_values(
+                (0..rows).map(|i| vec![i as u8; 1000]),
+            )) as ArrayRef,
+            Arc::new(StringArray::from_iter_values(
+                (0..rows).map(|i| format!("{i}.jpg")),
+            )) as ArrayRef,
         ],
         None,
     );
@@ -26,12 +33,18 @@ fn sample_file(rows: usize, rg: usize) -> Vec<u8> {
         schema.clone(),
         vec![
             Arc::new(image),
-            Arc::new(StringArray::from_iter_values((0..rows).map(|i| format!("id{i}")))),
-            Arc::new(Float64Array::from_iter_values((0..rows).map(|i| i as f64 * 0.5))),
+            Arc::new(StringArray::from_iter_values(
+                (0..rows).map(|i| format!("id{i}")),
+            )),
+            Arc::new(Float64Array::from_iter_values(
+                (0..rows).map(|i| i as f64 * 0.5),
+            )),
         ],
     )
     .unwrap();
-    let props = WriterProperties::builder().set_max_row_group_row_count(Some(rg)).build();
+    let props = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(rg))
+        .build();
     let mut out = Vec::new();
     let mut w = ArrowWriter::try_new(&mut out, schema, Some(props)).unwrap();
     w.write(&batch).unwrap();
@@ -41,11 +54,17 @@ fn sample_file(rows: usize, rg: usize) -> Vec<u8> {
 
 /// A file whose footer is far larger than the first tail guess: many columns × row groups.
 fn wide_file() -> Vec<u8> {
-    let fields: Vec<Field> = (0..300).map(|i| Field::new(format!("c{i}"), DataType::Int32, true)).collect();
+    let fields: Vec<Field> = (0..300)
+        .map(|i| Field::new(format!("c{i}"), DataType::Int32, true))
+        .collect();
     let schema = Arc::new(Schema::new(fields));
-    let cols: Vec<ArrayRef> = (0..300).map(|_| Arc::new(Int32Array::from_iter_values(0..400)) as ArrayRef).collect();
+    let cols: Vec<ArrayRef> = (0..300)
+        .map(|_| Arc::new(Int32Array::from_iter_values(0..400)) as ArrayRef)
+        .collect();
     let batch = RecordBatch::try_new(schema.clone(), cols).unwrap();
-    let props = WriterProperties::builder().set_max_row_group_row_count(Some(10)).build();
+    let props = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(10))
+        .build();
     let mut out = Vec::new();
     let mut w = ArrowWriter::try_new(&mut out, schema, Some(props)).unwrap();
     w.write(&batch).unwrap();
@@ -70,16 +89,35 @@ fn large_footer_costs_exactly_one_more_request() {
     let meta = block_on(read_metadata(&src)).unwrap();
     assert_eq!(meta.num_row_groups(), 40);
     let log = src.log().borrow().clone();
-    assert_eq!(log.len(), 2, "tail guess, then the rest of the footer: {log:?}");
-    assert!(log[0].end == len && log[1].end == log[0].start, "second read is only the missing front of the footer");
-    assert!(meta.page_index().is_none(), "page index not loaded until a read needs it");
+    assert_eq!(
+        log.len(),
+        2,
+        "tail guess, then the rest of the footer: {log:?}"
+    );
+    assert!(
+        log[0].end == len && log[1].end == log[0].start,
+        "second read is only the missing front of the footer"
+    );
+    assert!(
+        meta.page_index().is_none(),
+        "page index not loaded until a read needs it"
+    );
 }
 
 #[test]
 fn not_parquet_and_truncated_files_are_named_errors() {
-    let err = block_on(read_metadata(&MemorySource::new("mem://x.html", b"<html>hello there, not parquet</html>".to_vec())));
-    assert!(matches!(&err, Err(DecodeError::NotParquet { detail, .. }) if detail.contains("PAR1")), "{err:?}");
-    let err = block_on(read_metadata(&MemorySource::new("mem://tiny", b"PAR1".to_vec())));
+    let err = block_on(read_metadata(&MemorySource::new(
+        "mem://x.html",
+        b"<html>hello there, not parquet</html>".to_vec(),
+    )));
+    assert!(
+        matches!(&err, Err(DecodeError::NotParquet { detail, .. }) if detail.contains("PAR1")),
+        "{err:?}"
+    );
+    let err = block_on(read_metadata(&MemorySource::new(
+        "mem://tiny",
+        b"PAR1".to_vec(),
+    )));
     assert!(matches!(err, Err(DecodeError::NotParquet { .. })));
     // a file cut short keeps a valid-looking tail only by accident: corrupt the length field
     let mut file = sample_file(100, 100);
@@ -98,22 +136,48 @@ fn reads_one_row_of_projected_nested_columns() {
     let src = crate::io::CachedSource::new(counting, &crate::io::ByteCache::new(1 << 20));
     let meta = Arc::new(block_on(read_metadata(&src)).unwrap());
     log.borrow_mut().clear();
-    let req = RowRequest { columns: vec!["image.bytes".into(), "ra".into()], row_group: 1, offset: 7, count: 1 };
+    let req = RowRequest {
+        columns: vec!["image.bytes".into(), "ra".into()],
+        row_group: 1,
+        offset: 7,
+        count: 1,
+    };
     let batches = block_on(read_rows(&src, meta.clone(), &req)).unwrap();
     let batch = &batches[0];
     assert_eq!(batch.num_rows(), 1);
-    let ra = batch.column_by_name("ra").unwrap().as_any().downcast_ref::<Float64Array>().unwrap();
+    let ra = batch
+        .column_by_name("ra")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<Float64Array>()
+        .unwrap();
     assert_eq!(ra.value(0), 107.0 * 0.5);
-    let image = batch.column_by_name("image").unwrap().as_any().downcast_ref::<StructArray>().unwrap();
-    let bytes = image.column_by_name("bytes").unwrap().as_any().downcast_ref::<BinaryArray>().unwrap();
+    let image = batch
+        .column_by_name("image")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<StructArray>()
+        .unwrap();
+    let bytes = image
+        .column_by_name("bytes")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<BinaryArray>()
+        .unwrap();
     assert_eq!(bytes.value(0), &[107u8; 1000][..]);
-    assert!(image.column_by_name("path").is_none(), "path was not asked for");
+    assert!(
+        image.column_by_name("path").is_none(),
+        "path was not asked for"
+    );
     // only the two chunks of row group 1, merged into one request across the small gap
     let rg = meta.row_group(1);
     let (bytes_start, _) = rg.column(0).byte_range();
     let (ra_start, ra_len) = rg.column(3).byte_range();
     assert_eq!(*log.borrow(), vec![bytes_start..ra_start + ra_len]);
-    let needed: u64 = [0usize, 3].iter().map(|&c| rg.column(c).byte_range().1).sum();
+    let needed: u64 = [0usize, 3]
+        .iter()
+        .map(|&c| rg.column(c).byte_range().1)
+        .sum();
     assert!(ra_start + ra_len - bytes_start - needed <= crate::io::MERGE_GAP_BYTES);
 }
 
@@ -122,12 +186,36 @@ fn bad_requests_are_errors_not_panics() {
     let file = sample_file(100, 100);
     let src = MemorySource::new("mem://a", file);
     let meta = Arc::new(block_on(read_metadata(&src)).unwrap());
-    let missing = RowRequest { columns: vec!["nope".into()], row_group: 0, offset: 0, count: 1 };
-    assert!(matches!(block_on(read_rows(&src, meta.clone(), &missing)), Err(DecodeError::MissingColumn { .. })));
-    let past = RowRequest { columns: vec!["ra".into()], row_group: 0, offset: 99, count: 2 };
-    assert!(matches!(block_on(read_rows(&src, meta.clone(), &past)), Err(DecodeError::NoSuchRow { .. })));
-    let group = RowRequest { columns: vec!["ra".into()], row_group: 5, offset: 0, count: 1 };
-    assert!(matches!(block_on(read_rows(&src, meta, &group)), Err(DecodeError::NoSuchRow { .. })));
+    let missing = RowRequest {
+        columns: vec!["nope".into()],
+        row_group: 0,
+        offset: 0,
+        count: 1,
+    };
+    assert!(matches!(
+        block_on(read_rows(&src, meta.clone(), &missing)),
+        Err(DecodeError::MissingColumn { .. })
+    ));
+    let past = RowRequest {
+        columns: vec!["ra".into()],
+        row_group: 0,
+        offset: 99,
+        count: 2,
+    };
+    assert!(matches!(
+        block_on(read_rows(&src, meta.clone(), &past)),
+        Err(DecodeError::NoSuchRow { .. })
+    ));
+    let group = RowRequest {
+        columns: vec!["ra".into()],
+        row_group: 5,
+        offset: 0,
+        count: 1,
+    };
+    assert!(matches!(
+        block_on(read_rows(&src, meta, &group)),
+        Err(DecodeError::NoSuchRow { .. })
+    ));
 }
 
 #[test]
@@ -136,7 +224,10 @@ fn tail_guess_scales_with_file_size() {
     assert_eq!(footer_tail_guess(Some(10_000_000)), FOOTER_TAIL_MIN_BYTES);
     assert_eq!(footer_tail_guess(Some(490_000_000)), 490_000_000 / 256);
     assert_eq!(footer_tail_guess(Some(u64::MAX / 2)), FOOTER_TAIL_MAX_BYTES);
-    assert!(footer_tail_guess(Some(490_000_000)) > 1_300_000, "covers gz_desi's ~1.3 MB footers");
+    assert!(
+        footer_tail_guess(Some(490_000_000)) > 1_300_000,
+        "covers gz_desi's ~1.3 MB footers"
+    );
 }
 
 /// One row group of `rows` rows in small pages, with an offset index (the newer
@@ -149,10 +240,19 @@ fn paged_file(rows: usize) -> Vec<u8> {
     ]));
     let image = StructArray::new(
         image_fields,
-        vec![Arc::new(BinaryArray::from_iter_values((0..rows).map(|i| vec![(i % 251) as u8; 1000]))) as ArrayRef],
+        vec![Arc::new(BinaryArray::from_iter_values(
+            (0..rows).map(|i| vec![(i % 251) as u8; 1000]),
+        )) as ArrayRef],
         None,
     );
-    let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(image), Arc::new(Float64Array::from_iter_values((0..rows).map(|i| i as f64)))]).unwrap();
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(image),
+            Arc::new(Float64Array::from_iter_values((0..rows).map(|i| i as f64))),
+        ],
+    )
+    .unwrap();
     let props = WriterProperties::builder()
         .set_max_row_group_row_count(None)
         .set_dictionary_enabled(false)
@@ -177,15 +277,35 @@ fn one_row_of_a_large_row_group_costs_about_one_page() {
     assert_eq!(meta.num_row_groups(), 1);
     let chunk_bytes = meta.row_group(0).column(0).byte_range().1;
     let after_footer = log.borrow().len();
-    let req = RowRequest { columns: vec!["image.bytes".into(), "ra".into()], row_group: 0, offset: 1234, count: 1 };
+    let req = RowRequest {
+        columns: vec!["image.bytes".into(), "ra".into()],
+        row_group: 0,
+        offset: 1234,
+        count: 1,
+    };
     let batches = block_on(read_rows(&src, meta, &req)).unwrap();
-    let image = batches[0].column_by_name("image").unwrap().as_any().downcast_ref::<StructArray>().unwrap();
-    let bytes = image.column(0).as_any().downcast_ref::<BinaryArray>().unwrap();
+    let image = batches[0]
+        .column_by_name("image")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<StructArray>()
+        .unwrap();
+    let bytes = image
+        .column(0)
+        .as_any()
+        .downcast_ref::<BinaryArray>()
+        .unwrap();
     assert_eq!(bytes.value(0), &vec![(1234 % 251) as u8; 1000][..]);
     let reads: Vec<_> = log.borrow()[after_footer..].to_vec();
     let fetched: u64 = reads.iter().map(|r| r.end - r.start).sum();
-    assert!(reads.len() <= 2, "page index from the cached tail, then the pages: {reads:?}");
-    assert!(fetched * 20 < chunk_bytes, "fetched {fetched} of a {chunk_bytes}-byte chunk");
+    assert!(
+        reads.len() <= 2,
+        "page index from the cached tail, then the pages: {reads:?}"
+    );
+    assert!(
+        fetched * 20 < chunk_bytes,
+        "fetched {fetched} of a {chunk_bytes}-byte chunk"
+    );
 }
 
 #[test]
@@ -196,18 +316,39 @@ fn whole_columns_of_every_row_group_are_planned_and_fetched_up_front() {
     src.log().borrow_mut().clear();
     let groups: Vec<usize> = (0..10).collect();
     let seen = std::cell::Cell::new(0);
-    let batches = block_on(read_columns(&src, meta.clone(), &["id_str".into(), "ra".into()], &groups, &|d, _| seen.set(d))).unwrap();
+    let batches = block_on(read_columns(
+        &src,
+        meta.clone(),
+        &["id_str".into(), "ra".into()],
+        &groups,
+        &|d, _| seen.set(d),
+    ))
+    .unwrap();
     let ra: Vec<f64> = batches
         .iter()
-        .flat_map(|b| b.column_by_name("ra").unwrap().as_any().downcast_ref::<Float64Array>().unwrap().values().to_vec())
+        .flat_map(|b| {
+            b.column_by_name("ra")
+                .unwrap()
+                .as_any()
+                .downcast_ref::<Float64Array>()
+                .unwrap()
+                .values()
+                .to_vec()
+        })
         .collect();
     assert_eq!(ra, (0..1000).map(|i| i as f64 * 0.5).collect::<Vec<_>>());
     // id_str and ra are adjacent in each row group: one request per row group, exact bytes
-    let needed: u64 = chunk_ranges(&meta, &[2, 3], &groups).iter().map(|r| r.end - r.start).sum();
+    let needed: u64 = chunk_ranges(&meta, &[2, 3], &groups)
+        .iter()
+        .map(|r| r.end - r.start)
+        .sum();
     assert_eq!(src.log().borrow().len(), 10);
     assert_eq!(src.bytes(), needed);
     assert_eq!(seen.get(), 10, "progress reached every request");
-    assert!(matches!(block_on(read_columns(&src, meta, &["ra".into()], &[10], &|_, _| {})), Err(DecodeError::NoSuchRow { .. })));
+    assert!(matches!(
+        block_on(read_columns(&src, meta, &["ra".into()], &[10], &|_, _| {})),
+        Err(DecodeError::NoSuchRow { .. })
+    ));
 }
 
 #[test]
@@ -222,9 +363,23 @@ fn a_corrupt_page_fails_only_the_reads_that_need_it() {
     }
     let src = MemorySource::new("mem://a", file);
     let meta = Arc::new(block_on(read_metadata(&src)).unwrap());
-    let ra = |rg| RowRequest { columns: vec!["ra".into()], row_group: rg, offset: 0, count: 100 };
+    let ra = |rg| RowRequest {
+        columns: vec!["ra".into()],
+        row_group: rg,
+        offset: 0,
+        count: 100,
+    };
     let bad = block_on(read_rows(&src, meta.clone(), &ra(1)));
-    assert!(matches!(&bad, Err(DecodeError::Corrupt { url, .. }) if url == "mem://a"), "{bad:?}");
-    assert!(block_on(read_rows(&src, meta.clone(), &ra(0))).is_ok(), "row group 0 is unaffected");
-    assert!(block_on(read_rows(&src, meta, &ra(2))).is_ok(), "row group 2 is unaffected");
+    assert!(
+        matches!(&bad, Err(DecodeError::Corrupt { url, .. }) if url == "mem://a"),
+        "{bad:?}"
+    );
+    assert!(
+        block_on(read_rows(&src, meta.clone(), &ra(0))).is_ok(),
+        "row group 0 is unaffected"
+    );
+    assert!(
+        block_on(read_rows(&src, meta, &ra(2))).is_ok(),
+        "row group 2 is unaffected"
+    );
 }

@@ -24,8 +24,13 @@ pub fn parse_vote_column(name: &str) -> Option<VoteColumnName> {
     let (left, answer) = name.split_once('_')?;
     let (question, campaign) = left.rsplit_once('-')?;
     let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    (ok(question) && ok(campaign) && !answer.is_empty() && !answer.contains('_'))
-        .then(|| VoteColumnName { question: question.into(), campaign: campaign.into(), answer: answer.into() })
+    (ok(question) && ok(campaign) && !answer.is_empty() && !answer.contains('_')).then(|| {
+        VoteColumnName {
+            question: question.into(),
+            campaign: campaign.into(),
+            answer: answer.into(),
+        }
+    })
 }
 
 #[cfg(test)]

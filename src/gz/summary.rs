@@ -16,7 +16,9 @@ pub fn most_voted_path(votes: &[QuestionVotes]) -> Vec<(String, String)> {
             Some((pq, pa)) => path.iter().any(|(q, a)| q == pq && a == pa),
         };
         // merging is asked of every galaxy that is not an artifact
-        let artifact = path.iter().any(|(q, a)| q == "smooth-or-featured" && a == "artifact");
+        let artifact = path
+            .iter()
+            .any(|(q, a)| q == "smooth-or-featured" && a == "artifact");
         if on_path && !(artifact && v.question == "merging") {
             path.push((v.question.clone(), top.to_string()));
         }
@@ -66,7 +68,11 @@ fn words(question: &str, answer: &str) -> Option<String> {
 /// "featured, face-on disk, two tight spiral arms, strong bar — 34 volunteers, dr5".
 pub fn describe(campaign: &str, votes: &[QuestionVotes]) -> Option<String> {
     let path = most_voted_path(votes);
-    let volunteers = votes.iter().find(|v| v.question == "smooth-or-featured").map(|v| v.total).filter(|&t| t > 0)?;
+    let volunteers = votes
+        .iter()
+        .find(|v| v.question == "smooth-or-featured")
+        .map(|v| v.total)
+        .filter(|&t| t > 0)?;
     let get = |q: &str| path.iter().find(|(pq, _)| pq == q).map(|(_, a)| a.as_str());
     let mut parts: Vec<String> = Vec::new();
     for (q, a) in &path {
@@ -88,6 +94,13 @@ pub fn describe(campaign: &str, votes: &[QuestionVotes]) -> Option<String> {
             _ => parts.extend(words(q, a)),
         }
     }
-    let noun = if volunteers == 1 { "volunteer" } else { "volunteers" };
-    Some(format!("{} — {volunteers} {noun}, {campaign}", parts.join(", ")))
+    let noun = if volunteers == 1 {
+        "volunteer"
+    } else {
+        "volunteers"
+    };
+    Some(format!(
+        "{} — {volunteers} {noun}, {campaign}",
+        parts.join(", ")
+    ))
 }

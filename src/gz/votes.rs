@@ -46,18 +46,26 @@ impl VoteSchema {
     pub fn from_columns<'a>(columns: impl IntoIterator<Item = (&'a str, bool)>) -> VoteSchema {
         let mut campaigns: Vec<Campaign> = Vec::new();
         for (index, (name, integer)) in columns.into_iter().enumerate() {
-            let Some(v) = parse_vote_column(name).filter(|_| integer) else { continue };
+            let Some(v) = parse_vote_column(name).filter(|_| integer) else {
+                continue;
+            };
             let campaign = match campaigns.iter().position(|c| c.name == v.campaign) {
                 Some(i) => &mut campaigns[i],
                 None => {
-                    campaigns.push(Campaign { name: v.campaign.clone(), questions: Vec::new() });
+                    campaigns.push(Campaign {
+                        name: v.campaign.clone(),
+                        questions: Vec::new(),
+                    });
                     let last = campaigns.len() - 1;
                     &mut campaigns[last]
                 }
             };
             match campaign.questions.iter_mut().find(|q| q.name == v.question) {
                 Some(q) => q.answers.push((v.answer, index)),
-                None => campaign.questions.push(Question { name: v.question, answers: vec![(v.answer, index)] }),
+                None => campaign.questions.push(Question {
+                    name: v.question,
+                    answers: vec![(v.answer, index)],
+                }),
             }
         }
         for c in &mut campaigns {
@@ -69,7 +77,14 @@ impl VoteSchema {
 
     /// Column indices of every vote column.
     pub fn columns(&self) -> Vec<usize> {
-        self.campaigns.iter().flat_map(|c| c.questions.iter().flat_map(|q| q.answers.iter().map(|a| a.1))).collect()
+        self.campaigns
+            .iter()
+            .flat_map(|c| {
+                c.questions
+                    .iter()
+                    .flat_map(|q| q.answers.iter().map(|a| a.1))
+            })
+            .collect()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -89,10 +104,22 @@ pub struct QuestionVotes {
 impl QuestionVotes {
     /// Votes of a question from a row's counts (`count(column) -> votes`; nulls read as 0).
     pub fn from_row(q: &Question, count: impl Fn(usize) -> Option<i64>) -> Self {
-        let counts: Vec<(String, u32)> =
-            q.answers.iter().map(|(a, col)| (a.clone(), count(*col).unwrap_or(0).clamp(0, u32::MAX as i64) as u32)).collect();
+        let counts: Vec<(String, u32)> = q
+            .answers
+            .iter()
+            .map(|(a, col)| {
+                (
+                    a.clone(),
+                    count(*col).unwrap_or(0).clamp(0, u32::MAX as i64) as u32,
+                )
+            })
+            .collect();
         let total = counts.iter().map(|c| c.1).sum();
-        QuestionVotes { question: q.name.clone(), counts, total }
+        QuestionVotes {
+            question: q.name.clone(),
+            counts,
+            total,
+        }
     }
 
     /// Whether anybody answered: a question nobody was asked has no fractions, not 0 %.
@@ -117,6 +144,9 @@ impl QuestionVotes {
             return None;
         }
         let best = self.counts.iter().map(|c| c.1).max()?;
-        self.counts.iter().find(|c| c.1 == best).map(|c| c.0.as_str())
+        self.counts
+            .iter()
+            .find(|c| c.1 == best)
+            .map(|c| c.0.as_str())
     }
 }

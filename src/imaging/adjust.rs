@@ -36,7 +36,13 @@ pub struct Adjust {
 
 impl Default for Adjust {
     fn default() -> Self {
-        Adjust { stretch: Stretch::Linear, brightness: 0.0, contrast: 1.0, invert: false, channel: Channel::All }
+        Adjust {
+            stretch: Stretch::Linear,
+            brightness: 0.0,
+            contrast: 1.0,
+            invert: false,
+            channel: Channel::All,
+        }
     }
 }
 
@@ -102,37 +108,81 @@ mod tests {
     use super::*;
 
     fn img() -> Rgba {
-        Rgba { width: 2, height: 1, pixels: vec![0, 128, 255, 255, 10, 20, 30, 7] }
+        Rgba {
+            width: 2,
+            height: 1,
+            pixels: vec![0, 128, 255, 255, 10, 20, 30, 7],
+        }
     }
 
     #[test]
     fn defaults_change_nothing_and_invert_inverts() {
         assert_eq!(Adjust::default().apply(&img()), img().pixels);
-        let inv = Adjust { invert: true, ..Adjust::default() }.apply(&img());
+        let inv = Adjust {
+            invert: true,
+            ..Adjust::default()
+        }
+        .apply(&img());
         assert_eq!(inv, vec![255, 127, 0, 255, 245, 235, 225, 7], "alpha kept");
     }
 
     #[test]
     fn stretches_keep_ends_and_lift_faint_values() {
         for stretch in [Stretch::Linear, Stretch::Asinh, Stretch::Log] {
-            let t = Adjust { stretch, ..Adjust::default() }.table();
+            let t = Adjust {
+                stretch,
+                ..Adjust::default()
+            }
+            .table();
             assert_eq!((t[0], t[255]), (0, 255), "{stretch:?}");
-            assert!(t.windows(2).all(|w| w[0] <= w[1]), "{stretch:?} is monotone");
+            assert!(
+                t.windows(2).all(|w| w[0] <= w[1]),
+                "{stretch:?} is monotone"
+            );
         }
-        let asinh = Adjust { stretch: Stretch::Asinh, ..Adjust::default() }.table();
-        let log = Adjust { stretch: Stretch::Log, ..Adjust::default() }.table();
-        assert!(asinh[20] > 50 && log[20] > asinh[20], "faint 20 → asinh {} log {}", asinh[20], log[20]);
+        let asinh = Adjust {
+            stretch: Stretch::Asinh,
+            ..Adjust::default()
+        }
+        .table();
+        let log = Adjust {
+            stretch: Stretch::Log,
+            ..Adjust::default()
+        }
+        .table();
+        assert!(
+            asinh[20] > 50 && log[20] > asinh[20],
+            "faint 20 → asinh {} log {}",
+            asinh[20],
+            log[20]
+        );
     }
 
     #[test]
     fn brightness_contrast_and_single_channels() {
-        let bright = Adjust { brightness: 0.2, ..Adjust::default() }.table();
+        let bright = Adjust {
+            brightness: 0.2,
+            ..Adjust::default()
+        }
+        .table();
         assert_eq!(bright[100], 151);
-        let flat = Adjust { contrast: 0.0, ..Adjust::default() }.table();
+        let flat = Adjust {
+            contrast: 0.0,
+            ..Adjust::default()
+        }
+        .table();
         assert!(flat.iter().all(|&v| v == 128), "no contrast: mid-grey");
-        let red = Adjust { channel: Channel::Only(0), ..Adjust::default() }.apply(&img());
+        let red = Adjust {
+            channel: Channel::Only(0),
+            ..Adjust::default()
+        }
+        .apply(&img());
         assert_eq!(red, vec![0, 0, 0, 255, 10, 10, 10, 7]);
-        let blue = Adjust { channel: Channel::Only(2), ..Adjust::default() }.apply(&img());
+        let blue = Adjust {
+            channel: Channel::Only(2),
+            ..Adjust::default()
+        }
+        .apply(&img());
         assert_eq!(&blue[..3], &[255, 255, 255]);
     }
 }

@@ -29,7 +29,11 @@ struct State {
     held: u64,
     tick: u64,
     next_key: u64,
-    in_flight: Vec<(u64, Range<u64>, WeakShared<LocalBoxFuture<'static, Result<Bytes, IoError>>>)>,
+    in_flight: Vec<(
+        u64,
+        Range<u64>,
+        WeakShared<LocalBoxFuture<'static, Result<Bytes, IoError>>>,
+    )>,
 }
 
 /// One memory budget for the bytes of every file of a dataset.
@@ -42,7 +46,11 @@ pub struct ByteCache {
 
 impl ByteCache {
     pub fn new(cap: u64) -> Self {
-        ByteCache { state: Rc::default(), cap, stats: CacheStats::default() }
+        ByteCache {
+            state: Rc::default(),
+            cap,
+            stats: CacheStats::default(),
+        }
     }
     pub fn stats(&self) -> CacheStats {
         self.stats.clone()
@@ -93,7 +101,11 @@ impl<S: ByteSource + 'static> CachedSource<S> {
             st.next_key += 1;
             st.next_key
         };
-        CachedSource { inner: Rc::new(inner), cache: cache.clone(), key }
+        CachedSource {
+            inner: Rc::new(inner),
+            cache: cache.clone(),
+            key,
+        }
     }
 
     /// Put bytes known from elsewhere (a footer embedded in a manifest) into the cache.
@@ -108,7 +120,10 @@ impl<S: ByteSource + 'static> CachedSource<S> {
         st.tick += 1;
         let tick = st.tick;
         let key = self.key;
-        let e = st.entries.iter_mut().find(|e| e.key == key && contains(&e.range, range))?;
+        let e = st
+            .entries
+            .iter_mut()
+            .find(|e| e.key == key && contains(&e.range, range))?;
         e.last_used = tick;
         Some(slice(&e.bytes, &e.range, range))
     }
@@ -120,7 +135,11 @@ impl<S: ByteSource + 'static> CachedSource<S> {
         }
         let key = self.key;
         let mut st = self.cache.state.borrow_mut();
-        if st.entries.iter().any(|e| e.key == key && contains(&e.range, &range)) {
+        if st
+            .entries
+            .iter()
+            .any(|e| e.key == key && contains(&e.range, &range))
+        {
             return;
         }
         // entries the new one covers are redundant
@@ -137,14 +156,27 @@ impl<S: ByteSource + 'static> CachedSource<S> {
             st.held -= freed;
         }
         while st.held + size > self.cache.cap {
-            let Some(oldest) = st.entries.iter().enumerate().min_by_key(|(_, e)| e.last_used).map(|(i, _)| i) else { break };
+            let Some(oldest) = st
+                .entries
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, e)| e.last_used)
+                .map(|(i, _)| i)
+            else {
+                break;
+            };
             let e = st.entries.swap_remove(oldest);
             st.held -= e.range.end - e.range.start;
         }
         st.tick += 1;
         let tick = st.tick;
         st.held += size;
-        st.entries.push(Entry { key, range, bytes, last_used: tick });
+        st.entries.push(Entry {
+            key,
+            range,
+            bytes,
+            last_used: tick,
+        });
     }
 
     /// An in-flight read whose range encloses `range`, if any is still alive.
@@ -181,14 +213,23 @@ impl<S: ByteSource + 'static> ByteSource for CachedSource<S> {
             }
             let inner = self.inner.clone();
             let r = range.clone();
-            let fut: LocalBoxFuture<'static, Result<Bytes, IoError>> = Box::pin(async move { inner.read(r).await });
+            let fut: LocalBoxFuture<'static, Result<Bytes, IoError>> =
+                Box::pin(async move { inner.read(r).await });
             let shared = fut.shared();
             if let Some(weak) = shared.downgrade() {
-                self.cache.state.borrow_mut().in_flight.push((self.key, range.clone(), weak));
+                self.cache
+                    .state
+                    .borrow_mut()
+                    .in_flight
+                    .push((self.key, range.clone(), weak));
             }
             let result = shared.await;
             let key = self.key;
-            self.cache.state.borrow_mut().in_flight.retain(|(k, r, w)| !(*k == key && *r == range) && w.upgrade().is_some());
+            self.cache
+                .state
+                .borrow_mut()
+                .in_flight
+                .retain(|(k, r, w)| !(*k == key && *r == range) && w.upgrade().is_some());
             let bytes = result?;
             self.insert(range, bytes.clone());
             Ok(bytes)

@@ -30,12 +30,18 @@ pub struct Limiter(Rc<RefCell<Inner>>);
 
 impl Limiter {
     pub fn new(max: usize) -> Self {
-        Limiter(Rc::new(RefCell::new(Inner { free: max.max(1), ..Inner::default() })))
+        Limiter(Rc::new(RefCell::new(Inner {
+            free: max.max(1),
+            ..Inner::default()
+        })))
     }
 
     /// Wait for a slot; the slot is held until the returned permit is dropped.
     pub fn acquire(&self) -> Acquire {
-        Acquire { limiter: self.clone(), id: None }
+        Acquire {
+            limiter: self.clone(),
+            id: None,
+        }
     }
 
     /// Reads in flight now.

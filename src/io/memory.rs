@@ -14,13 +14,21 @@ pub struct MemorySource {
 
 impl MemorySource {
     pub fn new(name: impl Into<String>, data: impl Into<Bytes>) -> Self {
-        MemorySource { name: name.into(), data: data.into() }
+        MemorySource {
+            name: name.into(),
+            data: data.into(),
+        }
     }
 
     fn slice(&self, range: Range<u64>) -> Result<Bytes, IoError> {
         let len = self.data.len() as u64;
         if range.start > range.end || range.end > len {
-            return Err(IoError::OutOfBounds { url: self.name.clone(), start: range.start, end: range.end, len });
+            return Err(IoError::OutOfBounds {
+                url: self.name.clone(),
+                start: range.start,
+                end: range.end,
+                len,
+            });
         }
         Ok(self.data.slice(range.start as usize..range.end as usize))
     }
@@ -55,7 +63,10 @@ pub struct CountingSource<S> {
 
 impl<S: ByteSource> CountingSource<S> {
     pub fn new(inner: S) -> Self {
-        CountingSource { inner, log: ReadLog::default() }
+        CountingSource {
+            inner,
+            log: ReadLog::default(),
+        }
     }
     /// The shared request log.
     pub fn log(&self) -> ReadLog {
@@ -96,9 +107,15 @@ mod tests {
     fn memory_source_reads_and_refuses_out_of_bounds() {
         let s = MemorySource::new("mem", vec![1u8, 2, 3, 4, 5]);
         assert_eq!(block_on(s.read(1..3)).unwrap().as_ref(), &[2, 3]);
-        assert_eq!(block_on(s.tail(2)).unwrap(), (5, Bytes::from_static(&[4, 5])));
+        assert_eq!(
+            block_on(s.tail(2)).unwrap(),
+            (5, Bytes::from_static(&[4, 5]))
+        );
         assert_eq!(block_on(s.tail(10)).unwrap().1.len(), 5);
-        assert!(matches!(block_on(s.read(4..9)), Err(IoError::OutOfBounds { len: 5, .. })));
+        assert!(matches!(
+            block_on(s.read(4..9)),
+            Err(IoError::OutOfBounds { len: 5, .. })
+        ));
     }
 
     #[test]

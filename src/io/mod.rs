@@ -22,7 +22,11 @@ pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum IoError {
     #[error("{url}: the server answered HTTP {status} ({hint})")]
-    Status { url: String, status: u16, hint: &'static str },
+    Status {
+        url: String,
+        status: u16,
+        hint: &'static str,
+    },
     #[error(
         "{url}: the server ignored the Range header and started sending the whole {size} file; \
          this viewer needs a host that supports HTTP range requests (the download was stopped)"
@@ -33,12 +37,26 @@ pub enum IoError {
          refused a cross-origin request (CORS: it must send Access-Control-Allow-Origin)"
     )]
     Network { url: String, detail: String },
-    #[error("{url}: asked for bytes {start}..{end} but the response held {got} bytes (truncated or altered response)")]
-    Truncated { url: String, start: u64, end: u64, got: u64 },
-    #[error("{url}: the server answered a range request without a valid Content-Range header ({detail})")]
+    #[error(
+        "{url}: asked for bytes {start}..{end} but the response held {got} bytes (truncated or altered response)"
+    )]
+    Truncated {
+        url: String,
+        start: u64,
+        end: u64,
+        got: u64,
+    },
+    #[error(
+        "{url}: the server answered a range request without a valid Content-Range header ({detail})"
+    )]
     BadContentRange { url: String, detail: String },
     #[error("{url}: bytes {start}..{end} lie beyond the end of the {len}-byte file")]
-    OutOfBounds { url: String, start: u64, end: u64, len: u64 },
+    OutOfBounds {
+        url: String,
+        start: u64,
+        end: u64,
+        len: u64,
+    },
     #[error("{url}: the request was cancelled")]
     Aborted { url: String },
 }
@@ -63,7 +81,9 @@ pub fn merge_ranges(ranges: &[Range<u64>], max_gap: u64) -> Vec<Range<u64>> {
     let mut out: Vec<Range<u64>> = Vec::with_capacity(sorted.len());
     for r in sorted {
         match out.last_mut() {
-            Some(last) if r.start <= last.end.saturating_add(max_gap) => last.end = last.end.max(r.end),
+            Some(last) if r.start <= last.end.saturating_add(max_gap) => {
+                last.end = last.end.max(r.end)
+            }
             _ => out.push(r),
         }
     }
@@ -104,7 +124,8 @@ pub async fn read_many(
             }
             // merged is sorted and disjoint: the one that starts at or before r holds it
             let i = merged.partition_point(|m| m.start <= r.start) - 1;
-            fetched[i].slice((r.start - merged[i].start) as usize..(r.end - merged[i].start) as usize)
+            fetched[i]
+                .slice((r.start - merged[i].start) as usize..(r.end - merged[i].start) as usize)
         })
         .collect())
 }
@@ -118,7 +139,11 @@ pub fn format_bytes(n: u64) -> String {
         v /= 1000.0;
         unit += 1;
     }
-    if unit == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[unit]) }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
 }
 
 #[cfg(test)]
@@ -127,7 +152,10 @@ mod tests {
 
     #[test]
     fn merges_close_ranges_only() {
-        assert_eq!(merge_ranges(&[10..20, 0..5, 22..30, 100..110], 2), vec![0..5, 10..30, 100..110]);
+        assert_eq!(
+            merge_ranges(&[10..20, 0..5, 22..30, 100..110], 2),
+            vec![0..5, 10..30, 100..110]
+        );
         assert_eq!(merge_ranges(&[0..5, 3..4, 5..9], 0), vec![0..9]);
         assert_eq!(merge_ranges(&[5..5], 10), Vec::<Range<u64>>::new());
     }

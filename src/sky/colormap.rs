@@ -45,13 +45,21 @@ pub fn srgb_to_oklab(rgb: [u8; 3]) -> [f32; 3] {
 
 /// sRGB transfer function: gamma-encoded [0, 1] → linear.
 fn decode(c: f64) -> f64 {
-    if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+    if c <= 0.04045 {
+        c / 12.92
+    } else {
+        ((c + 0.055) / 1.055).powf(2.4)
+    }
 }
 
 /// Linear → gamma-encoded [0, 1].
 fn encode(c: f64) -> f64 {
     let c = c.clamp(0.0, 1.0);
-    if c <= 0.003_130_8 { 12.92 * c } else { 1.055 * c.powf(1.0 / 2.4) - 0.055 }
+    if c <= 0.003_130_8 {
+        12.92 * c
+    } else {
+        1.055 * c.powf(1.0 / 2.4) - 0.055
+    }
 }
 
 fn mul(m: &[[f64; 3]; 3], v: [f64; 3]) -> [f64; 3] {
@@ -73,8 +81,11 @@ fn linear_to_oklab(rgb: [f64; 3]) -> [f64; 3] {
 }
 
 fn oklab_to_linear(lab: [f64; 3]) -> [f64; 3] {
-    const TO_LMS: [[f64; 3]; 3] =
-        [[1.0, 0.396_337_777_4, 0.215_803_757_3], [1.0, -0.105_561_345_8, -0.063_854_172_8], [1.0, -0.089_484_177_5, -1.291_485_548_0]];
+    const TO_LMS: [[f64; 3]; 3] = [
+        [1.0, 0.396_337_777_4, 0.215_803_757_3],
+        [1.0, -0.105_561_345_8, -0.063_854_172_8],
+        [1.0, -0.089_484_177_5, -1.291_485_548_0],
+    ];
     const TO_RGB: [[f64; 3]; 3] = [
         [4.076_741_662_1, -3.307_711_591_3, 0.230_969_929_2],
         [-1.268_438_004_6, 2.609_757_401_1, -0.341_319_396_5],
@@ -84,7 +95,9 @@ fn oklab_to_linear(lab: [f64; 3]) -> [f64; 3] {
 }
 
 fn in_gamut(lab: [f64; 3]) -> bool {
-    oklab_to_linear(lab).iter().all(|c| (-1e-9..=1.0 + 1e-9).contains(c))
+    oklab_to_linear(lab)
+        .iter()
+        .all(|c| (-1e-9..=1.0 + 1e-9).contains(c))
 }
 
 fn lab_of(l: f64, c: f64, h: f64) -> [f64; 3] {
@@ -96,7 +109,11 @@ fn max_chroma(l: f64, h: f64) -> f64 {
     let (mut lo, mut hi) = (0.0, 0.5);
     for _ in 0..40 {
         let mid = 0.5 * (lo + hi);
-        if in_gamut(lab_of(l, mid, h)) { lo = mid } else { hi = mid }
+        if in_gamut(lab_of(l, mid, h)) {
+            lo = mid
+        } else {
+            hi = mid
+        }
     }
     lo
 }
@@ -109,7 +126,10 @@ fn dist(a: [f64; 3], b: [f64; 3]) -> f64 {
 fn ideal_points() -> Vec<[f64; 3]> {
     let lh = |i: usize| {
         let t = i as f64 / FINE as f64;
-        (L_START + (L_END - L_START) * t, (HUE_START_DEG + (HUE_END_DEG - HUE_START_DEG) * t).to_radians())
+        (
+            L_START + (L_END - L_START) * t,
+            (HUE_START_DEG + (HUE_END_DEG - HUE_START_DEG) * t).to_radians(),
+        )
     };
     let limit: Vec<f64> = (0..=FINE).map(|i| max_chroma(lh(i).0, lh(i).1)).collect();
     let wanted: Vec<f64> = limit.iter().map(|&m| CHROMA.min(GAMUT_SHARE * m)).collect();
@@ -183,7 +203,9 @@ fn build() -> [[u8; 3]; 256] {
         cost = next;
         back.push(from);
     }
-    let mut k = (0..cost.len()).min_by(|&a, &b| cost[a].total_cmp(&cost[b])).unwrap_or(0);
+    let mut k = (0..cost.len())
+        .min_by(|&a, &b| cost[a].total_cmp(&cost[b]))
+        .unwrap_or(0);
     let mut out = [[0u8; 3]; 256];
     for i in (0..256).rev() {
         out[i] = cands[i].get(k).map_or(MISSING, |c| c.0);
@@ -212,9 +234,15 @@ mod tests {
         assert!((w[0] - 1.0).abs() < 1e-4 && w[1].abs() < 1e-4 && w[2].abs() < 1e-4);
         assert_eq!(srgb_to_oklab([0, 0, 0]), [0.0, 0.0, 0.0]);
         let r = srgb_to_oklab([255, 0, 0]);
-        assert!((r[0] - 0.62796).abs() < 1e-4 && (r[1] - 0.22486).abs() < 1e-4 && (r[2] - 0.12585).abs() < 1e-4, "{r:?}");
+        assert!(
+            (r[0] - 0.62796).abs() < 1e-4
+                && (r[1] - 0.22486).abs() < 1e-4
+                && (r[2] - 0.12585).abs() < 1e-4,
+            "{r:?}"
+        );
         for rgb in [[10u8, 200, 30], [255, 240, 0], [40, 0, 90]] {
-            let back = oklab_to_linear(srgb_to_oklab(rgb).map(|c| c as f64)).map(|c| (encode(c) * 255.0).round() as u8);
+            let back = oklab_to_linear(srgb_to_oklab(rgb).map(|c| c as f64))
+                .map(|c| (encode(c) * 255.0).round() as u8);
             assert_eq!(back, rgb);
         }
     }
@@ -226,7 +254,11 @@ mod tests {
         }
         assert!((lab(0)[0] - L_START).abs() < 0.01 && (lab(255)[0] - L_END).abs() < 0.01);
         // roughly linear: the middle entry is mid-way
-        assert!((lab(128)[0] - 0.5 * (L_START + L_END)).abs() < 0.03, "{}", lab(128)[0]);
+        assert!(
+            (lab(128)[0] - 0.5 * (L_START + L_END)).abs() < 0.03,
+            "{}",
+            lab(128)[0]
+        );
     }
 
     #[test]
@@ -234,15 +266,21 @@ mod tests {
         // the ideal path: exactly even
         let ideal = ideal_points();
         let d: Vec<f64> = ideal.windows(2).map(|w| dist(w[0], w[1])).collect();
-        let (lo, hi) = d.iter().fold((f64::MAX, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
+        let (lo, hi) = d
+            .iter()
+            .fold((f64::MAX, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
         assert!(hi / lo < 1.01, "{lo} {hi}");
         // in u8: single steps vary by about a u8 step (≈ 0.003 in OKLab, the size of a step) …
         let d1: Vec<f64> = (1..256).map(|i| dist(lab(i), lab(i - 1))).collect();
-        let (lo, hi) = d1.iter().fold((f64::MAX, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
+        let (lo, hi) = d1
+            .iter()
+            .fold((f64::MAX, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
         assert!(hi / lo < 2.3, "single steps {lo} {hi}");
         // … but over 8 entries they are even
         let d8: Vec<f64> = (8..256).map(|i| dist(lab(i), lab(i - 8))).collect();
-        let (lo, hi) = d8.iter().fold((f64::MAX, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
+        let (lo, hi) = d8
+            .iter()
+            .fold((f64::MAX, 0.0f64), |(a, b), &x| (a.min(x), b.max(x)));
         assert!(hi / lo < 1.2, "8-steps {lo} {hi}");
         // and every entry stays close to its ideal point
         for (i, p) in ideal.iter().enumerate() {
@@ -253,8 +291,17 @@ mod tests {
     #[test]
     fn hue_path_and_missing() {
         let hue = |i: usize| lab(i)[2].atan2(lab(i)[1]).to_degrees().rem_euclid(360.0);
-        assert!((hue(0) - HUE_START_DEG).abs() < 5.0 && (hue(255) - HUE_END_DEG).abs() < 5.0, "{} {}", hue(0), hue(255));
-        assert!((170.0..220.0).contains(&hue(128)), "teal in the middle: {}", hue(128));
+        assert!(
+            (hue(0) - HUE_START_DEG).abs() < 5.0 && (hue(255) - HUE_END_DEG).abs() < 5.0,
+            "{} {}",
+            hue(0),
+            hue(255)
+        );
+        assert!(
+            (170.0..220.0).contains(&hue(128)),
+            "teal in the middle: {}",
+            hue(128)
+        );
         let m = srgb_to_oklab(MISSING).map(|c| c as f64);
         assert!(chroma(m) < 1e-3);
         for i in 0..256 {
@@ -274,6 +321,9 @@ mod tests {
         assert_ne!(table()[0], table()[255]);
         // dark blue-violet at the low end, light yellow at the high end
         let (lo, hi) = (table()[0], table()[255]);
-        assert!(lo[2] > lo[1] && lo[2] > 60 && hi[0] > 200 && hi[1] > 200 && hi[2] < 160, "{lo:?} {hi:?}");
+        assert!(
+            lo[2] > lo[1] && lo[2] > 60 && hi[0] > 200 && hi[1] > 200 && hi[2] < 160,
+            "{lo:?} {hi:?}"
+        );
     }
 }

@@ -56,7 +56,11 @@ fn ring_index(nside: u32, z: f64, one_minus_za: f64, phi: f64) -> u64 {
         let jm = ((1.0 - tp) * tmp).floor() as i64;
         let ir = (jp + jm + 1).clamp(1, n); // ring counted from the nearest pole
         let ip = ((tt * ir as f64).floor() as i64).rem_euclid(4 * ir);
-        if z > 0.0 { 2 * ir * (ir - 1) + ip } else { 12 * n * n - 2 * ir * (ir + 1) + ip }
+        if z > 0.0 {
+            2 * ir * (ir - 1) + ip
+        } else {
+            12 * n * n - 2 * ir * (ir + 1) + ip
+        }
     };
     pix as u64
 }
@@ -69,7 +73,11 @@ mod tests {
     #[test]
     fn matches_astropy_healpix() {
         let (mut n, mut on_edges) = (0, 0);
-        for line in include_str!("reference/healpix.csv").lines().skip(1).filter(|l| !l.starts_with('#')) {
+        for line in include_str!("reference/healpix.csv")
+            .lines()
+            .skip(1)
+            .filter(|l| !l.starts_with('#'))
+        {
             let v: Vec<&str> = line.split(',').collect();
             let nside: u32 = v[0].parse().unwrap();
             let (ra, dec): (f64, f64) = (v[1].parse().unwrap(), v[2].parse().unwrap());
@@ -80,11 +88,17 @@ mod tests {
             if edge.len() == 1 {
                 assert_eq!(got, want, "nside {nside} ({ra}, {dec})");
             } else {
-                assert!(edge.contains(&got), "nside {nside} ({ra}, {dec}): {got} not in {edge:?}");
+                assert!(
+                    edge.contains(&got),
+                    "nside {nside} ({ra}, {dec}): {got} not in {edge:?}"
+                );
                 on_edges += 1;
             }
             let (z, phi) = (dec.to_radians().sin(), ra.to_radians());
-            assert!(edge.contains(&ang2pix_ring_z_phi(nside, z, phi)), "z/phi nside {nside} ({ra}, {dec})");
+            assert!(
+                edge.contains(&ang2pix_ring_z_phi(nside, z, phi)),
+                "z/phi nside {nside} ({ra}, {dec})"
+            );
             n += 1;
         }
         assert!(n > 150 && on_edges * 3 < n, "{n} rows, {on_edges} on edges");
@@ -119,7 +133,10 @@ mod tests {
             }
             let mean = (nz * nphi) as f64 / npix(nside) as f64;
             for (p, &h) in hits.iter().enumerate() {
-                assert!((h as f64 / mean - 1.0).abs() < 0.03, "nside {nside} pixel {p}: {h} vs {mean}");
+                assert!(
+                    (h as f64 / mean - 1.0).abs() < 0.03,
+                    "nside {nside} pixel {p}: {h} vs {mean}"
+                );
             }
         }
     }

@@ -2,8 +2,8 @@
 //! (Projections and the sky map come later; nothing here knows about the browser.)
 
 pub mod colormap;
+pub mod grid;
 pub mod healpix;
-pub mod kdtree;
 pub mod overlays;
 pub mod projection;
 
@@ -31,12 +31,16 @@ pub fn dec_dms(dec_deg: f64) -> String {
 
 /// The Legacy Surveys sky viewer centred on a position, with a marker.
 pub fn legacy_viewer_url(ra: f64, dec: f64) -> String {
-    format!("https://www.legacysurvey.org/viewer?ra={ra:.6}&dec={dec:.6}&layer=ls-dr10&zoom=15&mark={ra:.6},{dec:.6}")
+    format!(
+        "https://www.legacysurvey.org/viewer?ra={ra:.6}&dec={dec:.6}&layer=ls-dr10&zoom=15&mark={ra:.6},{dec:.6}"
+    )
 }
 
 /// A 256-pixel JPEG cutout at the DESI pixel scale (0.262″/pixel).
 pub fn legacy_cutout_url(ra: f64, dec: f64) -> String {
-    format!("https://www.legacysurvey.org/viewer/cutout.jpg?ra={ra:.6}&dec={dec:.6}&layer=ls-dr10&pixscale=0.262&size=256")
+    format!(
+        "https://www.legacysurvey.org/viewer/cutout.jpg?ra={ra:.6}&dec={dec:.6}&layer=ls-dr10&pixscale=0.262&size=256"
+    )
 }
 
 #[cfg(test)]
@@ -54,7 +58,11 @@ mod tests {
             (187.70593, 12.39112, "12h 30m 49.42s", "+12° 23′ 28.0″"), // M87
         ];
         for (ra, dec, h, d) in cases {
-            assert_eq!((ra_hms(ra), dec_dms(dec)), (h.to_string(), d.to_string()), "{ra} {dec}");
+            assert_eq!(
+                (ra_hms(ra), dec_dms(dec)),
+                (h.to_string(), d.to_string()),
+                "{ra} {dec}"
+            );
         }
     }
 
@@ -64,6 +72,10 @@ mod tests {
             legacy_viewer_url(10.5, -2.25),
             "https://www.legacysurvey.org/viewer?ra=10.500000&dec=-2.250000&layer=ls-dr10&zoom=15&mark=10.500000,-2.250000"
         );
-        assert!(legacy_cutout_url(1.0, 2.0).contains("cutout.jpg?ra=1.000000&dec=2.000000&layer=ls-dr10&pixscale=0.262&size=256"));
+        assert!(
+            legacy_cutout_url(1.0, 2.0).contains(
+                "cutout.jpg?ra=1.000000&dec=2.000000&layer=ls-dr10&pixscale=0.262&size=256"
+            )
+        );
     }
 }

@@ -39,14 +39,21 @@ fn ra_steps(step: f64) -> Vec<f64> {
         return Vec::new();
     }
     let step = step.max(MIN_STEP_DEG);
-    (0..).map(|i| i as f64 * step).take_while(|&ra| ra < 360.0 - 1e-9).collect()
+    (0..)
+        .map(|i| i as f64 * step)
+        .take_while(|&ra| ra < 360.0 - 1e-9)
+        .collect()
 }
 
 /// Great/small circles sampled as (ra, dec) polylines: meridians (dec −90..90) every `ra_step`
 /// from RA 0, then parallels (closed, RA 0..360) every `dec_step` from the equator, poles excluded.
 pub fn graticule(ra_step: f64, dec_step: f64) -> Vec<Vec<(f64, f64)>> {
-    let meridians = ra_steps(ra_step).into_iter().map(|ra| samples(-90.0, 90.0).map(|dec| (ra, dec)).collect());
-    let parallels = symmetric_steps(dec_step, 90.0).into_iter().map(|dec| samples(0.0, 360.0).map(|ra| (ra, dec)).collect());
+    let meridians = ra_steps(ra_step)
+        .into_iter()
+        .map(|ra| samples(-90.0, 90.0).map(|dec| (ra, dec)).collect());
+    let parallels = symmetric_steps(dec_step, 90.0)
+        .into_iter()
+        .map(|dec| samples(0.0, 360.0).map(|ra| (ra, dec)).collect());
     meridians.chain(parallels).collect()
 }
 
@@ -58,7 +65,11 @@ fn galactic_matrix() -> &'static [[f64; 3]; 3] {
         let ez = unit_vector(NGP_RA, NGP_DEC);
         // u: the NCP's direction projected onto the galactic plane (longitude L_NCP); w: longitude L_NCP + 90°
         let u = normalize([-ez[2] * ez[0], -ez[2] * ez[1], 1.0 - ez[2] * ez[2]]);
-        let w = [ez[1] * u[2] - ez[2] * u[1], ez[2] * u[0] - ez[0] * u[2], ez[0] * u[1] - ez[1] * u[0]];
+        let w = [
+            ez[1] * u[2] - ez[2] * u[1],
+            ez[2] * u[0] - ez[0] * u[2],
+            ez[0] * u[1] - ez[1] * u[0],
+        ];
         let (s, c) = L_NCP.to_radians().sin_cos();
         let ex = [0, 1, 2].map(|i| c * u[i] - s * w[i]);
         let ey = [0, 1, 2].map(|i| s * u[i] + c * w[i]);
@@ -85,7 +96,9 @@ pub fn galactic_to_equatorial(l: f64, b: f64) -> (f64, f64) {
 
 /// The galactic plane b = 0 as a closed loop (last point = first), l from 0 to 360.
 pub fn galactic_plane() -> Vec<(f64, f64)> {
-    samples(0.0, 360.0).map(|l| galactic_to_equatorial(l, 0.0)).collect()
+    samples(0.0, 360.0)
+        .map(|l| galactic_to_equatorial(l, 0.0))
+        .collect()
 }
 
 /// The J2000 ecliptic as a closed loop, ecliptic longitude 0 to 360.
@@ -104,7 +117,10 @@ pub fn ecliptic() -> Vec<(f64, f64)> {
 /// x by more than a quarter of the map's width. Pieces with fewer than two points are dropped.
 pub fn project_polyline(view: &SkyView, line: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
     let all_sky = view.projection.all_sky();
-    let max_dx = view.projection.extent().map_or(f64::INFINITY, |(w, _)| w / 2.0); // width = 2w
+    let max_dx = view
+        .projection
+        .extent()
+        .map_or(f64::INFINITY, |(w, _)| w / 2.0); // width = 2w
     let mut pieces = Vec::new();
     let mut piece: Vec<(f64, f64)> = Vec::new();
     let mut last_phi = 0.0;
@@ -120,7 +136,10 @@ pub fn project_polyline(view: &SkyView, line: &[(f64, f64)]) -> Vec<Vec<(f64, f6
     let rotation = view.rotation();
     let units: Vec<[f64; 3]> = line.iter().map(|&(ra, dec)| unit_vector(ra, dec)).collect();
     let xyz: Vec<f32> = units.iter().flat_map(|u| u.map(|v| v as f32)).collect();
-    let (mut xs, mut ys) = (Vec::with_capacity(line.len()), Vec::with_capacity(line.len()));
+    let (mut xs, mut ys) = (
+        Vec::with_capacity(line.len()),
+        Vec::with_capacity(line.len()),
+    );
     view.project_batch(&xyz, &mut xs, &mut ys);
     for (k, unit) in units.iter().enumerate() {
         let (x, y) = (f64::from(xs[k]), f64::from(ys[k]));
@@ -159,7 +178,9 @@ fn dec_label(dec: f64) -> String {
     let body = if hundredths % 100 == 0 {
         format!("{}", hundredths / 100)
     } else {
-        format!("{:.2}", hundredths as f64 / 100.0).trim_end_matches('0').to_string()
+        format!("{:.2}", hundredths as f64 / 100.0)
+            .trim_end_matches('0')
+            .to_string()
     };
     match dec {
         _ if hundredths == 0 => "0°".to_string(),
@@ -177,10 +198,20 @@ pub fn graticule_labels(view: &SkyView, ra_step: f64, dec_step: f64) -> Vec<(f64
     let label_dec = if view.projection.all_sky() {
         0.0
     } else {
-        parallels.iter().copied().min_by(|a, b| (a - view.dec0).abs().total_cmp(&(b - view.dec0).abs())).unwrap_or(0.0)
+        parallels
+            .iter()
+            .copied()
+            .min_by(|a, b| (a - view.dec0).abs().total_cmp(&(b - view.dec0).abs()))
+            .unwrap_or(0.0)
     };
-    let ra_labels = ra_steps(ra_step).into_iter().filter_map(|ra| view.project(ra, label_dec).map(|(x, y)| (x, y, ra_label(ra))));
-    let dec_labels = parallels.iter().filter_map(|&dec| view.project(view.ra0, dec).map(|(x, y)| (x, y, dec_label(dec))));
+    let ra_labels = ra_steps(ra_step).into_iter().filter_map(|ra| {
+        view.project(ra, label_dec)
+            .map(|(x, y)| (x, y, ra_label(ra)))
+    });
+    let dec_labels = parallels.iter().filter_map(|&dec| {
+        view.project(view.ra0, dec)
+            .map(|(x, y)| (x, y, dec_label(dec)))
+    });
     ra_labels.chain(dec_labels).collect()
 }
 
@@ -192,7 +223,9 @@ pub fn boundary(projection: Projection) -> Vec<(f64, f64)> {
         Projection::Orthographic => (1.0, 1.0),
         Projection::Gnomonic => return Vec::new(),
     };
-    samples(0.0, 360.0).map(|t| (a * t.to_radians().cos(), b * t.to_radians().sin())).collect()
+    samples(0.0, 360.0)
+        .map(|t| (a * t.to_radians().cos(), b * t.to_radians().sin()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -222,7 +255,11 @@ mod tests {
     #[test]
     fn galactic_matches_astropy() {
         let (mut n, mut worst) = (0, 0.0f64);
-        for line in include_str!("reference/galactic.csv").lines().skip(1).filter(|l| !l.starts_with('#')) {
+        for line in include_str!("reference/galactic.csv")
+            .lines()
+            .skip(1)
+            .filter(|l| !l.starts_with('#'))
+        {
             let v: Vec<f64> = line.split(',').map(|s| s.trim().parse().unwrap()).collect();
             let (ra, dec, l_fk5, b_fk5, l_icrs, b_icrs) = (v[0], v[1], v[2], v[3], v[4], v[5]);
             let (l, b) = equatorial_to_galactic(ra, dec);
@@ -237,7 +274,10 @@ mod tests {
             n += 1;
         }
         assert!(n >= 20);
-        println!("worst difference from astropy FK5 → Galactic: {:.2} mas", worst * 3.6e6);
+        println!(
+            "worst difference from astropy FK5 → Galactic: {:.2} mas",
+            worst * 3.6e6
+        );
         // the defining constants themselves
         let (_, b) = equatorial_to_galactic(NGP_RA, NGP_DEC);
         assert!((b - 90.0).abs() < 1e-9);
@@ -289,14 +329,30 @@ mod tests {
         let g = SkyView::new(Projection::Gnomonic, 0.0, 0.0);
         let pieces = project_polyline(&g, &equator);
         assert_eq!(pieces.len(), 2); // RA 0..88.5 and 271.5..360
-        assert!(pieces.iter().flatten().all(|p| p.0.abs() < 60.0 && p.1.abs() < 1e-12));
+        assert!(
+            pieces
+                .iter()
+                .flatten()
+                .all(|p| p.0.abs() < 60.0 && p.1.abs() < 1e-12)
+        );
         assert!(project_polyline(&v, &[(1.0, 1.0)]).is_empty());
     }
 
     #[test]
     fn labels() {
-        assert_eq!((ra_label(180.0), ra_label(7.5), ra_label(359.999999)), ("12h".into(), "0h30m".into(), "0h".into()));
-        assert_eq!((dec_label(30.0), dec_label(-30.0), dec_label(0.0), dec_label(7.5)), ("+30°".into(), "−30°".into(), "0°".into(), "+7.5°".into()));
+        assert_eq!(
+            (ra_label(180.0), ra_label(7.5), ra_label(359.999999)),
+            ("12h".into(), "0h30m".into(), "0h".into())
+        );
+        assert_eq!(
+            (
+                dec_label(30.0),
+                dec_label(-30.0),
+                dec_label(0.0),
+                dec_label(7.5)
+            ),
+            ("+30°".into(), "−30°".into(), "0°".into(), "+7.5°".into())
+        );
         let v = SkyView::new(Projection::Mollweide, 0.0, 0.0);
         let ls = graticule_labels(&v, 30.0, 30.0);
         assert_eq!(ls.len(), 12 + 5);
@@ -309,19 +365,29 @@ mod tests {
         let ls = graticule_labels(&g, 15.0, 15.0);
         let ra_lab = ls.iter().find(|l| l.2 == "7h").unwrap();
         let (ra, dec) = g.unproject(ra_lab.0, ra_lab.1).unwrap();
-        assert!((dec - 45.0).abs() < 1e-9 && (ra - 105.0).abs() < 1e-9, "{ra} {dec}");
+        assert!(
+            (dec - 45.0).abs() < 1e-9 && (ra - 105.0).abs() < 1e-9,
+            "{ra} {dec}"
+        );
         assert!(ls.iter().all(|l| l.2 != "−60°")); // 107° from the centre: not drawn
     }
 
     #[test]
     fn outlines() {
         assert!(boundary(Projection::Gnomonic).is_empty());
-        for p in [Projection::Mollweide, Projection::HammerAitoff, Projection::Orthographic] {
+        for p in [
+            Projection::Mollweide,
+            Projection::HammerAitoff,
+            Projection::Orthographic,
+        ] {
             let b = boundary(p);
             let (w, h) = p.extent().unwrap();
             assert!(b.len() > 100 && b[0] == (w, 0.0));
             assert!((b.last().unwrap().0 - w).abs() < 1e-12 && b.last().unwrap().1.abs() < 1e-12);
-            assert!(b.iter().all(|&(x, y)| ((x / w).powi(2) + (y / h).powi(2) - 1.0).abs() < 1e-12));
+            assert!(
+                b.iter()
+                    .all(|&(x, y)| ((x / w).powi(2) + (y / h).powi(2) - 1.0).abs() < 1e-12)
+            );
             // the all-sky ellipse is where projected points end
             let v = SkyView::new(p, 0.0, 0.0);
             assert!(v.unproject(b[10].0 * 0.999, b[10].1 * 0.999).is_some());

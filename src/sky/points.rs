@@ -2,7 +2,7 @@
 //! positions, allocated up front and filled as row groups arrive (in any order), so the map
 //! can draw what has arrived while the rest streams in.
 
-use super::kdtree::KdTree;
+use super::grid::SkyGrid;
 use super::projection::unit_vector;
 
 /// Ids of a run of consecutive slots, stored as one string and end offsets.
@@ -32,8 +32,13 @@ pub struct SkyPoints {
     pub top_names: Vec<(String, String, Vec<String>)>,
     ids: Vec<IdRun>,
     loaded: usize,
-    tree: Option<(KdTree, Vec<u32>)>,
-    tree_built_at: usize,
+    /// Slots with a position (kept as they fill, so a frame need not count them).
+    drawable: usize,
+    /// Every fill so far: (first slot, slots), in arrival order, so a renderer can project
+    /// only what arrived since its last frame.
+    fills: Vec<(usize, usize)>,
+    /// The spatial index, and the number of loaded slots it was built for.
+    grid: Option<(SkyGrid, usize)>,
 }
 
 impl SkyPoints {
@@ -61,16 +66,33 @@ impl SkyPoints {
 
     /// Fill slots `start..` with a run of rows; `rows[k]` is the global row of slot
     /// `start + k` (or `None`), `ids` their ids. Slots past the end are ignored.
-    pub fn fill(&mut self, start: usize, ra: &[Option<f64>], dec: &[Option<f64>], rows: &[Option<u64>], ids: &[Option<String>]) {
-        let n = ra.len().min(dec.len()).min(self.slots().saturating_sub(start));
+    pub fn fill(
+        &mut self,
+        start: usize,
+        ra: &[Option<f64>],
+        dec: &[Option<f64>],
+        rows: &[Option<u64>],
+        ids: &[Option<&str>],
+    ) {
+        let n = ra
+            .len()
+            .min(dec.len())
+            .min(self.slots().saturating_sub(start));
         for k in 0..n {
             let s = start + k;
             if let (Some(r), Some(d)) = (ra[k], dec[k]) {
                 if r.is_finite() && d.is_finite() && (-90.0..=90.0).contains(&d) {
+                    if !self.ra[s].is_finite() {
+                        self.drawable += 1;
+                    }
                     self.ra[s] = r.rem_euclid(360.0) as f32;
                     self.dec[s] = d as f32;
                     let v = unit_vector(r, d);
-                    self.xyz[3 * s..3 * s + 3].copy_from_slice(&[v[0] as f32, v[1] as f32, v[2] as f32]);
+                    self.xyz[3 * s..3 * s + 3].copy_from_slice(&[
+                        v[0] as f32,
+                        v[1] as f32,
+                        v[2] as f32,
+                    ]);
                 }
             }
             if let Some(Some(row)) = rows.get(k) {
@@ -78,15 +100,24 @@ impl SkyPoints {
             }
         }
         if ids.iter().any(Option::is_some) {
-            let mut run = IdRun { start, ..Default::default() };
+            let mut run = IdRun {
+                start,
+                ..Default::default()
+            };
             for id in ids.iter().take(n) {
-                run.text.push_str(id.as_deref().unwrap_or(""));
+                run.text.push_str(id.unwrap_or(""));
                 run.ends.push(run.text.len() as u32);
             }
             let at = self.ids.partition_point(|r| r.start < start);
             self.ids.insert(at, run);
         }
         self.loaded += n;
+        self.fills.push((start, n));
+    }
+
+    /// The fills so far, (first slot, slots) in arrival order.
+    pub fn fill_log(&self) -> &[(usize, usize)] {
+        &self.fills
     }
 
     /// Set the colour values of slots `start..`.
@@ -118,12 +149,22 @@ impl SkyPoints {
     /// from its counts, if the slot has no top answer with more votes yet.
     pub fn set_top(&mut self, slot: usize, question: usize, counts: &[Option<i64>]) {
         let total: i64 = counts.iter().map(|c| c.unwrap_or(0).max(0)).sum();
-        let Some(current) = self.top.get(slot) else { return };
-        let current_votes = if current[0] == 0 { 0 } else { current[3] as i64 };
+        let Some(current) = self.top.get(slot) else {
+            return;
+        };
+        let current_votes = if current[0] == 0 {
+            0
+        } else {
+            current[3] as i64
+        };
         if total == 0 || total < current_votes || question >= 255 {
             return;
         }
-        let (answer, k) = counts.iter().enumerate().map(|(i, c)| (i, c.unwrap_or(0).max(0))).fold((0, -1), |best, x| if x.1 > best.1 { x } else { best });
+        let (answer, k) = counts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, c.unwrap_or(0).max(0)))
+            .fold((0, -1), |best, x| if x.1 > best.1 { x } else { best });
         let pct = (k as f64 / total as f64 * 100.0).round() as u8;
         self.top[slot] = [question as u8 + 1, answer as u8, pct, total.min(255) as u8];
     }
@@ -134,7 +175,10 @@ impl SkyPoints {
         let (campaign, question, answers) = self.top_names.get((t[0] as usize).checked_sub(1)?)?;
         let answer = answers.get(t[1] as usize)?;
         let more = if t[3] == 255 { "+" } else { "" };
-        Some(format!("{question}: {answer} {} % of {}{more} votes ({campaign})", t[2], t[3]))
+        Some(format!(
+            "{question}: {answer} {} % of {}{more} votes ({campaign})",
+            t[2], t[3]
+        ))
     }
 
     /// Is the slot's position known?
@@ -144,12 +188,15 @@ impl SkyPoints {
 
     /// Slots with a position.
     pub fn drawable(&self) -> usize {
-        self.ra.iter().filter(|r| r.is_finite()).count()
+        self.drawable
     }
 
     /// The id of a slot, if the table has ids.
     pub fn id(&self, slot: usize) -> Option<&str> {
-        let at = self.ids.partition_point(|r| r.start <= slot).checked_sub(1)?;
+        let at = self
+            .ids
+            .partition_point(|r| r.start <= slot)
+            .checked_sub(1)?;
         let run = &self.ids[at];
         let k = slot - run.start;
         let end = *run.ends.get(k)? as usize;
@@ -177,39 +224,37 @@ impl SkyPoints {
         self.row.iter().position(|&r| r == row)
     }
 
-    /// The nearest drawn galaxy within `max_deg` of (ra, dec), by the spatial index. The
-    /// index is rebuilt whenever the loaded points have grown by half since it was built
-    /// (so building costs O(n log n) in all while points stream in).
+    /// The nearest drawn galaxy within `max_deg` of (ra, dec), by the spatial index (rebuilt
+    /// first if points have arrived since it was built: an O(n) counting sort).
     pub fn nearest(&mut self, ra: f64, dec: f64, max_deg: f64) -> Option<usize> {
-        self.ensure_tree();
-        let (tree, slots) = self.tree.as_ref()?;
-        tree.nearest(ra, dec, max_deg).and_then(|i| slots.get(i as usize)).map(|&s| s as usize)
+        self.ensure_index();
+        let (grid, _) = self.grid.as_ref()?;
+        grid.nearest(&self.xyz, ra, dec, max_deg)
+            .map(|s| s as usize)
     }
 
-    /// Build (or rebuild) the spatial index if it is missing or stale.
-    pub fn ensure_tree(&mut self) {
-        let stale = self.tree.is_none() || self.loaded >= self.tree_built_at + self.tree_built_at / 2 + 1;
-        if !stale || self.loaded == self.tree_built_at {
+    /// Build (or rebuild) the spatial index if it is missing or older than the points.
+    pub fn ensure_index(&mut self) {
+        if self.grid.as_ref().is_some_and(|(_, at)| *at == self.loaded) {
             return;
         }
-        let mut slots = Vec::new();
-        let mut xyz = Vec::new();
-        for s in 0..self.slots() {
-            if self.has_position(s) {
-                slots.push(s as u32);
-                xyz.extend_from_slice(&self.xyz[3 * s..3 * s + 3]);
-            }
-        }
-        self.tree = Some((KdTree::build(&xyz), slots));
-        self.tree_built_at = self.loaded;
+        self.grid = Some((SkyGrid::build(&self.ra, &self.dec), self.loaded));
     }
 
     /// Bytes held by the arrays and the index (what the benchmark reports).
     pub fn bytes_held(&self) -> usize {
         let f = std::mem::size_of::<f32>();
-        let ids: usize = self.ids.iter().map(|r| r.text.capacity() + r.ends.capacity() * 4).sum();
-        let tree = self.tree.as_ref().map_or(0, |(t, s)| t.len() * 16 + s.capacity() * 4);
-        (self.ra.capacity() + self.dec.capacity() + self.xyz.capacity() + self.value.capacity()) * f + self.row.capacity() * 4 + self.top.capacity() * 4 + ids + tree
+        let ids: usize = self
+            .ids
+            .iter()
+            .map(|r| r.text.capacity() + r.ends.capacity() * 4)
+            .sum();
+        let tree = self.grid.as_ref().map_or(0, |(g, _)| g.bytes());
+        (self.ra.capacity() + self.dec.capacity() + self.xyz.capacity() + self.value.capacity()) * f
+            + self.row.capacity() * 4
+            + self.top.capacity() * 4
+            + ids
+            + tree
     }
 }
 
@@ -231,7 +276,8 @@ mod tests {
         let ra: Vec<_> = pos.iter().map(|p| Some(p.0)).collect();
         let dec: Vec<_> = pos.iter().map(|p| Some(p.1)).collect();
         let rows: Vec<_> = (0..pos.len() as u64).map(|k| Some(first_row + k)).collect();
-        let ids: Vec<_> = (0..pos.len()).map(|k| Some(format!("id{}", start + k))).collect();
+        let ids: Vec<_> = (0..pos.len()).map(|k| format!("id{}", start + k)).collect();
+        let ids: Vec<Option<&str>> = ids.iter().map(|s| Some(s.as_str())).collect();
         points.fill(start, &ra, &dec, &rows, &ids);
     }
 
@@ -241,17 +287,37 @@ mod tests {
         fill(&mut p, 3, &[(10.0, 1.0), (20.0, 2.0), (30.0, 3.0)], 103);
         assert_eq!((p.loaded(), p.drawable()), (3, 3));
         assert!(!p.has_position(0) && p.has_position(4));
+        assert_eq!(p.fill_log(), &[(3, 3)]);
         fill(&mut p, 0, &[(350.0, -1.0), (-10.0, 0.0), (0.0, 0.0)], 100);
         assert_eq!(p.id(0), Some("id0"));
         assert_eq!(p.id(4), Some("id4"));
+        assert_eq!(p.fill_log(), &[(3, 3), (0, 3)]);
+        assert_eq!(p.drawable(), 6, "kept as slots fill");
         assert_eq!(p.ra[1], 350.0, "RA is wrapped into 0..360");
         assert_eq!(p.slot_of_row(104), Some(4));
         assert_eq!(p.slot_of_row(7), None);
-        assert_eq!((p.slot_of_id("id4"), p.slot_of_id("id1"), p.slot_of_id("id9")), (Some(4), Some(1), None));
+        assert_eq!(
+            (
+                p.slot_of_id("id4"),
+                p.slot_of_id("id1"),
+                p.slot_of_id("id9")
+            ),
+            (Some(4), Some(1), None)
+        );
         // a null position arrives but is not drawable
         let mut q = SkyPoints::with_slots(2);
-        q.fill(0, &[None, Some(5.0)], &[Some(1.0), Some(95.0)], &[Some(0), Some(1)], &[None, None]);
-        assert_eq!((q.loaded(), q.drawable()), (2, 0), "null and impossible positions are not drawn");
+        q.fill(
+            0,
+            &[None, Some(5.0)],
+            &[Some(1.0), Some(95.0)],
+            &[Some(0), Some(1)],
+            &[None, None],
+        );
+        assert_eq!(
+            (q.loaded(), q.drawable()),
+            (2, 0),
+            "null and impossible positions are not drawn"
+        );
         assert_eq!(q.id(0), None);
     }
 
@@ -262,7 +328,11 @@ mod tests {
         assert_eq!(p.nearest(10.2, 10.1, 1.0), Some(0));
         assert_eq!(p.nearest(30.0, 0.0, 1.0), None, "nothing within a degree");
         fill(&mut p, 2, &[(30.0, 0.1), (359.9, 0.0)], 2);
-        assert_eq!(p.nearest(30.0, 0.0, 1.0), Some(2), "the index was rebuilt for the new points");
+        assert_eq!(
+            p.nearest(30.0, 0.0, 1.0),
+            Some(2),
+            "the index was rebuilt for the new points"
+        );
         assert_eq!(p.nearest(0.05, 0.0, 1.0), Some(3), "across RA 0/360");
         assert!(p.bytes_held() >= 4 * 4 * 7);
     }
@@ -271,7 +341,10 @@ mod tests {
     fn fractions_say_not_asked_instead_of_zero() {
         assert_eq!(answer_fraction(&[Some(3), Some(1), Some(0)], 0), 0.75);
         assert_eq!(answer_fraction(&[Some(3), Some(1), Some(0)], 2), 0.0);
-        assert!(answer_fraction(&[Some(0), Some(0)], 0).is_nan(), "nobody asked: not 0 %");
+        assert!(
+            answer_fraction(&[Some(0), Some(0)], 0).is_nan(),
+            "nobody asked: not 0 %"
+        );
         assert!(answer_fraction(&[None, None], 1).is_nan());
         assert!(answer_fraction(&[Some(2)], 3).is_nan(), "no such answer");
         let mut p = SkyPoints::with_slots(3);
@@ -285,17 +358,57 @@ mod tests {
     #[test]
     fn top_answers_keep_the_campaign_with_most_votes() {
         let mut p = SkyPoints::with_slots(2);
-        let dr5 = p.top_question("dr5", "smooth-or-featured", vec!["smooth".into(), "featured-or-disk".into(), "artifact".into()]);
-        let dr8 = p.top_question("dr8", "smooth-or-featured", vec!["smooth".into(), "featured-or-disk".into(), "artifact".into()]);
-        assert_eq!(p.top_question("dr5", "smooth-or-featured", vec!["smooth".into(), "featured-or-disk".into(), "artifact".into()]), dr5);
+        let dr5 = p.top_question(
+            "dr5",
+            "smooth-or-featured",
+            vec![
+                "smooth".into(),
+                "featured-or-disk".into(),
+                "artifact".into(),
+            ],
+        );
+        let dr8 = p.top_question(
+            "dr8",
+            "smooth-or-featured",
+            vec![
+                "smooth".into(),
+                "featured-or-disk".into(),
+                "artifact".into(),
+            ],
+        );
+        assert_eq!(
+            p.top_question(
+                "dr5",
+                "smooth-or-featured",
+                vec![
+                    "smooth".into(),
+                    "featured-or-disk".into(),
+                    "artifact".into()
+                ]
+            ),
+            dr5
+        );
         assert_eq!(p.describe_top(0), None, "no votes yet: nothing, not 0 %");
         p.set_top(0, dr5, &[Some(2), Some(8), Some(0)]);
-        assert_eq!(p.describe_top(0).as_deref(), Some("smooth-or-featured: featured-or-disk 80 % of 10 votes (dr5)"));
+        assert_eq!(
+            p.describe_top(0).as_deref(),
+            Some("smooth-or-featured: featured-or-disk 80 % of 10 votes (dr5)")
+        );
         p.set_top(0, dr8, &[Some(1), Some(2), None]);
-        assert!(p.describe_top(0).unwrap().ends_with("(dr5)"), "fewer votes do not replace more");
+        assert!(
+            p.describe_top(0).unwrap().ends_with("(dr5)"),
+            "fewer votes do not replace more"
+        );
         p.set_top(0, dr8, &[Some(300), Some(100), Some(0)]);
-        assert_eq!(p.describe_top(0).as_deref(), Some("smooth-or-featured: smooth 75 % of 255+ votes (dr8)"));
+        assert_eq!(
+            p.describe_top(0).as_deref(),
+            Some("smooth-or-featured: smooth 75 % of 255+ votes (dr8)")
+        );
         p.set_top(1, dr8, &[Some(0), Some(0), Some(0)]);
-        assert_eq!(p.describe_top(1), None, "a question nobody was asked gives no top answer");
+        assert_eq!(
+            p.describe_top(1),
+            None,
+            "a question nobody was asked gives no top answer"
+        );
     }
 }

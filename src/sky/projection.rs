@@ -22,8 +22,12 @@ pub enum Projection {
 }
 
 impl Projection {
-    pub const ALL: [Projection; 4] =
-        [Projection::Mollweide, Projection::HammerAitoff, Projection::Gnomonic, Projection::Orthographic];
+    pub const ALL: [Projection; 4] = [
+        Projection::Mollweide,
+        Projection::HammerAitoff,
+        Projection::Gnomonic,
+        Projection::Orthographic,
+    ];
 
     /// Whether the whole sphere fits on the map (with a seam at the centre's antimeridian).
     pub fn all_sky(self) -> bool {
@@ -93,7 +97,11 @@ pub(crate) fn radec_of(v: [f64; 3]) -> (f64, f64) {
 /// Angular distance in degrees (Vincenty's formula: accurate at all separations).
 pub fn separation(ra1: f64, dec1: f64, ra2: f64, dec2: f64) -> f64 {
     let (a, b) = (unit_vector(ra1, dec1), unit_vector(ra2, dec2));
-    let cross = [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+    let cross = [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ];
     let sin = (cross[0] * cross[0] + cross[1] * cross[1] + cross[2] * cross[2]).sqrt();
     let cos = a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
     sin.atan2(cos).to_degrees()
@@ -108,7 +116,11 @@ impl Rotation {
     fn new(ra0: f64, dec0: f64) -> Self {
         let (sa, ca) = ra0.to_radians().sin_cos();
         let (sd, cd) = dec0.to_radians().sin_cos();
-        Rotation([[cd * ca, cd * sa, sd], [-sa, ca, 0.0], [-sd * ca, -sd * sa, cd]])
+        Rotation([
+            [cd * ca, cd * sa, sd],
+            [-sa, ca, 0.0],
+            [-sd * ca, -sd * sa, cd],
+        ])
     }
     #[inline(always)]
     pub(crate) fn apply(&self, v: [f64; 3]) -> [f64; 3] {
@@ -134,7 +146,11 @@ pub struct SkyView {
 
 impl SkyView {
     pub fn new(projection: Projection, ra0: f64, dec0: f64) -> Self {
-        SkyView { projection, ra0, dec0 }
+        SkyView {
+            projection,
+            ra0,
+            dec0,
+        }
     }
 
     pub(crate) fn rotation(&self) -> Rotation {
@@ -150,7 +166,10 @@ impl SkyView {
     /// |φ| = 180 on the all-sky projections' seam.
     pub fn native(&self, ra: f64, dec: f64) -> (f64, f64) {
         let n = self.native_vector(ra, dec);
-        (n[1].atan2(n[0]).to_degrees(), n[2].atan2(n[0].hypot(n[1])).to_degrees())
+        (
+            n[1].atan2(n[0]).to_degrees(),
+            n[2].atan2(n[0].hypot(n[1])).to_degrees(),
+        )
     }
 
     /// Projects a native unit vector exactly (the reference for `project_batch`).
@@ -190,7 +209,11 @@ impl SkyView {
                 let cos_g = ((1.0 - sin_g.abs()) * (1.0 + sin_g.abs())).sqrt();
                 let s = w_minus_sin_w(2.0 * cos_g.atan2(sin_g.abs())) / PI;
                 let (sin_t, cos_t) = ((1.0 - s).copysign(sin_g), (s * (2.0 - s)).max(0.0).sqrt());
-                let phi = if cos_g > 0.0 { (east / (MOL_KX * cos_g)).clamp(-PI, PI) } else { 0.0 };
+                let phi = if cos_g > 0.0 {
+                    (east / (MOL_KX * cos_g)).clamp(-PI, PI)
+                } else {
+                    0.0
+                };
                 [cos_t * phi.cos(), cos_t * phi.sin(), sin_t]
             }
             Projection::HammerAitoff => {
@@ -228,18 +251,40 @@ impl SkyView {
         out_y.clear();
         out_x.resize(n, f32::NAN);
         out_y.resize(n, f32::NAN);
+        self.project_into(xyz, out_x, out_y);
+    }
+
+    /// [`SkyView::project_batch`] into slices, as many points as fit (for projecting only the
+    /// points that arrived since the last frame).
+    pub fn project_into(&self, xyz: &[f32], out_x: &mut [f32], out_y: &mut [f32]) {
         let rot = self.rotation();
-        let table = if self.projection == Projection::Mollweide { mollweide_table() } else { &[] };
+        let table = if self.projection == Projection::Mollweide {
+            mollweide_table()
+        } else {
+            &[]
+        };
         // Blocks of points go through small stack buffers, one short indexed loop per step: the
         // CPU overlaps consecutive points of a short loop far better than of one long one (and
         // at opt-level "z", the wasm profile, iterator adapters would not even be inlined).
-        let (mut nx, mut ny, mut nz, mut phi) = ([0.0f64; BLOCK], [0.0f64; BLOCK], [0.0f64; BLOCK], [0.0f64; BLOCK]);
+        let (mut nx, mut ny, mut nz, mut phi) = (
+            [0.0f64; BLOCK],
+            [0.0f64; BLOCK],
+            [0.0f64; BLOCK],
+            [0.0f64; BLOCK],
+        );
         let outs = out_x.chunks_mut(BLOCK).zip(out_y.chunks_mut(BLOCK));
         for (block, (out_x, out_y)) in xyz.chunks(3 * BLOCK).zip(outs) {
-            let n = (block.len() / 3).min(out_x.len()).min(out_y.len()).min(BLOCK);
+            let n = (block.len() / 3)
+                .min(out_x.len())
+                .min(out_y.len())
+                .min(BLOCK);
             let (block, out_x, out_y) = (&block[..3 * n], &mut out_x[..n], &mut out_y[..n]);
             for i in 0..n {
-                let [x, y, z] = rot.apply([f64::from(block[3 * i]), f64::from(block[3 * i + 1]), f64::from(block[3 * i + 2])]);
+                let [x, y, z] = rot.apply([
+                    f64::from(block[3 * i]),
+                    f64::from(block[3 * i + 1]),
+                    f64::from(block[3 * i + 2]),
+                ]);
                 (nx[i], ny[i], nz[i]) = (x, y, z);
             }
             match self.projection {
@@ -248,22 +293,30 @@ impl SkyView {
                         phi[i] = fast_atan2(ny[i], nx[i]);
                     }
                     for i in 0..n {
-                        (out_x[i], out_y[i]) = finish(mollweide_fast(table, [nx[i], ny[i], nz[i]], phi[i]));
+                        (out_x[i], out_y[i]) =
+                            finish(mollweide_fast(table, [nx[i], ny[i], nz[i]], phi[i]));
                     }
                 }
                 Projection::HammerAitoff => {
                     for i in 0..n {
-                        (out_x[i], out_y[i]) = finish(project_simple(Projection::HammerAitoff, [nx[i], ny[i], nz[i]]));
+                        (out_x[i], out_y[i]) = finish(project_simple(
+                            Projection::HammerAitoff,
+                            [nx[i], ny[i], nz[i]],
+                        ));
                     }
                 }
                 Projection::Gnomonic => {
                     for i in 0..n {
-                        (out_x[i], out_y[i]) = finish(project_simple(Projection::Gnomonic, [nx[i], ny[i], nz[i]]));
+                        (out_x[i], out_y[i]) =
+                            finish(project_simple(Projection::Gnomonic, [nx[i], ny[i], nz[i]]));
                     }
                 }
                 Projection::Orthographic => {
                     for i in 0..n {
-                        (out_x[i], out_y[i]) = finish(project_simple(Projection::Orthographic, [nx[i], ny[i], nz[i]]));
+                        (out_x[i], out_y[i]) = finish(project_simple(
+                            Projection::Orthographic,
+                            [nx[i], ny[i], nz[i]],
+                        ));
                     }
                 }
             }
@@ -333,9 +386,19 @@ fn project_simple(p: Projection, [x, y, z]: [f64; 3]) -> (f64, f64) {
 fn w_minus_sin_w(w: f64) -> f64 {
     if w.abs() < 0.75 {
         // w³/3! − w⁵/5! + … + w¹⁵/15! (the next term is below 1e-16 of the sum)
-        const C: [f64; 7] = [1.0 / 6.0, 1.0 / 120.0, 1.0 / 5040.0, 1.0 / 362_880.0, 1.0 / 39_916_800.0, 1.0 / 6_227_020_800.0, 1.0 / 1_307_674_368_000.0];
+        const C: [f64; 7] = [
+            1.0 / 6.0,
+            1.0 / 120.0,
+            1.0 / 5040.0,
+            1.0 / 362_880.0,
+            1.0 / 39_916_800.0,
+            1.0 / 6_227_020_800.0,
+            1.0 / 1_307_674_368_000.0,
+        ];
         let w2 = w * w;
-        w * w2 * (C[0] - w2 * (C[1] - w2 * (C[2] - w2 * (C[3] - w2 * (C[4] - w2 * (C[5] - w2 * C[6]))))))
+        w * w2
+            * (C[0]
+                - w2 * (C[1] - w2 * (C[2] - w2 * (C[3] - w2 * (C[4] - w2 * (C[5] - w2 * C[6]))))))
     } else {
         w - w.sin()
     }
@@ -402,7 +465,14 @@ fn mollweide_table() -> &'static [Row] {
             let k = if c > 1e-3 { h * PI / (4.0 * c) } else { 0.0 }; // the end intervals are never used
             ((s, k), (c, -k * s / c.max(1e-3)))
         };
-        let cubic = |(p0, m0): (f64, f64), (p1, m1): (f64, f64)| [p0, m0, 3.0 * (p1 - p0) - 2.0 * m0 - m1, 2.0 * (p0 - p1) + m0 + m1];
+        let cubic = |(p0, m0): (f64, f64), (p1, m1): (f64, f64)| {
+            [
+                p0,
+                m0,
+                3.0 * (p1 - p0) - 2.0 * m0 - m1,
+                2.0 * (p0 - p1) + m0 + m1,
+            ]
+        };
         (0..TABLE_N)
             .map(|i| {
                 let ((s0, c0), (s1, c1)) = (node(i), node(i + 1));
@@ -428,8 +498,13 @@ fn mollweide_polar(z: f64, rho: f64) -> (f64, f64) {
     let d = w2 * (0.5 - w2 * (1.0 / 24.0 - w2 * (1.0 / 720.0 - w2 * (1.0 / 40_320.0))));
     let w = w - (w_minus_sin_w(w) - PI * s) / (d + f64::MIN_POSITIVE);
     let (h, h2) = (0.5 * w, 0.25 * w * w);
-    let sin_d = h * (1.0 - h2 * (1.0 / 6.0 - h2 * (1.0 / 120.0 - h2 * (1.0 / 5040.0 - h2 * (1.0 / 362_880.0)))));
-    let cos_d = 1.0 - h2 * (0.5 - h2 * (1.0 / 24.0 - h2 * (1.0 / 720.0 - h2 * (1.0 / 40_320.0 - h2 * (1.0 / 3_628_800.0)))));
+    let sin_d = h
+        * (1.0
+            - h2 * (1.0 / 6.0 - h2 * (1.0 / 120.0 - h2 * (1.0 / 5040.0 - h2 * (1.0 / 362_880.0)))));
+    let cos_d = 1.0
+        - h2 * (0.5
+            - h2 * (1.0 / 24.0
+                - h2 * (1.0 / 720.0 - h2 * (1.0 / 40_320.0 - h2 * (1.0 / 3_628_800.0)))));
     (cos_d.copysign(z), sin_d)
 }
 
@@ -446,7 +521,10 @@ fn mollweide_fast(table: &[Row], [x, y, z]: [f64; 3], phi: f64) -> (f64, f64) {
         let f = t - (k - ROUND);
         let f2 = f * f;
         match table.get(i) {
-            Some(&Row([s0, s1, s2, s3, c0, c1, c2, c3])) => ((s0 + f * s1) + f2 * (s2 + f * s3), (c0 + f * c1) + f2 * (c2 + f * c3)),
+            Some(&Row([s0, s1, s2, s3, c0, c1, c2, c3])) => (
+                (s0 + f * s1) + f2 * (s2 + f * s3),
+                (c0 + f * c1) + f2 * (c2 + f * c3),
+            ),
             None => (f64::NAN, f64::NAN),
         }
     } else {
@@ -503,24 +581,42 @@ mod tests {
         }
         /// Uniform on the sphere: (ra, dec) in degrees.
         pub fn sky(&mut self) -> (f64, f64) {
-            (360.0 * self.next_f64(), (2.0 * self.next_f64() - 1.0).asin().to_degrees())
+            (
+                360.0 * self.next_f64(),
+                (2.0 * self.next_f64() - 1.0).asin().to_degrees(),
+            )
         }
     }
 
     /// One row of a reference table: fields after the first (a tag) as numbers.
     fn rows(csv: &'static str) -> impl Iterator<Item = (String, Vec<f64>)> {
-        csv.lines().filter(|l| !l.starts_with('#') && !l.starts_with("kind")).filter(|l| !l.trim().is_empty()).map(|l| {
-            let mut it = l.split(',');
-            let tag = it.next().unwrap().to_string();
-            (tag, it.map(|v| v.trim().parse::<f64>().unwrap()).collect())
-        })
+        csv.lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with("kind"))
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                let mut it = l.split(',');
+                let tag = it.next().unwrap().to_string();
+                (tag, it.map(|v| v.trim().parse::<f64>().unwrap()).collect())
+            })
     }
 
     const REFERENCE: [(Projection, &str); 4] = [
-        (Projection::Mollweide, include_str!("reference/projection_mol.csv")),
-        (Projection::HammerAitoff, include_str!("reference/projection_ait.csv")),
-        (Projection::Gnomonic, include_str!("reference/projection_tan.csv")),
-        (Projection::Orthographic, include_str!("reference/projection_sin.csv")),
+        (
+            Projection::Mollweide,
+            include_str!("reference/projection_mol.csv"),
+        ),
+        (
+            Projection::HammerAitoff,
+            include_str!("reference/projection_ait.csv"),
+        ),
+        (
+            Projection::Gnomonic,
+            include_str!("reference/projection_tan.csv"),
+        ),
+        (
+            Projection::Orthographic,
+            include_str!("reference/projection_sin.csv"),
+        ),
     ];
     const DEG: f64 = 180.0 / PI; // wcslib's R
 
@@ -528,7 +624,10 @@ mod tests {
     fn keys_names_extent() {
         for p in Projection::ALL {
             assert_eq!(Projection::from_key(p.key()), Some(p));
-            assert_eq!(p.all_sky(), matches!(p, Projection::Mollweide | Projection::HammerAitoff));
+            assert_eq!(
+                p.all_sky(),
+                matches!(p, Projection::Mollweide | Projection::HammerAitoff)
+            );
         }
         assert_eq!(Projection::from_key("aitoff"), None);
         assert_eq!(Projection::HammerAitoff.name(), "Hammer-Aitoff");
@@ -584,23 +683,40 @@ mod tests {
                     let Some((x, y)) = got else {
                         // we may draw less than wcslib (gnomonic stops at 89°), never more
                         let dist = separation(r[0], r[1], ra, dec);
-                        assert!(!valid || (p == Projection::Gnomonic && dist >= GNOMONIC_LIMIT_DEG), "{p:?} {r:?}");
+                        assert!(
+                            !valid || (p == Projection::Gnomonic && dist >= GNOMONIC_LIMIT_DEG),
+                            "{p:?} {r:?}"
+                        );
                         continue;
                     };
                     if !valid {
                         // only a point exactly on the orthographic limb, which rounding puts on either side
-                        let limb = p == Projection::Orthographic && (separation(r[0], r[1], ra, dec) - 90.0).abs() < 1e-9;
-                        assert!(limb && (x.hypot(y) - 1.0).abs() < 1e-9, "{p:?} drew what wcslib rejects: {r:?} -> {x} {y}");
+                        let limb = p == Projection::Orthographic
+                            && (separation(r[0], r[1], ra, dec) - 90.0).abs() < 1e-9;
+                        assert!(
+                            limb && (x.hypot(y) - 1.0).abs() < 1e-9,
+                            "{p:?} drew what wcslib rejects: {r:?} -> {x} {y}"
+                        );
                         continue;
                     }
                     let (wx, wy) = (-r[5] / DEG, r[6] / DEG);
                     // a point on the seam may land on either edge
                     let on_seam = p.all_sky() && (v.native(ra, dec).0.abs() - 180.0).abs() < 1e-6;
-                    let dx = if on_seam { (x.abs() - wx.abs()).abs() } else { (x - wx).abs() };
-                    assert!(dx < 1e-9 && (y - wy).abs() < 1e-9, "{p:?} {r:?}: ours {x} {y}, wcslib {wx} {wy}");
+                    let dx = if on_seam {
+                        (x.abs() - wx.abs()).abs()
+                    } else {
+                        (x - wx).abs()
+                    };
+                    assert!(
+                        dx < 1e-9 && (y - wy).abs() < 1e-9,
+                        "{p:?} {r:?}: ours {x} {y}, wcslib {wx} {wy}"
+                    );
                     // inverse of the forward value returns the point (ra meaningless at the poles)
                     let (ra2, dec2) = v.unproject(x, y).unwrap();
-                    assert!(separation(ra, dec, ra2, dec2) < 1e-7, "{p:?} {r:?} -> {ra2} {dec2}");
+                    assert!(
+                        separation(ra, dec, ra2, dec2) < 1e-7,
+                        "{p:?} {r:?} -> {ra2} {dec2}"
+                    );
                     forward += 1;
                 } else {
                     let (x, y) = (-r[2] / DEG, r[3] / DEG);
@@ -609,20 +725,32 @@ mod tests {
                         Some((ra, dec)) => {
                             assert!(valid, "{p:?} {r:?} should be outside, got {ra} {dec}");
                             assert!((0.0..360.0).contains(&ra) && (-90.0..=90.0).contains(&dec));
-                            assert!(separation(ra, dec, r[5], r[6]) < 1e-8, "{p:?} {r:?}: got {ra} {dec}");
+                            assert!(
+                                separation(ra, dec, r[5], r[6]) < 1e-8,
+                                "{p:?} {r:?}: got {ra} {dec}"
+                            );
                         }
                     }
                     inverse += 1;
                 }
             }
-            assert!(forward > 100 && inverse > 150, "{p:?}: {forward} forward, {inverse} inverse rows");
+            assert!(
+                forward > 100 && inverse > 150,
+                "{p:?}: {forward} forward, {inverse} inverse rows"
+            );
         }
     }
 
     #[test]
     fn round_trips_many_centres() {
         let mut rng = Rng(7);
-        let mut centres: Vec<(f64, f64)> = vec![(0.0, 0.0), (180.0, 0.0), (0.0, 90.0), (359.999, -90.0), (12.0, 89.9999)];
+        let mut centres: Vec<(f64, f64)> = vec![
+            (0.0, 0.0),
+            (180.0, 0.0),
+            (0.0, 90.0),
+            (359.999, -90.0),
+            (12.0, 89.9999),
+        ];
         centres.extend((0..40).map(|_| rng.sky()));
         for p in Projection::ALL {
             for &(ra0, dec0) in &centres {
@@ -648,11 +776,17 @@ mod tests {
                     };
                     drawn += 1;
                     if let Some((w, h)) = p.extent() {
-                        assert!((x / w).powi(2) + (y / h).powi(2) <= 1.0 + 1e-9, "{p:?} {x} {y} outside");
+                        assert!(
+                            (x / w).powi(2) + (y / h).powi(2) <= 1.0 + 1e-9,
+                            "{p:?} {x} {y} outside"
+                        );
                     }
                     let (ra2, dec2) = v.unproject(x, y).unwrap();
                     assert!((0.0..360.0).contains(&ra2) && (-90.0..=90.0).contains(&dec2));
-                    assert!(separation(ra, dec, ra2, dec2) < 1e-7, "{p:?} ({ra0},{dec0}) {ra} {dec} -> {ra2} {dec2}");
+                    assert!(
+                        separation(ra, dec, ra2, dec2) < 1e-7,
+                        "{p:?} ({ra0},{dec0}) {ra} {dec} -> {ra2} {dec2}"
+                    );
                 }
                 assert!(drawn > 60, "{p:?} drew only {drawn}");
             }
@@ -698,7 +832,10 @@ mod tests {
         // at 1e-6 rad from the pole, cos γ ∝ ε^(2/3) must still be resolved (not 0)
         let (_, c) = mollweide_aux(1.0, 1e-6);
         let w = 2.0 * c.asin();
-        assert!(((w_minus_sin_w(w) - PI * 1e-12 / 2.0) / (PI * 1e-12 / 2.0)).abs() < 1e-6, "{c}");
+        assert!(
+            ((w_minus_sin_w(w) - PI * 1e-12 / 2.0) / (PI * 1e-12 / 2.0)).abs() < 1e-6,
+            "{c}"
+        );
     }
 
     #[test]
@@ -708,7 +845,10 @@ mod tests {
             for z in [z, -z] {
                 let rho = (1.0 - z * z).sqrt();
                 let ((s0, c0), (s1, c1)) = (mollweide_aux(z, rho), mollweide_polar(z, rho));
-                assert!((s0 - s1).abs() < 1e-10 && (c0 - c1).abs() < 1e-10, "{z}: {s0} {c0} vs {s1} {c1}");
+                assert!(
+                    (s0 - s1).abs() < 1e-10 && (c0 - c1).abs() < 1e-10,
+                    "{z}: {s0} {c0} vs {s1} {c1}"
+                );
             }
         }
     }
@@ -718,12 +858,25 @@ mod tests {
         let mut rng = Rng(3);
         for i in 0..100_000 {
             let (x, y) = if i < 8 {
-                [(1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0), (-1.0, 1e-300), (-1.0, -0.0), (-0.0, 2.0), (1e-9, -1e-9)][i]
+                [
+                    (1.0, 0.0),
+                    (-1.0, 0.0),
+                    (0.0, 1.0),
+                    (0.0, -1.0),
+                    (-1.0, 1e-300),
+                    (-1.0, -0.0),
+                    (-0.0, 2.0),
+                    (1e-9, -1e-9),
+                ][i]
             } else {
                 (2.0 * rng.next_f64() - 1.0, 2.0 * rng.next_f64() - 1.0)
             };
             let got = fast_atan2(y, x);
-            assert!((got - y.atan2(x)).abs() < 1e-8, "{x} {y}: {got} vs {}", y.atan2(x));
+            assert!(
+                (got - y.atan2(x)).abs() < 1e-8,
+                "{x} {y}: {got} vs {}",
+                y.atan2(x)
+            );
         }
     }
 
@@ -732,12 +885,30 @@ mod tests {
     fn batch_matches_scalar() {
         let mut rng = Rng(11);
         let mut pts: Vec<(f64, f64)> = (0..20_000).map(|_| rng.sky()).collect();
-        pts.extend([(0.0, 90.0), (0.0, -90.0), (37.0, 89.9), (200.0, -89.99), (0.0, 0.0), (180.0, 0.0), (359.99999, 45.0)]);
+        pts.extend([
+            (0.0, 90.0),
+            (0.0, -90.0),
+            (37.0, 89.9),
+            (200.0, -89.99),
+            (0.0, 0.0),
+            (180.0, 0.0),
+            (359.99999, 45.0),
+        ]);
         pts.extend((0..2000).map(|i| (0.18 * i as f64, 80.0 + 0.004 * i as f64))); // across the table limit
-        let xyz: Vec<f32> = pts.iter().flat_map(|&(ra, dec)| unit_vector(ra, dec).map(|c| c as f32)).collect();
+        let xyz: Vec<f32> = pts
+            .iter()
+            .flat_map(|&(ra, dec)| unit_vector(ra, dec).map(|c| c as f32))
+            .collect();
         let (mut ox, mut oy) = (vec![1.0; 3], Vec::new());
         for p in Projection::ALL {
-            for (ra0, dec0) in [(0.0, 0.0), (180.0, 0.0), (150.0, 30.0), (45.0, -60.0), (270.0, 89.0), (10.0, 90.0)] {
+            for (ra0, dec0) in [
+                (0.0, 0.0),
+                (180.0, 0.0),
+                (150.0, 30.0),
+                (45.0, -60.0),
+                (270.0, 89.0),
+                (10.0, 90.0),
+            ] {
                 let v = SkyView::new(p, ra0, dec0);
                 v.project_batch(&xyz, &mut ox, &mut oy);
                 assert_eq!((ox.len(), oy.len()), (pts.len(), pts.len()));
@@ -750,8 +921,15 @@ mod tests {
                     match v.project(ra, dec) {
                         None => assert!(bx.is_nan() && by.is_nan(), "{p:?} {ra} {dec}: {bx} {by}"),
                         Some((x, y)) => {
-                            let dx = if seam { (x.abs() - bx.abs()).abs() } else { (x - bx).abs() };
-                            assert!(dx < 1e-5 && (y - by).abs() < 1e-5, "{p:?} ({ra0},{dec0}) {ra} {dec}: {x} {y} vs {bx} {by}");
+                            let dx = if seam {
+                                (x.abs() - bx.abs()).abs()
+                            } else {
+                                (x - bx).abs()
+                            };
+                            assert!(
+                                dx < 1e-5 && (y - by).abs() < 1e-5,
+                                "{p:?} ({ra0},{dec0}) {ra} {dec}: {x} {y} vs {bx} {by}"
+                            );
                             drawn += 1;
                         }
                     }
@@ -759,7 +937,11 @@ mod tests {
                 assert!(drawn > 8_000, "{p:?} ({ra0},{dec0}) drew {drawn}");
             }
         }
-        SkyView::new(Projection::Mollweide, 0.0, 0.0).project_batch(&[f32::NAN, 0.0, 1.0, 1.0], &mut ox, &mut oy);
+        SkyView::new(Projection::Mollweide, 0.0, 0.0).project_batch(
+            &[f32::NAN, 0.0, 1.0, 1.0],
+            &mut ox,
+            &mut oy,
+        );
         assert_eq!(ox.len(), 1);
         assert!(ox[0].is_nan() && oy[0].is_nan());
     }
@@ -769,10 +951,12 @@ mod tests {
     #[ignore]
     fn bench_project_batch() {
         let mut rng = Rng(5);
-        let xyz: Vec<f32> = (0..400_000).flat_map(|_| {
-            let (ra, dec) = rng.sky();
-            unit_vector(ra, dec).map(|c| c as f32)
-        }).collect();
+        let xyz: Vec<f32> = (0..400_000)
+            .flat_map(|_| {
+                let (ra, dec) = rng.sky();
+                unit_vector(ra, dec).map(|c| c as f32)
+            })
+            .collect();
         let (mut ox, mut oy) = (Vec::new(), Vec::new());
         for p in Projection::ALL {
             let v = SkyView::new(p, 150.0, 30.0);
@@ -785,7 +969,10 @@ mod tests {
                     t.elapsed().as_nanos() as f64 / 400_000.0
                 })
                 .fold(f64::INFINITY, f64::min);
-            println!("project_batch {:>20}: {ns:.2} ns/point (best of 15 runs over 400k points)", p.name());
+            println!(
+                "project_batch {:>20}: {ns:.2} ns/point (best of 15 runs over 400k points)",
+                p.name()
+            );
         }
     }
 }

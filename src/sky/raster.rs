@@ -58,7 +58,14 @@ pub fn clear(buf: &mut Vec<u8>, screen: &Screen) {
 /// units, NaN = not drawn). With `values`, points whose value is NaN ("not asked") are
 /// drawn first in the neutral grey and the rest over them through the colour map; without,
 /// all in the plain colour. Returns how many points landed on the canvas.
-pub fn draw_points(buf: &mut [u8], screen: &Screen, px: &[f32], py: &[f32], values: Option<&[f32]>, dot: u32) -> usize {
+pub fn draw_points(
+    buf: &mut [u8],
+    screen: &Screen,
+    px: &[f32],
+    py: &[f32],
+    values: Option<&[f32]>,
+    dot: u32,
+) -> usize {
     let (w, h) = (screen.width as i64, screen.height as i64);
     if buf.len() < screen.bytes() || w == 0 || h == 0 {
         return 0;
@@ -112,8 +119,15 @@ pub fn draw_points(buf: &mut [u8], screen: &Screen, px: &[f32], py: &[f32], valu
         return match values {
             None => pass(buf, &|_| Some(PLAIN)),
             Some(v) => {
-                let missing = pass(buf, &|i| v.get(i).filter(|x| x.is_nan()).map(|_| colormap::MISSING));
-                missing + pass(buf, &|i| v.get(i).filter(|x| !x.is_nan()).map(|x| table[(x.clamp(0.0, 1.0) * 255.0).round() as usize]))
+                let missing = pass(buf, &|i| {
+                    v.get(i).filter(|x| x.is_nan()).map(|_| colormap::MISSING)
+                });
+                missing
+                    + pass(buf, &|i| {
+                        v.get(i)
+                            .filter(|x| !x.is_nan())
+                            .map(|x| table[(x.clamp(0.0, 1.0) * 255.0).round() as usize])
+                    })
             }
         };
     }
@@ -140,7 +154,9 @@ pub fn healpix_counts(nside: u32, ra: &[f32], dec: &[f32]) -> Vec<u32> {
     let mut counts = vec![0u32; healpix::npix(nside) as usize];
     for (r, d) in ra.iter().zip(dec) {
         if r.is_finite() && d.is_finite() {
-            if let Some(c) = counts.get_mut(healpix::ang2pix_ring(nside, *r as f64, *d as f64) as usize) {
+            if let Some(c) =
+                counts.get_mut(healpix::ang2pix_ring(nside, *r as f64, *d as f64) as usize)
+            {
                 *c += 1;
             }
         }
@@ -151,7 +167,14 @@ pub fn healpix_counts(nside: u32, ra: &[f32], dec: &[f32]) -> Vec<u32> {
 /// Paint every `block`×`block` square of the canvas by the density of the HEALPix cell under
 /// its centre (log scale from 1 to the fullest cell; empty sky dark but unlike the space
 /// outside the projection). Returns the fullest cell's count.
-pub fn draw_density(buf: &mut [u8], screen: &Screen, view: &SkyView, nside: u32, counts: &[u32], block: u32) -> u32 {
+pub fn draw_density(
+    buf: &mut [u8],
+    screen: &Screen,
+    view: &SkyView,
+    nside: u32,
+    counts: &[u32],
+    block: u32,
+) -> u32 {
     let max = counts.iter().copied().max().unwrap_or(0);
     if buf.len() < screen.bytes() {
         return max;
@@ -165,12 +188,22 @@ pub fn draw_density(buf: &mut [u8], screen: &Screen, view: &SkyView, nside: u32,
     while by < h {
         let mut bx = 0;
         while bx < w {
-            let (x, y) = screen.from_px(bx as f64 + block as f64 / 2.0, by as f64 + block as f64 / 2.0);
+            let (x, y) = screen.from_px(
+                bx as f64 + block as f64 / 2.0,
+                by as f64 + block as f64 / 2.0,
+            );
             let rgb = match view.unproject(x, y) {
                 None => None,
                 Some((ra, dec)) => {
-                    let c = counts.get(healpix::ang2pix_ring(nside, ra, dec) as usize).copied().unwrap_or(0);
-                    Some(if c == 0 { EMPTY } else { table[((c as f32).ln() / log_max * 255.0).clamp(0.0, 255.0) as usize] })
+                    let c = counts
+                        .get(healpix::ang2pix_ring(nside, ra, dec) as usize)
+                        .copied()
+                        .unwrap_or(0);
+                    Some(if c == 0 {
+                        EMPTY
+                    } else {
+                        table[((c as f32).ln() / log_max * 255.0).clamp(0.0, 255.0) as usize]
+                    })
                 }
             };
             if let Some(rgb) = rgb {
@@ -200,16 +233,32 @@ mod tests {
 
     #[test]
     fn screen_round_trips_and_puts_north_up() {
-        let s = Screen { width: 200, height: 100, scale: 30.0, cx: 100.0, cy: 50.0 };
+        let s = Screen {
+            width: 200,
+            height: 100,
+            scale: 30.0,
+            cx: 100.0,
+            cy: 50.0,
+        };
         let (px, py) = s.to_px(1.0, 1.0);
-        assert_eq!((px, py), (130.0, 20.0), "y up in projection units is up on screen");
+        assert_eq!(
+            (px, py),
+            (130.0, 20.0),
+            "y up in projection units is up on screen"
+        );
         let (x, y) = s.from_px(px, py);
         assert!((x - 1.0).abs() < 1e-12 && (y - 1.0).abs() < 1e-12);
     }
 
     #[test]
     fn points_land_where_projected_and_not_asked_is_grey_under_the_rest() {
-        let s = Screen { width: 20, height: 10, scale: 1.0, cx: 10.0, cy: 5.0 };
+        let s = Screen {
+            width: 20,
+            height: 10,
+            scale: 1.0,
+            cx: 10.0,
+            cy: 5.0,
+        };
         let mut buf = Vec::new();
         clear(&mut buf, &s);
         assert_eq!(pixel(&buf, &s, 3, 3), BACKGROUND);
@@ -218,7 +267,11 @@ mod tests {
         let drawn = draw_points(&mut buf, &s, &px, &py, None, 1);
         assert_eq!(drawn, 3, "NaN and off-canvas points are skipped");
         assert_eq!(pixel(&buf, &s, 10, 5), PLAIN);
-        assert_eq!(pixel(&buf, &s, 12, 4), PLAIN, "(2, 1) is right of and above the centre");
+        assert_eq!(
+            pixel(&buf, &s, 12, 4),
+            PLAIN,
+            "(2, 1) is right of and above the centre"
+        );
         clear(&mut buf, &s);
         // two points on one pixel: the asked one wins whatever its order
         let values = [1.0, 0.0, f32::NAN, 0.5, 0.5];
@@ -228,14 +281,24 @@ mod tests {
         let only_missing = [f32::NAN; 5];
         clear(&mut buf, &s);
         draw_points(&mut buf, &s, &px, &py, Some(&only_missing), 3);
-        assert_eq!(pixel(&buf, &s, 11, 4), colormap::MISSING, "3-pixel dots cover their neighbours");
+        assert_eq!(
+            pixel(&buf, &s, 11, 4),
+            colormap::MISSING,
+            "3-pixel dots cover their neighbours"
+        );
         assert_ne!(colormap::MISSING, colormap::color(0.5));
     }
 
     #[test]
     fn density_is_brightest_where_points_crowd_and_dark_outside_the_sky() {
         let view = SkyView::new(Projection::Mollweide, 0.0, 0.0);
-        let s = Screen { width: 200, height: 100, scale: 33.0, cx: 100.0, cy: 50.0 };
+        let s = Screen {
+            width: 200,
+            height: 100,
+            scale: 33.0,
+            cx: 100.0,
+            cy: 50.0,
+        };
         let mut ra = vec![10.0f32; 50];
         let mut dec = vec![20.0f32; 50];
         ra.push(200.0);
@@ -248,9 +311,21 @@ mod tests {
         assert_eq!(max, 50);
         let (x, y) = view.project(10.0, 20.0).unwrap();
         let (px, py) = s.to_px(x, y);
-        assert_eq!(pixel(&buf, &s, px as u32, py as u32), colormap::color(1.0), "the crowded cell is the top colour");
-        assert_eq!(pixel(&buf, &s, 1, 1), BACKGROUND, "outside the ellipse stays background");
-        assert_ne!(pixel(&buf, &s, 100, 90), BACKGROUND, "empty sky inside the ellipse is painted");
+        assert_eq!(
+            pixel(&buf, &s, px as u32, py as u32),
+            colormap::color(1.0),
+            "the crowded cell is the top colour"
+        );
+        assert_eq!(
+            pixel(&buf, &s, 1, 1),
+            BACKGROUND,
+            "outside the ellipse stays background"
+        );
+        assert_ne!(
+            pixel(&buf, &s, 100, 90),
+            BACKGROUND,
+            "empty sky inside the ellipse is painted"
+        );
     }
 }
 
@@ -267,20 +342,74 @@ pub struct MollweideTurn {
 impl MollweideTurn {
     /// Per-point terms of `xyz` (interleaved unit vectors; NaN where unknown).
     pub fn new(xyz: &[f32]) -> Self {
-        let (mut x0, mut y) = (Vec::new(), Vec::new());
-        SkyView::new(super::projection::Projection::Mollweide, 0.0, 0.0).project_batch(xyz, &mut x0, &mut y);
-        let cos_theta = y.iter().map(|&y| (1.0 - (y / std::f32::consts::SQRT_2).powi(2)).max(0.0).sqrt()).collect();
-        MollweideTurn { cos_theta, y }
+        let mut turn = MollweideTurn::default();
+        turn.update(xyz, 0, xyz.len() / 3);
+        turn
+    }
+
+    /// Recompute the terms of points `start..start + len` only (points that have arrived),
+    /// growing to hold every point of `xyz`.
+    pub fn update(&mut self, xyz: &[f32], start: usize, len: usize) {
+        let n = xyz.len() / 3;
+        self.cos_theta.resize(n, f32::NAN);
+        self.y.resize(n, f32::NAN);
+        let end = (start + len).min(n);
+        if start >= end {
+            return;
+        }
+        let mut x0 = vec![0.0f32; end - start];
+        let y = &mut self.y[start..end];
+        SkyView::new(super::projection::Projection::Mollweide, 0.0, 0.0).project_into(
+            &xyz[3 * start..3 * end],
+            &mut x0,
+            y,
+        );
+        for (c, &y) in self.cos_theta[start..end].iter_mut().zip(y.iter()) {
+            *c = (1.0 - (y / std::f32::consts::SQRT_2).powi(2))
+                .max(0.0)
+                .sqrt();
+        }
     }
 
     /// Project every point for a view centred on (ra0, 0): the same result as
     /// `SkyView::new(Mollweide, ra0, 0).project_batch`, up to f32 rounding.
     pub fn project(&self, ra: &[f32], ra0: f64, out_x: &mut Vec<f32>, out_y: &mut Vec<f32>) {
-        let k = (2.0 * std::f32::consts::SQRT_2 / std::f32::consts::PI) * (std::f32::consts::PI / 180.0);
-        let ra0 = ra0.rem_euclid(360.0) as f32;
+        let n = ra.len().min(self.y.len());
         out_x.clear();
         out_y.clear();
-        out_x.extend(ra.iter().zip(&self.cos_theta).map(|(&r, &c)| {
+        out_x.resize(n, f32::NAN);
+        out_y.resize(n, f32::NAN);
+        self.project_range(ra, ra0, 0, n, out_x, out_y);
+    }
+
+    /// [`MollweideTurn::project`] for points `start..start + len` only, into outputs that
+    /// already hold every point.
+    pub fn project_range(
+        &self,
+        ra: &[f32],
+        ra0: f64,
+        start: usize,
+        len: usize,
+        out_x: &mut [f32],
+        out_y: &mut [f32],
+    ) {
+        let k = (2.0 * std::f32::consts::SQRT_2 / std::f32::consts::PI)
+            * (std::f32::consts::PI / 180.0);
+        let ra0 = ra0.rem_euclid(360.0) as f32;
+        let end = (start + len)
+            .min(ra.len())
+            .min(self.y.len())
+            .min(out_x.len())
+            .min(out_y.len());
+        if start >= end {
+            return;
+        }
+        for (((x, &r), &c), (y, &y0)) in out_x[start..end]
+            .iter_mut()
+            .zip(&ra[start..end])
+            .zip(&self.cos_theta[start..end])
+            .zip(out_y[start..end].iter_mut().zip(&self.y[start..end]))
+        {
             let mut l = r - ra0;
             if l > 180.0 {
                 l -= 360.0;
@@ -288,9 +417,9 @@ impl MollweideTurn {
                 l += 360.0;
             }
             // east is left: larger RA, smaller x
-            -k * l * c
-        }));
-        out_y.extend_from_slice(&self.y);
+            *x = -k * l * c;
+            *y = y0;
+        }
     }
 }
 
@@ -304,7 +433,10 @@ mod turn_tests {
         let mut ra = Vec::new();
         let mut xyz = Vec::new();
         for i in 0..2000 {
-            let (r, d) = ((i as f64 * 137.508) % 360.0, ((i as f64 * 0.618).fract() * 180.0 - 90.0) * 0.999);
+            let (r, d) = (
+                (i as f64 * 137.508) % 360.0,
+                ((i as f64 * 0.618).fract() * 180.0 - 90.0) * 0.999,
+            );
             ra.push(r as f32);
             xyz.extend(unit_vector(r, d).map(|v| v as f32));
         }
@@ -320,9 +452,61 @@ mod turn_tests {
                 if from_seam < 0.01 {
                     continue; // on the seam either edge is right
                 }
-                assert!((ax[i] - bx[i]).abs() < 2e-5 && (ay[i] - by[i]).abs() < 2e-5, "ra0 {ra0}, point {i}: {} {} vs {} {}", ax[i], ay[i], bx[i], by[i]);
+                assert!(
+                    (ax[i] - bx[i]).abs() < 2e-5 && (ay[i] - by[i]).abs() < 2e-5,
+                    "ra0 {ra0}, point {i}: {} {} vs {} {}",
+                    ax[i],
+                    ay[i],
+                    bx[i],
+                    by[i]
+                );
             }
-            assert!(ax[ra.len() - 1].is_nan() && ay[ra.len() - 1].is_nan(), "unknown points stay undrawn");
+            assert!(
+                ax[ra.len() - 1].is_nan() && ay[ra.len() - 1].is_nan(),
+                "unknown points stay undrawn"
+            );
         }
+    }
+
+    #[test]
+    fn points_arriving_later_are_projected_alone() {
+        let n = 1000;
+        let mut ra = vec![f32::NAN; n];
+        let mut xyz = vec![f32::NAN; 3 * n];
+        let mut turn = MollweideTurn::new(&xyz);
+        let (mut px, mut py) = (Vec::new(), Vec::new());
+        turn.project(&ra, 40.0, &mut px, &mut py);
+        assert!(px.iter().all(|x| x.is_nan()), "nothing has arrived");
+        // two runs arrive, out of order; only they are recomputed and re-projected
+        for (start, len) in [(600, 250), (0, 100)] {
+            for i in start..start + len {
+                let (r, d) = ((i as f64 * 71.3) % 360.0, (i as f64 * 0.37) % 170.0 - 85.0);
+                ra[i] = r as f32;
+                xyz[3 * i..3 * i + 3].copy_from_slice(&unit_vector(r, d).map(|v| v as f32));
+            }
+            turn.update(&xyz, start, len);
+            turn.project_range(&ra, 40.0, start, len, &mut px, &mut py);
+        }
+        let (mut fx, mut fy) = (Vec::new(), Vec::new());
+        MollweideTurn::new(&xyz).project(&ra, 40.0, &mut fx, &mut fy);
+        for i in 0..n {
+            let same = |a: f32, b: f32| (a.is_nan() && b.is_nan()) || a == b;
+            assert!(
+                same(px[i], fx[i]) && same(py[i], fy[i]),
+                "point {i}: {} {} vs {} {}",
+                px[i],
+                py[i],
+                fx[i],
+                fy[i]
+            );
+        }
+        assert!(px[650].is_finite() && px[50].is_finite() && px[300].is_nan());
+        // and a projection into slices matches the batch one
+        let view = SkyView::new(Projection::HammerAitoff, 120.0, 30.0);
+        let (mut bx, mut by) = (Vec::new(), Vec::new());
+        view.project_batch(&xyz, &mut bx, &mut by);
+        let (mut sx, mut sy) = (vec![0.0f32; 250], vec![0.0f32; 250]);
+        view.project_into(&xyz[3 * 600..3 * 850], &mut sx, &mut sy);
+        assert_eq!((&sx[..], &sy[..]), (&bx[600..850], &by[600..850]));
     }
 }

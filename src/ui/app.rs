@@ -2,10 +2,10 @@
 
 use super::galaxy::GalaxyPanel;
 use super::load::{DEFAULT_DATASET, Target, open};
-use crate::dataset::{self, HF_DATASETS_SERVER, HF_HUB};
 use super::state::AppState;
 use super::status::StatusBar;
 use super::summary::SummaryPanel;
+use crate::dataset::{self, HF_DATASETS_SERVER, HF_HUB};
 use crate::web;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -18,17 +18,24 @@ pub fn App() -> impl IntoView {
     let target = match web::query_param("dataset") {
         Some(id) if dataset::is_dataset_id(&id) => Target::HuggingFace {
             id,
-            datasets_server: web::query_param("datasets_server").unwrap_or_else(|| HF_DATASETS_SERVER.into()),
+            datasets_server: web::query_param("datasets_server")
+                .unwrap_or_else(|| HF_DATASETS_SERVER.into()),
             hub: web::query_param("hub").unwrap_or_else(|| HF_HUB.into()),
         },
         Some(bad) => {
-            state.fatal.set(Some(format!("?dataset={bad} is not a HuggingFace dataset id (expected owner/name)")));
-            state.galaxy.set(super::state::GalaxyView::Failed("no dataset to open".into()));
+            state.fatal.set(Some(format!(
+                "?dataset={bad} is not a HuggingFace dataset id (expected owner/name)"
+            )));
+            state.galaxy.set(super::state::GalaxyView::Failed(
+                "no dataset to open".into(),
+            ));
             return view! { <Page state=state/> }.into_any();
         }
-        None => Target::Url(web::absolute_url(&web::query_param("url").unwrap_or_else(|| DEFAULT_DATASET.to_string()))),
+        None => Target::Url(web::absolute_url(
+            &web::query_param("url").unwrap_or_else(|| DEFAULT_DATASET.to_string()),
+        )),
     };
-    spawn_local(open(state, target));
+    spawn_local(crate::web::timing::timed("open", open(state, target)));
     view! { <Page state=state/> }.into_any()
 }
 

@@ -22,7 +22,8 @@ fn paint(canvas: &HtmlCanvasElement, img: &Rgba, pixels: &[u8]) -> Result<(), St
         .ok_or("this browser gives no 2D canvas")?;
     let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), img.width, img.height)
         .map_err(|_| "the image could not be copied to the canvas")?;
-    ctx.put_image_data(&data, 0.0, 0.0).map_err(|_| "the image could not be drawn".to_string())
+    ctx.put_image_data(&data, 0.0, 0.0)
+        .map_err(|_| "the image could not be drawn".to_string())
 }
 
 fn degrees(v: Option<f64>) -> String {
@@ -71,7 +72,9 @@ fn GalaxyCard(galaxy: Arc<Galaxy>) -> impl IntoView {
     let image = galaxy.image.clone();
     Effect::new(move |_| {
         let settings = adjust.get();
-        let (Some(canvas), Ok(img)) = (canvas_ref.get(), image.as_ref()) else { return };
+        let (Some(canvas), Ok(img)) = (canvas_ref.get(), image.as_ref()) else {
+            return;
+        };
         match paint(&canvas, img, &settings.apply(img)) {
             Ok(()) => {
                 let _ = canvas.set_attribute("data-state", "drawn");
@@ -82,8 +85,17 @@ fn GalaxyCard(galaxy: Arc<Galaxy>) -> impl IntoView {
             Err(e) => draw_error.set(Some(e)),
         }
     });
-    let file = galaxy.file.rsplit('/').next().unwrap_or(&galaxy.file).to_string();
-    let (w, h) = galaxy.image.as_ref().map(|i| (i.width, i.height)).unwrap_or((424, 424));
+    let file = galaxy
+        .file
+        .rsplit('/')
+        .next()
+        .unwrap_or(&galaxy.file)
+        .to_string();
+    let (w, h) = galaxy
+        .image
+        .as_ref()
+        .map(|i| (i.width, i.height))
+        .unwrap_or((424, 424));
     view! {
         <figure class="galaxy-card">
             {match &galaxy.image {

@@ -1,12 +1,15 @@
 //! Opening a dataset: manifest → footers (in parallel) → the first galaxy. Writes
 //! progress, results and failures into [`AppState`].
 
-use super::state::{AppState, CampaignVotes, FileRow, FileStatus, Galaxy, GalaxyView, NetView, Progress};
+use super::state::{
+    AppState, CampaignVotes, FileRow, FileStatus, Galaxy, GalaxyView, NetView, Progress,
+};
 use crate::dataset::{self, Manifest};
 use crate::decode::{self, RowRequest};
 use crate::imaging;
 use crate::io::{
-    ByteCache, ByteSource, CachedSource, DEFAULT_CACHE_BYTES, DEFAULT_MAX_IN_FLIGHT, LimitedSource, Limiter,
+    ByteCache, ByteSource, CachedSource, DEFAULT_CACHE_BYTES, DEFAULT_MAX_IN_FLIGHT, LimitedSource,
+    Limiter,
 };
 use crate::table;
 use crate::web::http::{HttpSource, NetStats, fetch_text};
@@ -14,6 +17,7 @@ use crate::web::timing;
 use futures::future::join_all;
 use leptos::prelude::*;
 use parquet::file::metadata::ParquetMetaData;
+use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -35,7 +39,11 @@ pub(super) struct Costs {
 impl Costs {
     pub(super) fn publish(&self, state: AppState) {
         let c = self.cache.stats();
-        state.net.set(NetView { http: self.http.get(), cache_hits: c.hits(), joined: c.shared() });
+        state.net.set(NetView {
+            http: self.http.get(),
+            cache_hits: c.hits(),
+            joined: c.shared(),
+        });
     }
 }
 
@@ -46,7 +54,11 @@ pub enum Target {
     Url(String),
     /// A HuggingFace dataset id, resolved through the datasets server (then the Hub API);
     /// the two base URLs can be overridden (tests serve stand-ins).
-    HuggingFace { id: String, datasets_server: String, hub: String },
+    HuggingFace {
+        id: String,
+        datasets_server: String,
+        hub: String,
+    },
 }
 
 /// Resolve a HuggingFace dataset id to a manifest.
@@ -72,7 +84,9 @@ async fn resolve_hf(id: &str, datasets_server: &str, hub: &str) -> Result<Manife
 fn fail_open(state: AppState, reason: String) {
     state.progress.set(None);
     state.fatal.set(Some(reason));
-    state.galaxy.set(GalaxyView::Failed("the dataset could not be opened".into()));
+    state
+        .galaxy
+        .set(GalaxyView::Failed("the dataset could not be opened".into()));
 }
 
 /// Open a target and show its first galaxy.
@@ -82,18 +96,43 @@ pub async fn open(state: AppState, target: Target) {
         Target::HuggingFace { id, .. } => format!("{HF_DATASET_PAGE}{id}"),
     };
     let stats = NetStats::default();
-    let costs = Costs { http: stats.clone(), cache: ByteCache::new(DEFAULT_CACHE_BYTES) };
+    let costs = Costs {
+        http: stats.clone(),
+        cache: ByteCache::new(DEFAULT_CACHE_BYTES),
+    };
     let limiter = Limiter::new(DEFAULT_MAX_IN_FLIGHT);
     state.source.set(url.clone());
-    let manifest = if let Target::HuggingFace { id, datasets_server, hub } = &target {
-        state.progress.set(Some(Progress { label: format!("Listing the parquet files of {id}"), done: 0, total: 1 }));
+    let manifest = if let Target::HuggingFace {
+        id,
+        datasets_server,
+        hub,
+    } = &target
+    {
+        state.progress.set(Some(Progress {
+            label: format!("Listing the parquet files of {id}"),
+            done: 0,
+            total: 1,
+        }));
         match resolve_hf(id, datasets_server, hub).await {
             Ok(m) => m,
             Err(e) => return fail_open(state, e),
         }
-    } else if url.split(['?', '#']).next().unwrap_or("").ends_with(".json") {
-        state.progress.set(Some(Progress { label: "Reading the dataset manifest".into(), done: 0, total: 1 }));
-        match fetch_text(&url).await.map_err(|e| e.to_string()).and_then(|t| Manifest::parse(&url, &t)) {
+    } else if url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .ends_with(".json")
+    {
+        state.progress.set(Some(Progress {
+            label: "Reading the dataset manifest".into(),
+            done: 0,
+            total: 1,
+        }));
+        match fetch_text(&url)
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|t| Manifest::parse(&url, &t))
+        {
             Ok(m) => m,
             Err(e) => return fail_open(state, e),
         }
@@ -104,11 +143,14 @@ pub async fn open(state: AppState, target: Target) {
     let files: Vec<FileRow> = manifest
         .files
         .iter()
-        .map(|f| FileRow { url: dataset::join_url(&url, &f.path), split: f.split.clone(), size: f.size, status: FileStatus::Pending })
+        .map(|f| FileRow {
+            url: dataset::join_url(&url, &f.path),
+            split: f.split.clone(),
+            size: f.size,
+            status: FileStatus::Pending,
+        })
         .collect();
     state.files.set(files.clone());
-    let total = files.len();
-    state.progress.set(Some(Progress { label: "Reading parquet footers".into(), done: 0, total }));
     let make_source = |url: String, m: &dataset::ManifestFile| {
         let http = HttpSource::new(url, m.size, stats.clone());
         let src = CachedSource::new(LimitedSource::new(http, limiter.clone()), &costs.cache);
@@ -119,75 +161,189 @@ pub async fn open(state: AppState, target: Target) {
         }
         src
     };
-    let sources: Vec<Source> = files.iter().zip(&manifest.files).map(|(f, m)| make_source(f.url.clone(), m)).collect();
-    // the catalog sidecar's footer is read beside the shards' footers
-    let catalog_src = manifest.catalog.as_ref().map(|c| (make_source(dataset::join_url(&url, &c.path), c), c.footer_len));
+    let sources: Vec<Source> = files
+        .iter()
+        .zip(&manifest.files)
+        .map(|(f, m)| make_source(f.url.clone(), m))
+        .collect();
+    let hints: Vec<Option<u64>> = manifest.files.iter().map(|f| f.footer_len).collect();
+    // With a catalog sidecar and every file's row count in the manifest, the shards'
+    // footers are read only when one of their galaxies is shown: the map comes from the
+    // catalog, and global rows from the manifest's counts (gz_desi: 34 of 35 footers of
+    // 1.35 MB each, and their decoding, saved).
+    let manifest_rows: Option<Vec<u64>> = manifest
+        .catalog
+        .as_ref()
+        .and_then(|_| manifest.files.iter().map(|f| f.rows).collect());
+    let wanted_row = crate::web::query_param("row")
+        .and_then(|r| r.parse::<u64>().ok())
+        .unwrap_or(0);
+    let by_id = crate::web::query_param("id").is_some();
+    let read_now: Vec<usize> = match &manifest_rows {
+        Some(rows) => {
+            let mut index = dataset::RowIndex::default();
+            rows.iter().enumerate().for_each(|(i, &n)| index.push(i, n));
+            let first = wanted_row.min(index.rows().saturating_sub(1));
+            state.files.update(|f| {
+                for (row, &n) in f.iter_mut().zip(rows) {
+                    row.status = FileStatus::Deferred { rows: n };
+                }
+            });
+            // a link by id names its galaxy's file only once the catalog is read
+            if by_id {
+                Vec::new()
+            } else {
+                index
+                    .locate(first)
+                    .map(|at| vec![at.file])
+                    .unwrap_or_default()
+            }
+        }
+        None => (0..files.len()).collect(),
+    };
+    let catalog_src = manifest.catalog.as_ref().map(|c| {
+        (
+            make_source(dataset::join_url(&url, &c.path), c),
+            c.footer_len,
+        )
+    });
+    state.progress.set(Some(Progress {
+        label: "Reading parquet footers".into(),
+        done: 0,
+        total: read_now.len() + usize::from(catalog_src.is_some()),
+    }));
     let catalog_meta = async {
         match &catalog_src {
-            Some((src, hint)) => Some(decode::read_metadata_hinted(src, *hint).await.map(Arc::new)),
+            Some((src, hint)) => {
+                let meta =
+                    timing::timed("catalog footer", decode::read_metadata_hinted(src, *hint))
+                        .await
+                        .map(Arc::new);
+                state
+                    .progress
+                    .update(|p| p.iter_mut().for_each(|p| p.done += 1));
+                Some(meta)
+            }
             None => None,
         }
     };
-    let hints: Vec<Option<u64>> = manifest.files.iter().map(|f| f.footer_len).collect();
-    let metas = join_all(sources.iter().enumerate().map(|(i, src)| {
-        let costs = costs.clone();
-        let hint = hints[i];
-        async move {
-            let result = decode::read_metadata_hinted(src, hint).await.map(Arc::new);
-            let status = match &result {
-                Ok(meta) => {
-                    timing::mark_once("gzv:metadata");
-                    FileStatus::Read(dataset::summarize(meta))
-                }
-                Err(e) => FileStatus::Failed(e.to_string()),
-            };
-            state.files.update(|rows| {
-                if let Some(r) = rows.get_mut(i) {
-                    r.size = src.known_len();
-                    r.status = status;
-                }
-            });
-            state.progress.update(|p| {
-                if let Some(p) = p {
-                    p.done += 1;
-                }
-            });
-            costs.publish(state);
-            result.ok()
-        }
-    }));
-    let (metas, catalog_meta) = futures::join!(metas, catalog_meta);
-    state.progress.set(None);
+    let footers = join_all(
+        read_now
+            .iter()
+            .map(|&i| read_footer(state, &sources[i], hints[i], i, &costs)),
+    );
+    let (read, catalog_meta) = futures::join!(footers, catalog_meta);
+    let mut metas: Vec<Option<(Arc<ParquetMetaData>, table::Roles)>> = vec![None; files.len()];
+    for (&i, r) in read_now.iter().zip(read) {
+        metas[i] = r.ok();
+    }
     let catalog = match (catalog_src, catalog_meta) {
         (Some((src, _)), Some(Ok(meta))) => Some((src, meta)),
         (Some((src, _)), Some(Err(e))) => {
             state.sky_note.set(Some(format!("the catalog sidecar {} could not be read ({e}); reading every shard's columns instead", src.name())));
+            if manifest_rows.is_some() {
+                // the map needs every shard's footer after all
+                let rest: Vec<usize> = (0..files.len()).filter(|i| !read_now.contains(i)).collect();
+                state.progress.set(Some(Progress {
+                    label: "Reading parquet footers".into(),
+                    done: 0,
+                    total: rest.len(),
+                }));
+                let more = join_all(
+                    rest.iter()
+                        .map(|&i| read_footer(state, &sources[i], hints[i], i, &costs)),
+                )
+                .await;
+                for (&i, r) in rest.iter().zip(more) {
+                    metas[i] = r.ok();
+                }
+            }
             None
         }
         _ => None,
     };
+    state.progress.set(None);
+    // the footers' decoding took the thread: let the page paint before more work
+    crate::web::sleep_ms(0).await;
     // Both start now: the galaxy's read is issued first, so it is first in line for a
     // connection, and the positions' read of row group 0 joins it instead of repeating it.
-    let ds = Rc::new(build_dataset(state, files, sources, metas, costs.clone(), catalog));
+    let ds = Rc::new(build_dataset(
+        files,
+        sources,
+        hints,
+        metas,
+        manifest_rows,
+        costs.clone(),
+        catalog,
+    ));
     state.dataset.set_value(Some(ds.clone()));
     if let Some(id) = crate::web::query_param("id") {
         // a link to a galaxy by id: its row is known once the ids have arrived
-        state.galaxy.set(GalaxyView::Loading(format!("Finding galaxy {id}")));
+        state
+            .galaxy
+            .set(GalaxyView::Loading(format!("Finding galaxy {id}")));
         super::sky_load::load_positions(state, &ds).await;
         match super::sky_load::row_of_id(state, &id) {
             Some(row) => {
                 state.row.set_value(row);
                 show_row(state, ds.clone(), row).await;
             }
-            None => state.galaxy.set(GalaxyView::Failed(format!("no galaxy with id {id} in this dataset"))),
+            None => state.galaxy.set(GalaxyView::Failed(format!(
+                "no galaxy with id {id} in this dataset"
+            ))),
         }
     } else {
-        let wanted = crate::web::query_param("row").and_then(|r| r.parse::<u64>().ok()).unwrap_or(0);
-        let first = if ds.rows() > 0 { wanted.min(ds.rows() - 1) } else { 0 };
+        let first = wanted_row.min(ds.rows().saturating_sub(1));
         state.row.set_value(first);
-        futures::join!(show_row(state, ds.clone(), first), super::sky_load::load_positions(state, &ds));
+        futures::join!(
+            timing::timed("first galaxy", show_row(state, ds.clone(), first)),
+            timing::timed("positions", super::sky_load::load_positions(state, &ds))
+        );
     }
     costs.publish(state);
+}
+
+/// Read file `i`'s footer, reporting it in the file list, the progress and the costs.
+async fn read_footer(
+    state: AppState,
+    src: &Source,
+    hint: Option<u64>,
+    i: usize,
+    costs: &Costs,
+) -> Result<(Arc<ParquetMetaData>, table::Roles), String> {
+    state.files.update(|rows| {
+        if let Some(r) = rows.get_mut(i) {
+            r.status = FileStatus::Pending;
+        }
+    });
+    let result = timing::timed("footer", decode::read_metadata_hinted(src, hint))
+        .await
+        .map(Arc::new);
+    let (status, out) = match result {
+        Ok(meta) => {
+            timing::mark_once("gzv:metadata");
+            // decoding took the thread: summarise in the next step
+            crate::web::sleep_ms(0).await;
+            let summary = {
+                let _s = timing::Span::new("footer summary");
+                dataset::summarize(&meta)
+            };
+            let roles = summary.roles.clone();
+            (FileStatus::Read(summary), Ok((meta, roles)))
+        }
+        Err(e) => (FileStatus::Failed(e.to_string()), Err(e.to_string())),
+    };
+    state.files.update(|rows| {
+        if let Some(r) = rows.get_mut(i) {
+            r.size = src.known_len();
+            r.status = status;
+        }
+    });
+    state
+        .progress
+        .update(|p| p.iter_mut().for_each(|p| p.done += 1));
+    costs.publish(state);
+    out
 }
 
 /// An opened dataset, kept for navigation: readable files with images, addressed as one
@@ -195,8 +351,10 @@ pub async fn open(state: AppState, target: Target) {
 pub struct OpenDataset {
     files: Vec<FileRow>,
     pub(super) sources: Vec<Source>,
-    pub(super) metas: Vec<Option<Arc<ParquetMetaData>>>,
-    pub(super) roles: Vec<Option<table::Roles>>,
+    /// Footer lengths named by the manifest (a footer is then one request).
+    hints: Vec<Option<u64>>,
+    /// Each file's footer and column roles, once read (some are read only when needed).
+    metas: RefCell<Vec<Option<(Arc<ParquetMetaData>, table::Roles)>>>,
     index: dataset::RowIndex,
     /// Global row of each file's first row (files in the index only).
     pub(super) first_rows: Vec<Option<u64>>,
@@ -204,7 +362,7 @@ pub struct OpenDataset {
     /// The catalog sidecar named by the manifest, when it could be read.
     pub(super) catalog: Option<(Source, Arc<ParquetMetaData>)>,
     /// What the sky map reads (planned once positions start loading).
-    pub(super) sky_plan: std::cell::RefCell<Option<Rc<super::sky_load::SkyPlan>>>,
+    pub(super) sky_plan: RefCell<Option<Rc<super::sky_load::SkyPlan>>>,
 }
 
 impl OpenDataset {
@@ -217,67 +375,171 @@ impl OpenDataset {
     pub fn rows(&self) -> u64 {
         self.index.rows()
     }
+
+    pub(super) fn file_count(&self) -> usize {
+        self.files.len()
+    }
+
+    /// File `i`'s footer and roles, if read.
+    pub(super) fn meta(&self, i: usize) -> Option<(Arc<ParquetMetaData>, table::Roles)> {
+        self.metas.borrow().get(i).cloned().flatten()
+    }
+
+    /// File `i`'s footer and roles, read now if they were left for later.
+    async fn ensure_meta(
+        &self,
+        state: AppState,
+        i: usize,
+    ) -> Result<(Arc<ParquetMetaData>, table::Roles), String> {
+        if let Some(m) = self.meta(i) {
+            return Ok(m);
+        }
+        let src = self
+            .sources
+            .get(i)
+            .ok_or_else(|| format!("there is no file {i}"))?;
+        let m = read_footer(
+            state,
+            src,
+            self.hints.get(i).copied().flatten(),
+            i,
+            &self.costs,
+        )
+        .await?;
+        if let Some(slot) = self.metas.borrow_mut().get_mut(i) {
+            *slot = Some(m.clone());
+        }
+        Ok(m)
+    }
 }
 
+/// The dataset's row index: from the manifest's row counts when footers are read on
+/// demand, else from the footers read (files with an image column only).
 fn build_dataset(
-    state: AppState,
     files: Vec<FileRow>,
     sources: Vec<Source>,
-    metas: Vec<Option<Arc<ParquetMetaData>>>,
+    hints: Vec<Option<u64>>,
+    metas: Vec<Option<(Arc<ParquetMetaData>, table::Roles)>>,
+    manifest_rows: Option<Vec<u64>>,
     costs: Costs,
     catalog: Option<(Source, Arc<ParquetMetaData>)>,
 ) -> OpenDataset {
-    let roles: Vec<Option<table::Roles>> = (0..files.len())
-        .map(|i| {
-            state.files.with_untracked(|f| match f.get(i).map(|r| &r.status) {
-                Some(FileStatus::Read(s)) => Some(s.roles.clone()),
-                _ => None,
-            })
-        })
-        .collect();
     let mut index = dataset::RowIndex::default();
     let mut first_rows = vec![None; files.len()];
     for i in 0..files.len() {
-        let (Some(meta), Some(r)) = (&metas[i], &roles[i]) else { continue };
-        if r.image.is_none() {
-            continue;
-        }
+        let rows = match (&manifest_rows, &metas[i]) {
+            (Some(rows), _) => rows.get(i).copied().unwrap_or(0),
+            (None, Some((meta, roles))) if roles.image.is_some() => meta
+                .row_groups()
+                .iter()
+                .map(|rg| rg.num_rows().max(0) as u64)
+                .sum(),
+            _ => continue,
+        };
         first_rows[i] = Some(index.rows());
-        index.push(i, meta.row_groups().iter().map(|rg| rg.num_rows().max(0) as u64).collect());
+        index.push(i, rows);
     }
-    OpenDataset { files, sources, metas, roles, index, first_rows, costs, catalog, sky_plan: Default::default() }
+    OpenDataset {
+        files,
+        sources,
+        hints,
+        metas: RefCell::new(metas),
+        index,
+        first_rows,
+        costs,
+        catalog,
+        sky_plan: Default::default(),
+    }
 }
 
 /// Show the galaxy at global row `row` of the dataset.
 pub async fn show_row(state: AppState, ds: Rc<OpenDataset>, row: u64) {
     if ds.rows() == 0 {
-        let readable = ds.metas.iter().any(Option::is_some);
-        state.galaxy.set(if readable { GalaxyView::NoImages } else { GalaxyView::Failed("no file of the dataset could be read (see the file list)".into()) });
+        let readable = ds.metas.borrow().iter().any(Option::is_some);
+        state.galaxy.set(if readable {
+            GalaxyView::NoImages
+        } else {
+            GalaxyView::Failed("no file of the dataset could be read (see the file list)".into())
+        });
         return;
     }
     let Some(at) = ds.index.locate(row) else {
-        return state.galaxy.set(GalaxyView::Failed(format!("there is no row {row}: the dataset has {} rows", ds.rows())));
+        return state.galaxy.set(GalaxyView::Failed(format!(
+            "there is no row {row}: the dataset has {} rows",
+            ds.rows()
+        )));
     };
     let i = at.file;
-    let (Some(meta), Some(roles)) = (ds.metas[i].clone(), ds.roles[i].clone()) else { return };
-    state.galaxy.set(GalaxyView::Loading(format!("Fetching galaxy {row}")));
+    let name = ds
+        .files
+        .get(i)
+        .map_or("?", |f| f.url.rsplit('/').next().unwrap_or(&f.url))
+        .to_string();
+    if ds.meta(i).is_none() {
+        state
+            .galaxy
+            .set(GalaxyView::Loading(format!("Reading the footer of {name}")));
+    }
+    let (meta, roles) = match ds.ensure_meta(state, i).await {
+        Ok(m) => m,
+        Err(e) => {
+            return state.galaxy.set(GalaxyView::Failed(format!(
+                "galaxy {row} is in {name}, whose footer could not be read: {e}"
+            )));
+        }
+    };
+    if roles.image.is_none() {
+        return state.galaxy.set(GalaxyView::Failed(format!(
+            "galaxy {row} is in {name}, which has no image column"
+        )));
+    }
+    let Some((row_group, offset)) = dataset::row_group_of(
+        meta.row_groups()
+            .iter()
+            .map(|rg| rg.num_rows().max(0) as u64),
+        at.row,
+    ) else {
+        let have = meta.file_metadata().num_rows();
+        return state.galaxy.set(GalaxyView::Failed(format!(
+            "{name} has {have} rows, fewer than the manifest says: row {} of it is missing",
+            at.row
+        )));
+    };
+    state
+        .galaxy
+        .set(GalaxyView::Loading(format!("Fetching galaxy {row}")));
     let schema = table::arrow_schema(&meta).unwrap_or_else(|_| arrow_schema::Schema::empty());
     let vote_schema = table::vote_schema(&schema);
     let mut columns = table::leaf_paths(&roles);
-    columns.extend(vote_schema.columns().into_iter().map(|c| schema.field(c).name().clone()));
-    let req = RowRequest { columns, row_group: at.row_group, offset: at.row, count: 1 };
-    let src: &dyn ByteSource = &ds.sources[i];
-    let batches = match decode::read_rows(src, meta.clone(), &req).await {
-        Ok(b) => b,
-        Err(e) => return state.galaxy.set(GalaxyView::Failed(e.to_string())),
+    columns.extend(
+        vote_schema
+            .columns()
+            .into_iter()
+            .map(|c| schema.field(c).name().clone()),
+    );
+    let req = RowRequest {
+        columns,
+        row_group,
+        offset,
+        count: 1,
     };
+    let src: &dyn ByteSource = &ds.sources[i];
+    let batches =
+        match timing::timed("galaxy row", decode::read_rows(src, meta.clone(), &req)).await {
+            Ok(b) => b,
+            Err(e) => return state.galaxy.set(GalaxyView::Failed(e.to_string())),
+        };
     ds.costs.publish(state);
     let Some(batch) = batches.first() else {
-        return state.galaxy.set(GalaxyView::Failed(format!("row group {} returned no rows", at.row_group)));
+        return state.galaxy.set(GalaxyView::Failed(format!(
+            "row group {row_group} returned no rows"
+        )));
     };
     let values = table::row_values(batch, &roles, 0);
     let votes = campaign_votes(&vote_schema, &schema, batch, 0);
-    state.galaxy.set(GalaxyView::Loading("Decoding the image".into()));
+    state
+        .galaxy
+        .set(GalaxyView::Loading("Decoding the image".into()));
     // let the page paint the progress before the decode takes the thread
     crate::web::sleep_ms(0).await;
     let encoded = values.image.map(Arc::new);
@@ -288,12 +550,14 @@ pub async fn show_row(state: AppState, ds: Rc<OpenDataset>, row: u64) {
             Err(e) => Err(e.to_string()),
             Ok(()) => match crate::web::decode_bench::browser_decode(bytes).await {
                 Ok(img) => Ok(Arc::new(img)),
-                Err(_) => imaging::decode(bytes).map(Arc::new).map_err(|e| e.to_string()),
+                Err(_) => imaging::decode(bytes)
+                    .map(Arc::new)
+                    .map_err(|e| e.to_string()),
             },
         },
         None => Err("this row has no image (null)".into()),
     };
-    let file_row = row - ds.first_rows[i].unwrap_or(0);
+    let file_row = at.row;
     state.galaxy.set(GalaxyView::Ready(Arc::new(Galaxy {
         id: values.id,
         ra: values.ra,
@@ -312,7 +576,9 @@ pub async fn show_row(state: AppState, ds: Rc<OpenDataset>, row: u64) {
 /// Show `row`, cancelling the load of any galaxy still on its way; with `push`, the row
 /// goes into the address (a new history entry, so back/forward step through galaxies).
 pub fn go_to(state: AppState, row: u64, push: bool) {
-    let Some(ds) = state.dataset.get_value() else { return };
+    let Some(ds) = state.dataset.get_value() else {
+        return;
+    };
     let rows = ds.rows();
     if rows == 0 {
         return;
@@ -333,12 +599,25 @@ pub fn go_to(state: AppState, row: u64, push: bool) {
 }
 
 /// One row's votes, campaign by campaign, with the most-voted path and its summary.
-fn campaign_votes(vs: &crate::gz::VoteSchema, schema: &arrow_schema::Schema, batch: &arrow_array::RecordBatch, row: usize) -> Vec<CampaignVotes> {
-    let count = |col: usize| batch.column_by_name(schema.field(col).name()).and_then(|c| table::int_at(c.as_ref(), row));
+fn campaign_votes(
+    vs: &crate::gz::VoteSchema,
+    schema: &arrow_schema::Schema,
+    batch: &arrow_array::RecordBatch,
+    row: usize,
+) -> Vec<CampaignVotes> {
+    let count = |col: usize| {
+        batch
+            .column_by_name(schema.field(col).name())
+            .and_then(|c| table::int_at(c.as_ref(), row))
+    };
     vs.campaigns
         .iter()
         .map(|c| {
-            let questions: Vec<crate::gz::QuestionVotes> = c.questions.iter().map(|q| crate::gz::QuestionVotes::from_row(q, count)).collect();
+            let questions: Vec<crate::gz::QuestionVotes> = c
+                .questions
+                .iter()
+                .map(|q| crate::gz::QuestionVotes::from_row(q, count))
+                .collect();
             CampaignVotes {
                 campaign: c.name.clone(),
                 path: crate::gz::most_voted_path(&questions),

@@ -10,7 +10,10 @@ use wasm_bindgen::JsCast;
 /// The row shown or on its way (keys pressed quickly step from the last one asked for),
 /// and the number of rows.
 fn current(state: AppState) -> Option<(u64, u64)> {
-    state.dataset.get_value().map(|d| (state.row.get_value(), d.rows()))
+    state
+        .dataset
+        .get_value()
+        .map(|d| (state.row.get_value(), d.rows()))
 }
 
 fn step(state: AppState, delta: i64) {
@@ -37,7 +40,10 @@ fn random(state: AppState) {
 fn typing(e: &ev::KeyboardEvent) -> bool {
     e.target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("data-keys"))
+        .is_some_and(|el| {
+            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || el.has_attribute("data-keys")
+        })
 }
 
 /// Buttons, keys (← / p previous, → / n next, r random) and history.
@@ -57,8 +63,11 @@ pub fn NavBar() -> impl IntoView {
         e.prevent_default();
     });
     let history = window_event_listener(ev::popstate, move |_| {
-        let by_id = crate::web::query_param("id").and_then(|id| super::sky_load::row_of_id(state, &id));
-        let row = by_id.or_else(|| crate::web::query_param("row").and_then(|r| r.parse().ok())).unwrap_or(0);
+        let by_id =
+            crate::web::query_param("id").and_then(|id| super::sky_load::row_of_id(state, &id));
+        let row = by_id
+            .or_else(|| crate::web::query_param("row").and_then(|r| r.parse().ok()))
+            .unwrap_or(0);
         go_to(state, row, false);
     });
     on_cleanup(move || {

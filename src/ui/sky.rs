@@ -17,6 +17,7 @@ use leptos::ev;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use std::f64::consts::PI;
+use std::rc::Rc;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
@@ -43,13 +44,32 @@ struct MapView {
 impl Default for MapView {
     fn default() -> Self {
         // RA 180° in the middle: the DESI footprint's northern cap sits whole in the view
-        MapView { projection: Projection::Mollweide, ra0: 180.0, dec0: 0.0, zoom: 1.0, pan_x: 0.0, pan_y: 0.0, density: false, grid: true, galactic: true, ecliptic: false }
+        MapView {
+            projection: Projection::Mollweide,
+            ra0: 180.0,
+            dec0: 0.0,
+            zoom: 1.0,
+            pan_x: 0.0,
+            pan_y: 0.0,
+            density: false,
+            grid: true,
+            galactic: true,
+            ecliptic: false,
+        }
     }
 }
 
 impl MapView {
     fn sky(&self) -> SkyView {
-        SkyView::new(self.projection, self.ra0, if self.projection.all_sky() { 0.0 } else { self.dec0 })
+        SkyView::new(
+            self.projection,
+            self.ra0,
+            if self.projection.all_sky() {
+                0.0
+            } else {
+                self.dec0
+            },
+        )
     }
     /// Screen placement on a canvas of `w`×`h` device pixels.
     fn screen(&self, w: u32, h: u32, dpr: f64) -> Screen {
@@ -59,7 +79,13 @@ impl MapView {
             // gnomonic: 60° across the canvas at zoom 1
             None => wf / (2.0 * (30.0f64).to_radians().tan()),
         };
-        Screen { width: w, height: h, scale: base * self.zoom, cx: wf / 2.0 + self.pan_x * dpr, cy: hf / 2.0 + self.pan_y * dpr }
+        Screen {
+            width: w,
+            height: h,
+            scale: base * self.zoom,
+            cx: wf / 2.0 + self.pan_x * dpr,
+            cy: hf / 2.0 + self.pan_y * dpr,
+        }
     }
 }
 
@@ -68,11 +94,13 @@ impl MapView {
 struct Render {
     px: Vec<f32>,
     py: Vec<f32>,
-    /// The view and data version `px`/`py` were projected for.
-    projected: Option<(SkyView, u64)>,
+    /// The store (its address), view and number of the store's fills `px`/`py` were
+    /// projected for: a new fill projects only its own points.
+    projected: Option<(usize, SkyView, usize)>,
     counts: Option<(u64, Vec<u32>)>,
-    /// Per-point Mollweide terms for turning the all-sky view (data version).
-    turn: Option<(u64, raster::MollweideTurn)>,
+    /// Per-point Mollweide terms for turning the all-sky view, for a store and its first
+    /// so many fills.
+    turn: Option<(usize, usize, raster::MollweideTurn)>,
     /// Overlay lines projected for a view (they change with its orientation, not its zoom).
     overlays: Option<(SkyView, f64, OverlayLines)>,
     buf: Vec<u8>,
@@ -104,11 +132,18 @@ struct Hover {
 }
 
 fn now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
 }
 
 fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into().ok())
+    canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into().ok())
 }
 
 fn fmt_count(n: usize) -> String {
@@ -131,7 +166,10 @@ fn gradient_css() -> String {
             format!("rgb({r},{g},{b}) {}%", i * 10)
         })
         .collect();
-    format!("background: linear-gradient(to right, {})", stops.join(", "))
+    format!(
+        "background: linear-gradient(to right, {})",
+        stops.join(", ")
+    )
 }
 
 /// The sky map panel.
@@ -150,7 +188,9 @@ pub fn SkyPanel() -> impl IntoView {
     // draw on the next animation frame, however many changes arrive before it
     let draw_now = move || draw(state, view_sig, render, canvas_ref);
     let schedule = move || {
-        let pending = render.try_update_value(|r| std::mem::replace(&mut r.frame_pending, true)).unwrap_or(true);
+        let pending = render
+            .try_update_value(|r| std::mem::replace(&mut r.frame_pending, true))
+            .unwrap_or(true);
         if pending {
             return;
         }
@@ -176,7 +216,11 @@ pub fn SkyPanel() -> impl IntoView {
 
     let choices = Memo::new(move |_| {
         state.positions.track();
-        state.dataset.get_value().and_then(|d| d.sky_plan_choices()).unwrap_or_default()
+        state
+            .dataset
+            .get_value()
+            .and_then(|d| d.sky_plan_choices())
+            .unwrap_or_default()
     });
 
     // pointer position in CSS pixels relative to the canvas
@@ -184,7 +228,10 @@ pub fn SkyPanel() -> impl IntoView {
         match canvas_ref.get() {
             Some(c) => {
                 let r = c.get_bounding_client_rect();
-                (e.client_x() as f64 - r.left(), e.client_y() as f64 - r.top())
+                (
+                    e.client_x() as f64 - r.left(),
+                    e.client_y() as f64 - r.top(),
+                )
             }
             None => (0.0, 0.0),
         }
@@ -200,17 +247,33 @@ pub fn SkyPanel() -> impl IntoView {
         let (ra, dec) = sky_at(x, y)?;
         let scale = render.with_value(|r| r.screen.map(|s| s.scale / r.dpr))?;
         let max_deg = (PICK_PX / scale).to_degrees().clamp(0.001, 10.0);
-        state.sky.get_value()?.borrow_mut().nearest(ra, dec, max_deg)
+        state
+            .sky
+            .get_value()?
+            .borrow_mut()
+            .nearest(ra, dec, max_deg)
     };
     let describe = move |slot: usize| -> Vec<String> {
-        let Some(store) = state.sky.get_value() else { return Vec::new() };
+        let Some(store) = state.sky.get_value() else {
+            return Vec::new();
+        };
         let s = store.borrow();
-        let mut lines = vec![s.id(slot).map(str::to_string).unwrap_or_else(|| format!("row {}", s.row[slot]))];
+        let mut lines = vec![
+            s.id(slot)
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("row {}", s.row[slot])),
+        ];
         let (ra, dec) = (s.ra[slot] as f64, s.dec[slot] as f64);
-        lines.push(format!("RA {ra:.4}° ({}), Dec {dec:+.4}° ({})", crate::sky::ra_hms(ra), crate::sky::dec_dms(dec)));
+        lines.push(format!(
+            "RA {ra:.4}° ({}), Dec {dec:+.4}° ({})",
+            crate::sky::ra_hms(ra),
+            crate::sky::dec_dms(dec)
+        ));
         match s.describe_top(slot) {
             Some(t) => lines.push(t),
-            None if s.top_names.is_empty() => lines.push("colour by a question to see its top answer here".into()),
+            None if s.top_names.is_empty() => {
+                lines.push("colour by a question to see its top answer here".into())
+            }
             None => lines.push("no votes for the questions loaded".into()),
         }
         if !s.value[slot].is_nan() {
@@ -231,11 +294,18 @@ pub fn SkyPanel() -> impl IntoView {
             r.pointers.retain(|p| p.0 != e.pointer_id());
             r.pointers.push((e.pointer_id(), x, y));
             if r.pointers.len() == 2 {
-                let d = ((r.pointers[0].1 - r.pointers[1].1).powi(2) + (r.pointers[0].2 - r.pointers[1].2).powi(2)).sqrt();
+                let d = ((r.pointers[0].1 - r.pointers[1].1).powi(2)
+                    + (r.pointers[0].2 - r.pointers[1].2).powi(2))
+                .sqrt();
                 r.pinch = Some((d.max(1.0), view_sig.get_untracked().zoom));
                 r.drag = None;
             } else {
-                r.drag = Some(Drag { start: (x, y), last: (x, y), select: e.shift_key(), moved: false });
+                r.drag = Some(Drag {
+                    start: (x, y),
+                    last: (x, y),
+                    select: e.shift_key(),
+                    moved: false,
+                });
             }
         });
     };
@@ -253,7 +323,9 @@ pub fn SkyPanel() -> impl IntoView {
                 if r.pointers.len() < 2 {
                     return d0;
                 }
-                ((r.pointers[0].1 - r.pointers[1].1).powi(2) + (r.pointers[0].2 - r.pointers[1].2).powi(2)).sqrt()
+                ((r.pointers[0].1 - r.pointers[1].1).powi(2)
+                    + (r.pointers[0].2 - r.pointers[1].2).powi(2))
+                .sqrt()
             });
             view_sig.update(|v| v.zoom = (z0 * d / d0).clamp(0.5, 200.0));
             return;
@@ -267,13 +339,20 @@ pub fn SkyPanel() -> impl IntoView {
                 if d.select {
                     schedule();
                 } else if d.moved {
-                    let scale = render.with_value(|r| r.screen.map(|s| s.scale / r.dpr)).unwrap_or(100.0);
+                    let scale = render
+                        .with_value(|r| r.screen.map(|s| s.scale / r.dpr))
+                        .unwrap_or(100.0);
                     view_sig.update(|v| pan(v, dx, dy, scale));
                 }
                 hover.set(None);
             }
             None => {
-                let h = pick(x, y).map(|slot| Hover { x, y, slot, lines: describe(slot) });
+                let h = pick(x, y).map(|slot| Hover {
+                    x,
+                    y,
+                    slot,
+                    lines: describe(slot),
+                });
                 hover.set(h);
             }
         }
@@ -293,7 +372,11 @@ pub fn SkyPanel() -> impl IntoView {
         } else if !d.moved {
             // a click: open the galaxy under the pointer
             if let Some(slot) = pick(x, y) {
-                let row = state.sky.get_value().map(|s| s.borrow().row[slot]).unwrap_or(u32::MAX);
+                let row = state
+                    .sky
+                    .get_value()
+                    .map(|s| s.borrow().row[slot])
+                    .unwrap_or(u32::MAX);
                 if row != u32::MAX {
                     go_to(state, row as u64, true);
                 }
@@ -316,7 +399,16 @@ pub fn SkyPanel() -> impl IntoView {
             "ArrowDown" => view_sig.update(|v| nudge_dec(v, -step)),
             "+" | "=" => zoom_at(view_sig, canvas_ref, 1.25, None),
             "-" | "_" => zoom_at(view_sig, canvas_ref, 0.8, None),
-            "0" => view_sig.update(|v| *v = MapView { projection: v.projection, density: v.density, grid: v.grid, galactic: v.galactic, ecliptic: v.ecliptic, ..MapView::default() }),
+            "0" => view_sig.update(|v| {
+                *v = MapView {
+                    projection: v.projection,
+                    density: v.density,
+                    grid: v.grid,
+                    galactic: v.galactic,
+                    ecliptic: v.ecliptic,
+                    ..MapView::default()
+                }
+            }),
             _ => return,
         }
         e.prevent_default();
@@ -479,11 +571,19 @@ fn nudge_dec(v: &mut MapView, step: f64) {
 }
 
 /// Zoom by `factor`, keeping the sky under `at` (CSS pixels) in place in all-sky views.
-fn zoom_at(view_sig: RwSignal<MapView>, canvas: NodeRef<Canvas>, factor: f64, at: Option<(f64, f64)>) {
+fn zoom_at(
+    view_sig: RwSignal<MapView>,
+    canvas: NodeRef<Canvas>,
+    factor: f64,
+    at: Option<(f64, f64)>,
+) {
     let v = view_sig.get_untracked();
     let zoom = (v.zoom * factor).clamp(0.5, 200.0);
     let f = zoom / v.zoom;
-    let (cw, ch) = canvas.get_untracked().map(|c| (c.client_width() as f64, c.client_height() as f64)).unwrap_or((0.0, 0.0));
+    let (cw, ch) = canvas
+        .get_untracked()
+        .map(|c| (c.client_width() as f64, c.client_height() as f64))
+        .unwrap_or((0.0, 0.0));
     view_sig.update(|v| {
         if v.projection.all_sky() {
             let (ax, ay) = at.unwrap_or((cw / 2.0, ch / 2.0));
@@ -498,7 +598,12 @@ fn zoom_at(view_sig: RwSignal<MapView>, canvas: NodeRef<Canvas>, factor: f64, at
 
 /// Rows of the drawn galaxies inside a rectangle of CSS pixels (a scan of the projected
 /// points of the last frame: one pass, once per selection).
-fn select_rect(state: AppState, render: StoredValue<Render, LocalStorage>, a: (f64, f64), b: (f64, f64)) -> Option<(usize, Vec<u64>)> {
+fn select_rect(
+    state: AppState,
+    render: StoredValue<Render, LocalStorage>,
+    a: (f64, f64),
+    b: (f64, f64),
+) -> Option<(usize, Vec<u64>)> {
     let store = state.sky.get_value()?;
     let s = store.borrow();
     render.with_value(|r| {
@@ -524,11 +629,22 @@ fn select_rect(state: AppState, render: StoredValue<Render, LocalStorage>, a: (f
 }
 
 /// Draw one frame.
-fn draw(state: AppState, view_sig: RwSignal<MapView>, render: StoredValue<Render, LocalStorage>, canvas_ref: NodeRef<Canvas>) {
-    let Some(canvas) = canvas_ref.get_untracked() else { return };
+fn draw(
+    state: AppState,
+    view_sig: RwSignal<MapView>,
+    render: StoredValue<Render, LocalStorage>,
+    canvas_ref: NodeRef<Canvas>,
+) {
+    let Some(canvas) = canvas_ref.get_untracked() else {
+        return;
+    };
     let Some(ctx) = context(&canvas) else { return };
+    let _span = crate::web::timing::Span::new("sky draw");
     let t0 = now();
-    let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 3.0);
+    let dpr = web_sys::window()
+        .map(|w| w.device_pixel_ratio())
+        .unwrap_or(1.0)
+        .clamp(1.0, 3.0);
     let v = view_sig.get_untracked();
     let css_w = canvas.client_width().max(200) as f64;
     let css_h = (css_w / 2.0).round();
@@ -556,26 +672,65 @@ fn draw(state: AppState, view_sig: RwSignal<MapView>, render: StoredValue<Render
         let s = store.borrow();
         total = s.drawable();
         let t = now();
-        if r.projected != Some((sky, version)) {
-            if sky.projection == Projection::Mollweide && sky.dec0 == 0.0 {
-                // turning about the pole: no projection per point, only a shift in longitude
-                if r.turn.as_ref().map(|t| t.0) != Some(version) {
-                    r.turn = Some((version, raster::MollweideTurn::new(&s.xyz)));
-                }
-                if let Some((_, turn)) = &r.turn {
-                    turn.project(&s.ra, sky.ra0, &mut r.px, &mut r.py);
-                }
-            } else {
-                sky.project_batch(&s.xyz, &mut r.px, &mut r.py);
+        let key = Rc::as_ptr(store) as usize;
+        let fills = s.fill_log();
+        let turned = sky.projection == Projection::Mollweide && sky.dec0 == 0.0;
+        if turned {
+            // turning about the pole needs per-point terms, computed once per point as it arrives
+            let seen = match &r.turn {
+                Some((k, n, _)) if *k == key && *n <= fills.len() => *n,
+                _ => 0,
+            };
+            if seen == 0 {
+                r.turn = Some((key, 0, raster::MollweideTurn::default()));
             }
-            r.projected = Some((sky, version));
+            if let Some((_, n, turn)) = &mut r.turn {
+                for &(start, len) in &fills[seen..] {
+                    turn.update(&s.xyz, start, len);
+                }
+                *n = fills.len();
+            }
         }
+        let new_fills = match r.projected {
+            Some((k, view, n))
+                if k == key && view == sky && n <= fills.len() && r.px.len() == s.slots() =>
+            {
+                Some(&fills[n..])
+            }
+            _ => None,
+        };
+        let Render { px, py, turn, .. } = &mut *r;
+        match (new_fills, turn.as_ref().filter(|_| turned)) {
+            // the same view: only the points that arrived since
+            (Some(new), Some((_, _, turn))) => new
+                .iter()
+                .for_each(|&(start, len)| turn.project_range(&s.ra, sky.ra0, start, len, px, py)),
+            (Some(new), None) => {
+                for &(start, len) in new {
+                    let end = (start + len).min(px.len());
+                    if let (Some(xyz), Some(x), Some(y)) = (
+                        s.xyz.get(3 * start..3 * end),
+                        px.get_mut(start..end),
+                        py.get_mut(start..end),
+                    ) {
+                        sky.project_into(xyz, x, y);
+                    }
+                }
+            }
+            // a new view: every point (a turn costs a subtraction per point, no projection)
+            (None, Some((_, _, turn))) => turn.project(&s.ra, sky.ra0, px, py),
+            (None, None) => sky.project_batch(&s.xyz, px, py),
+        }
+        r.projected = Some((key, sky, fills.len()));
         parts[0] = now() - t;
         let t = now();
         raster::clear(&mut r.buf, &screen);
         if v.density {
             if r.counts.as_ref().map(|c| c.0) != Some(version) {
-                r.counts = Some((version, raster::healpix_counts(DENSITY_NSIDE, &s.ra, &s.dec)));
+                r.counts = Some((
+                    version,
+                    raster::healpix_counts(DENSITY_NSIDE, &s.ra, &s.dec),
+                ));
             }
             if let Some((_, counts)) = &r.counts {
                 let block = if v.projection.all_sky() { 2 } else { 3 };
@@ -583,15 +738,28 @@ fn draw(state: AppState, view_sig: RwSignal<MapView>, render: StoredValue<Render
             }
             drawn = total;
         } else {
-            let dot = if total < 20_000 { (2.0 * dpr).round() as u32 + 1 } else { dpr.round() as u32 };
+            let dot = if total < 20_000 {
+                (2.0 * dpr).round() as u32 + 1
+            } else {
+                dpr.round() as u32
+            };
             let colour = !matches!(state.colour.get_untracked(), ColourView::Plain);
             let (px, py) = (&r.px, &r.py);
-            drawn = raster::draw_points(&mut r.buf, &screen, px, py, colour.then_some(&s.value[..]), dot);
+            let _s = crate::web::timing::Span::new("sky raster");
+            drawn = raster::draw_points(
+                &mut r.buf,
+                &screen,
+                px,
+                py,
+                colour.then_some(&s.value[..]),
+                dot,
+            );
         }
         parts[1] = now() - t;
     });
     let t = now();
     render.with_value(|r| {
+        let _s = crate::web::timing::Span::new("sky put image");
         if let Ok(data) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&r.buf[..]), w, h) {
             let _ = ctx.put_image_data(&data, 0.0, 0.0);
         }
@@ -601,9 +769,11 @@ fn draw(state: AppState, view_sig: RwSignal<MapView>, render: StoredValue<Render
     let (ra_step, dec_step) = grid_steps(v.zoom);
     render.update_value(|r| {
         if r.overlays.as_ref().map(|o| (o.0, o.1)) != Some((sky, ra_step)) {
+            let _s = crate::web::timing::Span::new("sky overlay lines");
             r.overlays = Some((sky, ra_step, overlay_lines(&sky, ra_step, dec_step)));
         }
         if let Some((_, _, lines)) = &r.overlays {
+            let _s = crate::web::timing::Span::new("sky overlay draw");
             draw_overlays(&ctx, &v, lines, &screen, dpr);
         }
     });
@@ -625,7 +795,12 @@ fn draw(state: AppState, view_sig: RwSignal<MapView>, render: StoredValue<Render
     if let Some(d) = render.with_value(|r| r.drag).filter(|d| d.select) {
         ctx.set_stroke_style_str("#7fd4ff");
         ctx.set_line_width(dpr);
-        ctx.stroke_rect(d.start.0 * dpr, d.start.1 * dpr, (d.last.0 - d.start.0) * dpr, (d.last.1 - d.start.1) * dpr);
+        ctx.stroke_rect(
+            d.start.0 * dpr,
+            d.start.1 * dpr,
+            (d.last.0 - d.start.0) * dpr,
+            (d.last.1 - d.start.1) * dpr,
+        );
     }
     let ms = now() - t0;
     render.update_value(|r| {
@@ -648,7 +823,13 @@ fn draw(state: AppState, view_sig: RwSignal<MapView>, render: StoredValue<Render
     let _ = canvas.set_attribute("data-view", &placement);
     // memory held by the map's arrays and index, and the wasm heap, for the benchmark
     if let Some(store) = &store {
-        let _ = canvas.set_attribute("data-bytes", &(store.borrow().bytes_held() + render.with_value(|r| r.buf.capacity() + (r.px.capacity() + r.py.capacity()) * 4)).to_string());
+        let _ = canvas.set_attribute(
+            "data-bytes",
+            &(store.borrow().bytes_held()
+                + render
+                    .with_value(|r| r.buf.capacity() + (r.px.capacity() + r.py.capacity()) * 4))
+            .to_string(),
+        );
     }
     let heap = wasm_bindgen::memory()
         .dyn_into::<js_sys::WebAssembly::Memory>()
@@ -659,8 +840,12 @@ fn draw(state: AppState, view_sig: RwSignal<MapView>, render: StoredValue<Render
         let _ = canvas.set_attribute("data-wasm-memory", &heap.to_string());
     }
     let _ = canvas.set_attribute("data-frame-ms", &format!("{ms:.2}"));
-    let _ = canvas.set_attribute("data-frame-parts", &parts.map(|p| format!("{p:.2}")).join(","));
-    let complete = matches!(state.positions.get_untracked(), PositionsView::Ready { .. }) && store.is_some();
+    let _ = canvas.set_attribute(
+        "data-frame-parts",
+        &parts.map(|p| format!("{p:.2}")).join(","),
+    );
+    let complete =
+        matches!(state.positions.get_untracked(), PositionsView::Ready { .. }) && store.is_some();
     if complete {
         let _ = canvas.set_attribute("data-state", "complete");
         timing::mark_once("gzv:sky-complete");
@@ -692,7 +877,10 @@ struct OverlayLines {
 
 fn overlay_lines(sky: &SkyView, ra_step: f64, dec_step: f64) -> OverlayLines {
     OverlayLines {
-        grid: overlays::graticule(ra_step, dec_step).iter().flat_map(|l| overlays::project_polyline(sky, l)).collect(),
+        grid: overlays::graticule(ra_step, dec_step)
+            .iter()
+            .flat_map(|l| overlays::project_polyline(sky, l))
+            .collect(),
         labels: overlays::graticule_labels(sky, ra_step, dec_step),
         galactic: overlays::project_polyline(sky, &overlays::galactic_plane()),
         ecliptic: overlays::project_polyline(sky, &overlays::ecliptic()),
@@ -701,7 +889,13 @@ fn overlay_lines(sky: &SkyView, ra_step: f64, dec_step: f64) -> OverlayLines {
 }
 
 /// The projection's outline, graticule with labels, Galactic plane and ecliptic.
-fn draw_overlays(ctx: &CanvasRenderingContext2d, v: &MapView, lines: &OverlayLines, screen: &Screen, dpr: f64) {
+fn draw_overlays(
+    ctx: &CanvasRenderingContext2d,
+    v: &MapView,
+    lines: &OverlayLines,
+    screen: &Screen,
+    dpr: f64,
+) {
     let stroke = |lines: &[Vec<(f64, f64)>], colour: &str, width: f64, dash: bool| {
         ctx.set_stroke_style_str(colour);
         ctx.set_line_width(width * dpr);

@@ -30,9 +30,17 @@ pub const CATALOG_ROW: &str = "gzv_row";
 #[derive(Clone, Debug, PartialEq)]
 pub enum ColourView {
     Plain,
-    Loading { label: String, done: usize, total: usize },
+    Loading {
+        label: String,
+        done: usize,
+        total: usize,
+    },
     /// `asked` galaxies have a value; `not_asked` are drawn grey, apart.
-    Ready { label: String, asked: usize, not_asked: usize },
+    Ready {
+        label: String,
+        asked: usize,
+        not_asked: usize,
+    },
     Failed(String),
 }
 
@@ -83,9 +91,18 @@ impl SkyPlan {
         let mut out = Vec::new();
         for c in &self.votes.campaigns {
             for q in &c.questions {
-                let answers: Vec<(String, String)> = q.answers.iter().map(|(a, col)| (a.clone(), self.schema.field(*col).name().clone())).collect();
+                let answers: Vec<(String, String)> = q
+                    .answers
+                    .iter()
+                    .map(|(a, col)| (a.clone(), self.schema.field(*col).name().clone()))
+                    .collect();
                 for answer in 0..answers.len() {
-                    out.push(ColourBy { campaign: c.name.clone(), question: q.name.clone(), answers: answers.clone(), answer });
+                    out.push(ColourBy {
+                        campaign: c.name.clone(),
+                        question: q.name.clone(),
+                        answers: answers.clone(),
+                        answer,
+                    });
                 }
             }
         }
@@ -93,11 +110,20 @@ impl SkyPlan {
     }
 }
 
-fn plan_runs(meta: &ParquetMetaData, file: Option<usize>, first: usize, first_row: Option<u64>, runs: &mut Vec<Run>) -> usize {
+fn plan_runs(
+    meta: &ParquetMetaData,
+    file: Option<usize>,
+    first: usize,
+    first_row: Option<u64>,
+    runs: &mut Vec<Run>,
+) -> usize {
     let mut rows_in_file = 0usize;
     let mut g = 0;
     while g < meta.num_row_groups() {
-        let (slot, row) = (first + rows_in_file, first_row.map(|r| r + rows_in_file as u64));
+        let (slot, row) = (
+            first + rows_in_file,
+            first_row.map(|r| r + rows_in_file as u64),
+        );
         let mut groups = Vec::new();
         let mut rows = 0i64;
         while g < meta.num_row_groups() && (groups.is_empty() || rows < RUN_ROWS) {
@@ -106,7 +132,12 @@ fn plan_runs(meta: &ParquetMetaData, file: Option<usize>, first: usize, first_ro
             g += 1;
         }
         rows_in_file += rows as usize;
-        runs.push(Run { file, groups, slot, first_row: row });
+        runs.push(Run {
+            file,
+            groups,
+            slot,
+            first_row: row,
+        });
     }
     rows_in_file
 }
@@ -117,51 +148,82 @@ pub fn plan(ds: &OpenDataset) -> Option<SkyPlan> {
     if let Some((_, meta)) = &ds.catalog {
         let schema = table::arrow_schema(meta).ok()?;
         let roles = table::recognise(&schema);
-        if roles.ra.is_some() && roles.dec.is_some() && schema.field_with_name(CATALOG_FILE).is_ok() {
+        if roles.ra.is_some() && roles.dec.is_some() && schema.field_with_name(CATALOG_FILE).is_ok()
+        {
             let slots = plan_runs(meta, None, 0, None, &mut runs);
             return Some(finish(runs, slots, schema, roles, true));
         }
     }
     let mut slots = 0;
     let mut first: Option<(arrow_schema::Schema, table::Roles)> = None;
-    for (i, meta) in ds.metas.iter().enumerate() {
-        let (Some(meta), Some(roles)) = (meta, &ds.roles[i]) else { continue };
+    for i in 0..ds.file_count() {
+        let Some((meta, roles)) = ds.meta(i) else {
+            continue;
+        };
         if roles.ra.is_none() || roles.dec.is_none() {
             continue;
         }
         if first.is_none() {
-            first = table::arrow_schema(meta).ok().map(|s| (s, roles.clone()));
+            first = table::arrow_schema(&meta).ok().map(|s| (s, roles.clone()));
         }
-        slots += plan_runs(meta, Some(i), slots, ds.first_rows[i], &mut runs);
+        slots += plan_runs(&meta, Some(i), slots, ds.first_rows[i], &mut runs);
     }
     let (schema, roles) = first?;
     Some(finish(runs, slots, schema, roles, false))
 }
 
-fn finish(runs: Vec<Run>, slots: usize, schema: arrow_schema::Schema, roles: table::Roles, catalog: bool) -> SkyPlan {
+fn finish(
+    runs: Vec<Run>,
+    slots: usize,
+    schema: arrow_schema::Schema,
+    roles: table::Roles,
+    catalog: bool,
+) -> SkyPlan {
     let votes = table::vote_schema(&schema);
     let roots = votes
         .campaigns
         .iter()
         .filter_map(|c| {
             let q = c.questions.first()?;
-            let answers = q.answers.iter().map(|(a, col)| (a.clone(), schema.field(*col).name().clone())).collect();
+            let answers = q
+                .answers
+                .iter()
+                .map(|(a, col)| (a.clone(), schema.field(*col).name().clone()))
+                .collect();
             Some((c.name.clone(), q.name.clone(), answers))
         })
         .collect();
-    SkyPlan { runs, slots, votes, schema, roles, catalog, roots }
+    SkyPlan {
+        runs,
+        slots,
+        votes,
+        schema,
+        roles,
+        catalog,
+        roots,
+    }
 }
 
-fn run_source<'a>(ds: &'a OpenDataset, run: &Run) -> Option<(&'a dyn ByteSource, Arc<ParquetMetaData>)> {
+fn run_source<'a>(
+    ds: &'a OpenDataset,
+    run: &Run,
+) -> Option<(&'a dyn ByteSource, Arc<ParquetMetaData>)> {
     match run.file {
-        Some(i) => Some((&ds.sources[i] as &dyn ByteSource, ds.metas[i].clone()?)),
-        None => ds.catalog.as_ref().map(|(s, m)| (s as &dyn ByteSource, m.clone())),
+        Some(i) => Some((&ds.sources[i] as &dyn ByteSource, ds.meta(i)?.0)),
+        None => ds
+            .catalog
+            .as_ref()
+            .map(|(s, m)| (s as &dyn ByteSource, m.clone())),
     }
 }
 
 fn requests(meta: &ParquetMetaData, columns: &[String], groups: &[usize]) -> usize {
     let leaves = decode::leaf_indices(meta, columns).unwrap_or_default();
-    merge_ranges(&decode::chunk_ranges(meta, &leaves, groups), MERGE_GAP_BYTES).len()
+    merge_ranges(
+        &decode::chunk_ranges(meta, &leaves, groups),
+        MERGE_GAP_BYTES,
+    )
+    .len()
 }
 
 /// Read `columns` of every run, concurrently; `land(run, batches)` is called as each run
@@ -174,7 +236,11 @@ async fn read_runs(
     progress: &dyn Fn(usize, usize),
     land: &mut dyn FnMut(&Run, Vec<RecordBatch>),
 ) -> Vec<String> {
-    let total: usize = plan.runs.iter().filter_map(|r| run_source(ds, r).map(|(_, m)| requests(&m, columns, &r.groups))).sum();
+    let total: usize = plan
+        .runs
+        .iter()
+        .filter_map(|r| run_source(ds, r).map(|(_, m)| requests(&m, columns, &r.groups)))
+        .sum();
     let done = Cell::new(0usize);
     progress(0, total);
     let mut pending: FuturesUnordered<_> = plan
@@ -188,14 +254,27 @@ async fn read_runs(
                     done.set(done.get() + 1);
                     progress(done.get(), total);
                 };
-                (run, src.name().to_string(), decode::read_columns(src, meta, columns, &run.groups, &tick).await)
+                (
+                    run,
+                    src.name().to_string(),
+                    timing::timed(
+                        "sky run decode",
+                        decode::read_columns(src, meta, columns, &run.groups, &tick),
+                    )
+                    .await,
+                )
             })
         })
         .collect();
     let mut failed: Vec<String> = Vec::new();
     while let Some((run, name, result)) = pending.next().await {
+        // the run was decoded in this step: land it in the next
+        crate::web::sleep_ms(0).await;
         match result {
-            Ok(batches) => land(run, batches),
+            Ok(batches) => {
+                let _span = timing::Span::new("sky run land");
+                land(run, batches)
+            }
             Err(e) => {
                 let line = format!("{name}: {e}");
                 if !failed.contains(&line) {
@@ -212,16 +291,26 @@ async fn read_runs(
 
 /// Read positions, ids and the root questions' votes of every row into the sky store.
 pub async fn load_positions(state: AppState, ds: &OpenDataset) {
-    let Some(plan) = plan(ds) else {
+    let planned = {
+        let _s = timing::Span::new("sky plan");
+        plan(ds)
+    };
+    let Some(plan) = planned else {
         state.positions.set(PositionsView::Absent);
         return;
     };
     let plan = Rc::new(plan);
     ds.sky_plan.replace(Some(plan.clone()));
-    let store = Rc::new(RefCell::new(SkyPoints::with_slots(plan.slots)));
+    crate::web::sleep_ms(0).await;
+    let store = {
+        let _s = timing::Span::new("sky slots");
+        Rc::new(RefCell::new(SkyPoints::with_slots(plan.slots)))
+    };
     state.sky.set_value(Some(store.clone()));
     state.sky_version.update(|v| *v += 1);
-    let (Some(ra), Some(dec)) = (plan.roles.ra.clone(), plan.roles.dec.clone()) else { return };
+    let (Some(ra), Some(dec)) = (plan.roles.ra.clone(), plan.roles.dec.clone()) else {
+        return;
+    };
     let mut columns = vec![ra.clone(), dec.clone()];
     columns.extend(plan.roles.id.clone());
     if plan.catalog {
@@ -230,42 +319,96 @@ pub async fn load_positions(state: AppState, ds: &OpenDataset) {
     // the catalog holds every vote column in its own large chunks: the root question's
     // columns cost only their own bytes there, so the hover can name a top answer at once
     // (in the shards they sit between other votes and would bring all of them along)
-    let roots: Vec<(String, String, Vec<(String, String)>)> = if plan.catalog { plan.roots.clone() } else { Vec::new() };
-    let root_columns: Vec<Vec<String>> = roots.iter().map(|r| r.2.iter().map(|a| a.1.clone()).collect()).collect();
+    let roots: Vec<(String, String, Vec<(String, String)>)> = if plan.catalog {
+        plan.roots.clone()
+    } else {
+        Vec::new()
+    };
+    let root_columns: Vec<Vec<String>> = roots
+        .iter()
+        .map(|r| r.2.iter().map(|a| a.1.clone()).collect())
+        .collect();
     columns.extend(root_columns.iter().flatten().cloned());
     let root_ids: Vec<usize> = {
         let mut s = store.borrow_mut();
-        roots.iter().map(|(c, q, a)| s.top_question(c, q, a.iter().map(|x| x.0.clone()).collect())).collect()
+        roots
+            .iter()
+            .map(|(c, q, a)| s.top_question(c, q, a.iter().map(|x| x.0.clone()).collect()))
+            .collect()
     };
     let progress = |done, total| state.positions.set(PositionsView::Loading { done, total });
     let mut land = |run: &Run, batches: Vec<RecordBatch>| {
         let mut slot = run.slot;
         let mut s = store.borrow_mut();
+        // column by column (one type check per column, no allocation per row)
+        let mut counts: Vec<Option<i64>> = Vec::new();
         for b in &batches {
             let col = |name: &str| b.column_by_name(name).cloned();
-            let (Some(ra_c), Some(dec_c)) = (col(&ra), col(&dec)) else { continue };
-            let id_c = plan.roles.id.as_deref().and_then(col);
-            let (file_c, row_c) = (col(CATALOG_FILE), col(CATALOG_ROW));
-            let roots_c: Vec<Vec<_>> = root_columns.iter().map(|cols| cols.iter().map(|c| col(c)).collect()).collect();
+            let (Some(ra_c), Some(dec_c)) = (col(&ra), col(&dec)) else {
+                continue;
+            };
             let n = b.num_rows();
-            let (mut ras, mut decs, mut rows, mut idv) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-            for r in 0..n {
-                ras.push(table::float_at(ra_c.as_ref(), r));
-                decs.push(table::float_at(dec_c.as_ref(), r));
-                let global = if plan.catalog {
-                    let file = file_c.as_ref().and_then(|c| table::int_at(c.as_ref(), r));
-                    let row = row_c.as_ref().and_then(|c| table::int_at(c.as_ref(), r));
-                    match (file, row) {
-                        (Some(f), Some(row)) if f >= 0 && row >= 0 => ds.first_rows.get(f as usize).copied().flatten().map(|first| first + row as u64),
-                        _ => None,
-                    }
-                } else {
-                    run.first_row.map(|first| first + (slot - run.slot + r) as u64)
+            let (ras, decs) = (table::floats(ra_c.as_ref()), table::floats(dec_c.as_ref()));
+            let id_c = plan.roles.id.as_deref().and_then(col);
+            // integer ids become strings; string ids are borrowed
+            let owned: Vec<Option<String>> = match &id_c {
+                Some(c)
+                    if !matches!(
+                        c.data_type(),
+                        arrow_schema::DataType::Utf8
+                            | arrow_schema::DataType::LargeUtf8
+                            | arrow_schema::DataType::Utf8View
+                    ) =>
+                {
+                    (0..n).map(|r| table::string_at(c.as_ref(), r)).collect()
+                }
+                _ => Vec::new(),
+            };
+            let idv: Vec<Option<&str>> = match &id_c {
+                Some(_) if !owned.is_empty() => owned.iter().map(|o| o.as_deref()).collect(),
+                Some(c) => table::strs(c.as_ref()),
+                None => vec![None; n],
+            };
+            let rows: Vec<Option<u64>> = if plan.catalog {
+                let ints = |name: &str| {
+                    col(name)
+                        .map(|c| table::ints(c.as_ref()))
+                        .unwrap_or_else(|| vec![None; n])
                 };
-                rows.push(global);
-                idv.push(id_c.as_ref().and_then(|c| table::string_at(c.as_ref(), r)));
-                for (k, cols) in roots_c.iter().enumerate() {
-                    let counts: Vec<Option<i64>> = cols.iter().map(|c| c.as_ref().and_then(|c| table::int_at(c.as_ref(), r))).collect();
+                let (files, file_rows) = (ints(CATALOG_FILE), ints(CATALOG_ROW));
+                files
+                    .iter()
+                    .zip(&file_rows)
+                    .map(|(f, r)| match (f, r) {
+                        (Some(f), Some(r)) if *f >= 0 && *r >= 0 => ds
+                            .first_rows
+                            .get(*f as usize)
+                            .copied()
+                            .flatten()
+                            .map(|first| first + *r as u64),
+                        _ => None,
+                    })
+                    .collect()
+            } else {
+                (0..n)
+                    .map(|r| {
+                        run.first_row
+                            .map(|first| first + (slot - run.slot + r) as u64)
+                    })
+                    .collect()
+            };
+            for (k, cols) in root_columns.iter().enumerate() {
+                let values: Vec<Vec<Option<i64>>> = cols
+                    .iter()
+                    .map(|c| {
+                        col(c)
+                            .map(|c| table::ints(c.as_ref()))
+                            .unwrap_or_else(|| vec![None; n])
+                    })
+                    .collect();
+                for r in 0..n {
+                    counts.clear();
+                    counts.extend(values.iter().map(|v| v.get(r).copied().flatten()));
                     s.set_top(slot + r, root_ids[k], &counts);
                 }
             }
@@ -278,11 +421,17 @@ pub async fn load_positions(state: AppState, ds: &OpenDataset) {
     let failed = read_runs(state, ds, &plan, &columns, &progress, &mut land).await;
     let count = store.borrow().drawable();
     if count == 0 && !failed.is_empty() {
-        state.positions.set(PositionsView::Failed(failed.join("; ")));
+        state
+            .positions
+            .set(PositionsView::Failed(failed.join("; ")));
         return;
     }
     timing::mark_once("gzv:positions");
     state.positions.set(PositionsView::Ready { count, failed });
+    // build the picking index now, in a step of its own, rather than at the first hover
+    crate::web::sleep_ms(0).await;
+    let _span = timing::Span::new("sky index");
+    store.borrow_mut().ensure_index();
 }
 
 /// The global row of the galaxy with this id, once the ids have loaded (a scan of the
@@ -291,7 +440,10 @@ pub fn row_of_id(state: AppState, id: &str) -> Option<u64> {
     let store = state.sky.get_value()?;
     let s = store.borrow();
     let slot = s.slot_of_id(id)?;
-    s.row.get(slot).filter(|&&r| r != u32::MAX).map(|&r| r as u64)
+    s.row
+        .get(slot)
+        .filter(|&&r| r != u32::MAX)
+        .map(|&r| r as u64)
 }
 
 /// Colour the map by one answer's vote fraction (cancelling a colouring under way).
@@ -316,22 +468,46 @@ pub fn colour_by(state: AppState, choice: Option<ColourBy>) {
 }
 
 async fn load_colour(state: AppState, choice: ColourBy) {
-    let (Some(ds), Some(store)) = (state.dataset.get_value(), state.sky.get_value()) else { return };
-    let Some(plan) = ds.sky_plan.borrow().clone() else { return };
+    let (Some(ds), Some(store)) = (state.dataset.get_value(), state.sky.get_value()) else {
+        return;
+    };
+    let Some(plan) = ds.sky_plan.borrow().clone() else {
+        return;
+    };
     let label = choice.label();
     store.borrow_mut().clear_values();
     state.sky_version.update(|v| *v += 1);
     let columns: Vec<String> = choice.answers.iter().map(|a| a.1.clone()).collect();
-    let question = store.borrow_mut().top_question(&choice.campaign, &choice.question, choice.answers.iter().map(|a| a.0.clone()).collect());
-    let progress = |done, total| state.colour.set(ColourView::Loading { label: label.clone(), done, total });
+    let question = store.borrow_mut().top_question(
+        &choice.campaign,
+        &choice.question,
+        choice.answers.iter().map(|a| a.0.clone()).collect(),
+    );
+    let progress = |done, total| {
+        state.colour.set(ColourView::Loading {
+            label: label.clone(),
+            done,
+            total,
+        })
+    };
     let mut land = |run: &Run, batches: Vec<RecordBatch>| {
         let mut slot = run.slot;
         let mut s = store.borrow_mut();
         for b in &batches {
-            let cols: Vec<_> = columns.iter().map(|c| b.column_by_name(c).cloned()).collect();
-            let values: Vec<f32> = (0..b.num_rows())
+            let n = b.num_rows();
+            let cols: Vec<Vec<Option<i64>>> = columns
+                .iter()
+                .map(|c| {
+                    b.column_by_name(c)
+                        .map(|c| table::ints(c.as_ref()))
+                        .unwrap_or_else(|| vec![None; n])
+                })
+                .collect();
+            let mut counts: Vec<Option<i64>> = Vec::with_capacity(cols.len());
+            let values: Vec<f32> = (0..n)
                 .map(|r| {
-                    let counts: Vec<Option<i64>> = cols.iter().map(|c| c.as_ref().and_then(|c| table::int_at(c.as_ref(), r))).collect();
+                    counts.clear();
+                    counts.extend(cols.iter().map(|c| c.get(r).copied().flatten()));
                     s.set_top(slot + r, question, &counts);
                     answer_fraction(&counts, choice.answer)
                 })
@@ -345,11 +521,22 @@ async fn load_colour(state: AppState, choice: ColourBy) {
     let failed = read_runs(state, &ds, &plan, &columns, &progress, &mut land).await;
     let s = store.borrow();
     let drawn = |i: usize| s.has_position(i);
-    let asked = (0..s.slots()).filter(|&i| drawn(i) && !s.value[i].is_nan()).count();
-    let not_asked = (0..s.slots()).filter(|&i| drawn(i) && s.value[i].is_nan()).count();
+    let asked = (0..s.slots())
+        .filter(|&i| drawn(i) && !s.value[i].is_nan())
+        .count();
+    let not_asked = (0..s.slots())
+        .filter(|&i| drawn(i) && s.value[i].is_nan())
+        .count();
     state.colour.set(if failed.is_empty() {
-        ColourView::Ready { label, asked, not_asked }
+        ColourView::Ready {
+            label,
+            asked,
+            not_asked,
+        }
     } else {
-        ColourView::Failed(format!("colouring by {label} failed: {}", failed.join("; ")))
+        ColourView::Failed(format!(
+            "colouring by {label} failed: {}",
+            failed.join("; ")
+        ))
     });
 }

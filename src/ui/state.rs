@@ -24,9 +24,11 @@ pub struct FileRow {
 }
 
 /// A footer is pending, read, or failed (with the reason): failed never looks like empty.
+/// `Deferred`: not read until one of the file's galaxies is shown (the manifest gives its rows).
 #[derive(Clone, Debug, PartialEq)]
 pub enum FileStatus {
     Pending,
+    Deferred { rows: u64 },
     Read(FileSummary),
     Failed(String),
 }
@@ -98,10 +100,16 @@ pub enum PositionsView {
     NotStarted,
     /// The table has no ra/dec-like columns.
     Absent,
-    Loading { done: usize, total: usize },
+    Loading {
+        done: usize,
+        total: usize,
+    },
     /// `failed` files could not be read; their rows are missing, and said so.
     /// `count` galaxies have positions (they live in [`AppState::sky`]).
-    Ready { count: usize, failed: Vec<String> },
+    Ready {
+        count: usize,
+        failed: Vec<String>,
+    },
     Failed(String),
 }
 
@@ -119,7 +127,10 @@ pub struct AppState {
     pub net: RwSignal<NetView>,
     pub positions: RwSignal<PositionsView>,
     /// The sky map's points, filled as row groups arrive; `sky_version` changes with them.
-    pub sky: StoredValue<Option<std::rc::Rc<std::cell::RefCell<crate::sky::points::SkyPoints>>>, LocalStorage>,
+    pub sky: StoredValue<
+        Option<std::rc::Rc<std::cell::RefCell<crate::sky::points::SkyPoints>>>,
+        LocalStorage,
+    >,
     pub sky_version: RwSignal<u64>,
     /// The galaxies selected on the sky map (count drawn inside, and their global rows):
     /// the current selection, for the gallery.

@@ -20,7 +20,13 @@ pub fn SummaryPanel() -> impl IntoView {
             s
         })
     });
-    let failed = move || state.files.with(|f| f.iter().filter(|r| matches!(r.status, FileStatus::Failed(_))).count());
+    let failed = move || {
+        state.files.with(|f| {
+            f.iter()
+                .filter(|r| matches!(r.status, FileStatus::Failed(_)))
+                .count()
+        })
+    };
     // Totals over the footers read so far; none read must read as unknown, never as 0.
     let known = move |f: fn(&DatasetSummary) -> String| {
         move || {
@@ -65,6 +71,7 @@ pub fn SummaryPanel() -> impl IntoView {
                     let name = f.url.rsplit('/').next().unwrap_or(&f.url).to_string();
                     let (class, detail) = match &f.status {
                         FileStatus::Pending => ("pending", "reading footer…".to_string()),
+                        FileStatus::Deferred { rows } => ("deferred", format!("{rows} rows (manifest); footer read when one of its galaxies is shown")),
                         FileStatus::Read(s) => ("read", format!("{} rows, {} row groups{}", s.rows, s.row_groups,
                             if s.has_page_index { ", page index" } else { "" })),
                         FileStatus::Failed(e) => ("failed", e.clone()),

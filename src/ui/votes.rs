@@ -16,8 +16,13 @@ pub fn VotesPanel(votes: Vec<CampaignVotes>) -> impl IntoView {
     if votes.is_empty() {
         return view! { <p class="muted" id="votes-none">"This table has no Galaxy Zoo vote columns."</p> }.into_any();
     }
-    let (voted, silent): (Vec<CampaignVotes>, Vec<CampaignVotes>) = votes.into_iter().partition(CampaignVotes::has_votes);
-    let silent_names = silent.iter().map(|c| c.campaign.clone()).collect::<Vec<_>>().join(", ");
+    let (voted, silent): (Vec<CampaignVotes>, Vec<CampaignVotes>) =
+        votes.into_iter().partition(CampaignVotes::has_votes);
+    let silent_names = silent
+        .iter()
+        .map(|c| c.campaign.clone())
+        .collect::<Vec<_>>()
+        .join(", ");
     view! {
         <section class="votes" aria-labelledby="votes-title">
             <h3 id="votes-title">"What the volunteers said"</h3>

@@ -14,7 +14,10 @@ pub struct DecodeTimes {
 }
 
 fn now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -33,18 +36,39 @@ pub async fn browser_decode(bytes: &[u8]) -> Result<crate::imaging::Rgba, String
     let document = window.document().ok_or("no document")?;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(js_err)?;
-    let promise = window.create_image_bitmap_with_blob(&blob).map_err(js_err)?;
-    let image: web_sys::ImageBitmap = JsFuture::from(promise).await.map_err(js_err)?.dyn_into().map_err(|_| "not a bitmap")?;
+    let promise = window
+        .create_image_bitmap_with_blob(&blob)
+        .map_err(js_err)?;
+    let image: web_sys::ImageBitmap = JsFuture::from(promise)
+        .await
+        .map_err(js_err)?
+        .dyn_into()
+        .map_err(|_| "not a bitmap")?;
     let (w, h) = (image.width(), image.height());
-    let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").map_err(js_err)?.dyn_into().map_err(|_| "no canvas")?;
+    let canvas: web_sys::HtmlCanvasElement = document
+        .create_element("canvas")
+        .map_err(js_err)?
+        .dyn_into()
+        .map_err(|_| "no canvas")?;
     canvas.set_width(w);
     canvas.set_height(h);
-    let ctx: web_sys::CanvasRenderingContext2d =
-        canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into().ok()).ok_or("no 2D canvas")?;
-    ctx.draw_image_with_image_bitmap(&image, 0.0, 0.0).map_err(js_err)?;
+    let ctx: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into().ok())
+        .ok_or("no 2D canvas")?;
+    ctx.draw_image_with_image_bitmap(&image, 0.0, 0.0)
+        .map_err(js_err)?;
     image.close();
-    let data = ctx.get_image_data(0.0, 0.0, w as f64, h as f64).map_err(js_err)?;
-    Ok(crate::imaging::Rgba { width: w, height: h, pixels: data.data().0 })
+    let data = ctx
+        .get_image_data(0.0, 0.0, w as f64, h as f64)
+        .map_err(js_err)?;
+    Ok(crate::imaging::Rgba {
+        width: w,
+        height: h,
+        pixels: data.data().0,
+    })
 }
 
 /// Decode `bytes` `runs` times each way.
@@ -60,22 +84,42 @@ pub async fn compare(bytes: &[u8], runs: usize) -> Result<DecodeTimes, String> {
     }
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(js_err)?;
-    let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").map_err(js_err)?.dyn_into().map_err(|_| "no canvas")?;
-    let ctx: web_sys::CanvasRenderingContext2d =
-        canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into().ok()).ok_or("no 2D canvas")?;
+    let canvas: web_sys::HtmlCanvasElement = document
+        .create_element("canvas")
+        .map_err(js_err)?
+        .dyn_into()
+        .map_err(|_| "no canvas")?;
+    let ctx: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into().ok())
+        .ok_or("no 2D canvas")?;
     let (mut bitmap, mut pixels) = (Vec::new(), Vec::new());
     for _ in 0..runs {
         let t = now();
-        let promise = window.create_image_bitmap_with_blob(&blob).map_err(js_err)?;
-        let image: web_sys::ImageBitmap = JsFuture::from(promise).await.map_err(js_err)?.dyn_into().map_err(|_| "not a bitmap")?;
+        let promise = window
+            .create_image_bitmap_with_blob(&blob)
+            .map_err(js_err)?;
+        let image: web_sys::ImageBitmap = JsFuture::from(promise)
+            .await
+            .map_err(js_err)?
+            .dyn_into()
+            .map_err(|_| "not a bitmap")?;
         bitmap.push(now() - t);
         canvas.set_width(image.width());
         canvas.set_height(image.height());
-        ctx.draw_image_with_image_bitmap(&image, 0.0, 0.0).map_err(js_err)?;
-        ctx.get_image_data(0.0, 0.0, image.width() as f64, image.height() as f64).map_err(js_err)?;
+        ctx.draw_image_with_image_bitmap(&image, 0.0, 0.0)
+            .map_err(js_err)?;
+        ctx.get_image_data(0.0, 0.0, image.width() as f64, image.height() as f64)
+            .map_err(js_err)?;
         pixels.push(now() - t);
         image.close();
         crate::web::sleep_ms(0).await;
     }
-    Ok(DecodeTimes { wasm_ms: median(wasm), bitmap_ms: median(bitmap), bitmap_and_pixels_ms: median(pixels) })
+    Ok(DecodeTimes {
+        wasm_ms: median(wasm),
+        bitmap_ms: median(bitmap),
+        bitmap_and_pixels_ms: median(pixels),
+    })
 }

@@ -34,7 +34,9 @@ pub fn retryable(e: &IoError) -> bool {
 
 /// Run `attempt` until it succeeds, fails for good, or [`MAX_ATTEMPTS`] are used, waiting
 /// 250 ms, then 1 s between attempts.
-async fn with_retries<T, F: std::future::Future<Output = Result<T, IoError>>>(mut attempt: impl FnMut() -> F) -> Result<T, IoError> {
+async fn with_retries<T, F: std::future::Future<Output = Result<T, IoError>>>(
+    mut attempt: impl FnMut() -> F,
+) -> Result<T, IoError> {
     let mut n = 1;
     loop {
         match attempt().await {
@@ -114,7 +116,11 @@ pub fn parse_content_range(v: &str) -> Option<(u64, u64, Option<u64>)> {
     let rest = v.trim().strip_prefix("bytes ")?;
     let (span, total) = rest.split_once('/')?;
     let (a, b) = span.split_once('-')?;
-    let total = if total.trim() == "*" { None } else { Some(total.trim().parse().ok()?) };
+    let total = if total.trim() == "*" {
+        None
+    } else {
+        Some(total.trim().parse().ok()?)
+    };
     Some((a.trim().parse().ok()?, b.trim().parse().ok()?, total))
 }
 
@@ -126,7 +132,12 @@ impl HttpSource {
             .and_then(|w| w.location().origin().ok())
             .zip(web_sys::Url::new(&url).ok().map(|u| u.origin()))
             .is_some_and(|(page, file)| page == file);
-        HttpSource { url, len: Cell::new(len), same_origin, stats }
+        HttpSource {
+            url,
+            len: Cell::new(len),
+            same_origin,
+            stats,
+        }
     }
 
     fn network_error(&self, e: wasm_bindgen::JsValue) -> IoError {
@@ -136,15 +147,23 @@ impl HttpSource {
             .or_else(|| e.as_string())
             .unwrap_or_else(|| "network error".into());
         if detail.contains("abort") {
-            return IoError::Aborted { url: self.url.clone() };
+            return IoError::Aborted {
+                url: self.url.clone(),
+            };
         }
-        IoError::Network { url: self.url.clone(), detail }
+        IoError::Network {
+            url: self.url.clone(),
+            detail,
+        }
     }
 
     /// Send a GET with `Range: {range}`; the guard aborts it if the caller goes away.
     async fn get(&self, range: &str) -> Result<(Response, AbortOnDrop), IoError> {
         let js = |e| self.network_error(e);
-        let window = web_sys::window().ok_or_else(|| IoError::Network { url: self.url.clone(), detail: "no window".into() })?;
+        let window = web_sys::window().ok_or_else(|| IoError::Network {
+            url: self.url.clone(),
+            detail: "no window".into(),
+        })?;
         let controller = AbortController::new().map_err(js)?;
         let headers = Headers::new().map_err(js)?;
         headers.set("Range", range).map_err(js)?;
@@ -160,7 +179,8 @@ impl HttpSource {
         });
         let result = JsFuture::from(window.fetch_with_str_and_init(&self.url, &init)).await;
         let resp = result.map_err(|e| {
-            self.stats.update(|c| c.in_flight = c.in_flight.saturating_sub(1));
+            self.stats
+                .update(|c| c.in_flight = c.in_flight.saturating_sub(1));
             js(e)
         })?;
         let resp: Response = resp.dyn_into().map_err(js)?;
@@ -170,7 +190,9 @@ impl HttpSource {
     async fn body(&self, resp: &Response, mut guard: AbortOnDrop) -> Result<Bytes, IoError> {
         let js = |e| self.network_error(e);
         let result = async {
-            let buf = JsFuture::from(resp.array_buffer().map_err(js)?).await.map_err(js)?;
+            let buf = JsFuture::from(resp.array_buffer().map_err(js)?)
+                .await
+                .map_err(js)?;
             Ok::<_, IoError>(js_sys::Uint8Array::new(&buf).to_vec())
         }
         .await;
@@ -183,17 +205,28 @@ impl HttpSource {
     }
 
     /// Check a response to a range request; returns the bytes of `want`.
-    async fn ranged(&self, resp: Response, guard: AbortOnDrop, want: Option<Range<u64>>) -> Result<(u64, Range<u64>, Bytes), IoError> {
+    async fn ranged(
+        &self,
+        resp: Response,
+        guard: AbortOnDrop,
+        want: Option<Range<u64>>,
+    ) -> Result<(u64, Range<u64>, Bytes), IoError> {
         let status = resp.status();
         let header = |name: &str| resp.headers().get(name).ok().flatten();
         if status == 200 {
             let size = header("Content-Length").and_then(|v| v.parse::<u64>().ok());
             let small = size.is_some_and(|s| s <= WHOLE_FILE_FALLBACK_BYTES);
             if !small {
-                self.stats.update(|c| c.in_flight = c.in_flight.saturating_sub(1));
+                self.stats
+                    .update(|c| c.in_flight = c.in_flight.saturating_sub(1));
                 drop(guard); // aborts the download
-                let size = size.map(format_bytes).unwrap_or_else(|| "unknown-size".into());
-                return Err(IoError::RangeIgnored { url: self.url.clone(), size });
+                let size = size
+                    .map(format_bytes)
+                    .unwrap_or_else(|| "unknown-size".into());
+                return Err(IoError::RangeIgnored {
+                    url: self.url.clone(),
+                    size,
+                });
             }
             let all = self.body(&resp, guard).await?;
             let len = all.len() as u64;
@@ -201,24 +234,45 @@ impl HttpSource {
             return Ok((len, 0..len, all));
         }
         if status != 206 {
-            self.stats.update(|c| c.in_flight = c.in_flight.saturating_sub(1));
-            return Err(IoError::Status { url: self.url.clone(), status, hint: status_hint(status) });
+            self.stats
+                .update(|c| c.in_flight = c.in_flight.saturating_sub(1));
+            return Err(IoError::Status {
+                url: self.url.clone(),
+                status,
+                hint: status_hint(status),
+            });
         }
         let cr = header("Content-Range").unwrap_or_default();
         let Some((start, last, total)) = parse_content_range(&cr) else {
-            self.stats.update(|c| c.in_flight = c.in_flight.saturating_sub(1));
-            let detail = if cr.is_empty() { "missing, or not exposed by CORS".to_string() } else { format!("got {cr:?}") };
-            return Err(IoError::BadContentRange { url: self.url.clone(), detail });
+            self.stats
+                .update(|c| c.in_flight = c.in_flight.saturating_sub(1));
+            let detail = if cr.is_empty() {
+                "missing, or not exposed by CORS".to_string()
+            } else {
+                format!("got {cr:?}")
+            };
+            return Err(IoError::BadContentRange {
+                url: self.url.clone(),
+                detail,
+            });
         };
         let body = self.body(&resp, guard).await?;
         let got = start..last + 1;
         if let Some(w) = &want {
             if w.start != got.start || got.end < w.end {
-                return Err(IoError::BadContentRange { url: self.url.clone(), detail: format!("asked for {w:?}, got {cr:?}") });
+                return Err(IoError::BadContentRange {
+                    url: self.url.clone(),
+                    detail: format!("asked for {w:?}, got {cr:?}"),
+                });
             }
         }
         if body.len() as u64 != got.end - got.start {
-            return Err(IoError::Truncated { url: self.url.clone(), start: got.start, end: got.end, got: body.len() as u64 });
+            return Err(IoError::Truncated {
+                url: self.url.clone(),
+                start: got.start,
+                end: got.end,
+                got: body.len() as u64,
+            });
         }
         let len = total.or(self.len.get()).unwrap_or(got.end);
         if total.is_some() {
@@ -258,11 +312,18 @@ impl HttpSource {
         if range.start >= range.end {
             return Ok(Bytes::new());
         }
-        let (resp, guard) = self.get(&format!("bytes={}-{}", range.start, range.end - 1)).await?;
+        let (resp, guard) = self
+            .get(&format!("bytes={}-{}", range.start, range.end - 1))
+            .await?;
         let (len, got, body) = self.ranged(resp, guard, Some(range.clone())).await?;
         // a whole small file answered a range request: it must still hold the range
         if got.start > range.start || got.end < range.end {
-            return Err(IoError::OutOfBounds { url: self.url.clone(), start: range.start, end: range.end, len });
+            return Err(IoError::OutOfBounds {
+                url: self.url.clone(),
+                start: range.start,
+                end: range.end,
+                len,
+            });
         }
         let from = (range.start - got.start) as usize;
         Ok(body.slice(from..from + (range.end - range.start) as usize))
@@ -274,7 +335,10 @@ impl HttpSource {
                 let (resp, guard) = self.get(&format!("bytes=-{n}")).await?;
                 let (len, got, body) = self.ranged(resp, guard, None).await?;
                 if got.end != len {
-                    return Err(IoError::BadContentRange { url: self.url.clone(), detail: "suffix range did not end at the file end".into() });
+                    return Err(IoError::BadContentRange {
+                        url: self.url.clone(),
+                        detail: "suffix range did not end at the file end".into(),
+                    });
                 }
                 return Ok((len, body));
             }
@@ -290,17 +354,31 @@ impl HttpSource {
 
 /// GET a small text resource (a manifest), with the same error messages as range reads.
 pub async fn fetch_text(url: &str) -> Result<String, IoError> {
-    let net = |detail: String| IoError::Network { url: url.to_string(), detail };
+    let net = |detail: String| IoError::Network {
+        url: url.to_string(),
+        detail,
+    };
     let window = web_sys::window().ok_or_else(|| net("no window".into()))?;
     let init = RequestInit::new();
     init.set_cache(RequestCache::NoCache);
     let resp = JsFuture::from(window.fetch_with_str_and_init(url, &init))
         .await
-        .map_err(|e| net(e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| "network error".into())))?;
+        .map_err(|e| {
+            net(e
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_else(|| "network error".into()))
+        })?;
     let resp: Response = resp.dyn_into().map_err(|_| net("not a response".into()))?;
     if !resp.ok() {
-        return Err(IoError::Status { url: url.to_string(), status: resp.status(), hint: status_hint(resp.status()) });
+        return Err(IoError::Status {
+            url: url.to_string(),
+            status: resp.status(),
+            hint: status_hint(resp.status()),
+        });
     }
-    let text = JsFuture::from(resp.text().map_err(|_| net("unreadable body".into()))?).await.map_err(|_| net("unreadable body".into()))?;
+    let text = JsFuture::from(resp.text().map_err(|_| net("unreadable body".into()))?)
+        .await
+        .map_err(|_| net("unreadable body".into()))?;
     Ok(text.as_string().unwrap_or_default())
 }

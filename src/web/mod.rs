@@ -8,13 +8,20 @@ pub mod timing;
 /// A query parameter of the page URL.
 pub fn query_param(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name).filter(|v| !v.is_empty())
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
+        .filter(|v| !v.is_empty())
 }
 
 /// `url` resolved against the page's address.
 pub fn absolute_url(url: &str) -> String {
-    let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
-    web_sys::Url::new_with_base(url, &base).map(|u| u.href()).unwrap_or_else(|_| url.to_string())
+    let base = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    web_sys::Url::new_with_base(url, &base)
+        .map(|u| u.href())
+        .unwrap_or_else(|_| url.to_string())
 }
 
 /// Resolve after `ms` milliseconds (a zero delay still lets the browser paint).
@@ -30,9 +37,16 @@ pub async fn sleep_ms(ms: i32) {
 /// Put text on the clipboard (asynchronously); false when the browser offers no clipboard.
 pub fn copy_text(text: &str) -> bool {
     use wasm_bindgen::JsCast;
-    let Some(window) = web_sys::window() else { return false };
-    let clipboard = js_sys::Reflect::get(&window.navigator(), &"clipboard".into()).ok().filter(|c| !c.is_undefined());
-    let write = clipboard.as_ref().and_then(|c| js_sys::Reflect::get(c, &"writeText".into()).ok()).and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let clipboard = js_sys::Reflect::get(&window.navigator(), &"clipboard".into())
+        .ok()
+        .filter(|c| !c.is_undefined());
+    let write = clipboard
+        .as_ref()
+        .and_then(|c| js_sys::Reflect::get(c, &"writeText".into()).ok())
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     match (clipboard, write) {
         (Some(c), Some(f)) => f.call1(&c, &text.into()).is_ok(),
         _ => false,
@@ -42,9 +56,15 @@ pub fn copy_text(text: &str) -> bool {
 /// Set one query parameter of the page address as a new history entry, dropping those
 /// named in `remove` (others kept).
 pub fn push_query_param(name: &str, value: &str, remove: &[&str]) {
-    let Some(window) = web_sys::window() else { return };
-    let Ok(href) = window.location().href() else { return };
-    let Ok(url) = web_sys::Url::new(&href) else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(href) = window.location().href() else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::new(&href) else {
+        return;
+    };
     url.search_params().set(name, value);
     for r in remove {
         url.search_params().delete(r);

@@ -10,8 +10,87 @@ pub fn mark(name: &str) {
 
 /// Set a mark only if it has not been set yet on this page.
 pub fn mark_once(name: &str) {
-    let Some(perf) = web_sys::window().and_then(|w| w.performance()) else { return };
+    let Some(perf) = web_sys::window().and_then(|w| w.performance()) else {
+        return;
+    };
     if perf.get_entries_by_name(name).length() == 0 {
         let _ = perf.mark(name);
+    }
+}
+
+/// Main-thread work longer than this is recorded by [`Span`].
+const SLOW_SPAN_MS: f64 = 20.0;
+
+/// Times a piece of main-thread work; on drop, work slower than [`SLOW_SPAN_MS`] is appended
+/// as `name@start+ms` to the page's `window.__gzvSlow` array, so the benchmark can say which
+/// work made a long task.
+pub struct Span {
+    name: &'static str,
+    start: f64,
+}
+
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+impl Span {
+    pub fn new(name: &'static str) -> Span {
+        Span { name, start: now() }
+    }
+}
+
+impl Drop for Span {
+    fn drop(&mut self) {
+        let ms = now() - self.start;
+        if ms < SLOW_SPAN_MS {
+            return;
+        }
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let key = wasm_bindgen::JsValue::from_str("__gzvSlow");
+        let list = match js_sys::Reflect::get(&window, &key)
+            .ok()
+            .filter(|v| v.is_object())
+        {
+            // the page's own array (js_sys::Array::from would push onto a copy)
+            Some(v) => wasm_bindgen::JsCast::unchecked_into::<js_sys::Array>(v),
+            None => {
+                let a = js_sys::Array::new();
+                let _ = js_sys::Reflect::set(&window, &key, &a);
+                a
+            }
+        };
+        list.push(&wasm_bindgen::JsValue::from_str(&format!(
+            "{}@{:.0}+{:.0}",
+            self.name, self.start, ms
+        )));
+    }
+}
+
+/// A future whose every poll is timed as a [`Span`]: the main-thread work it does between
+/// awaits, without the time it waits.
+pub struct Timed<F> {
+    name: &'static str,
+    inner: std::pin::Pin<Box<F>>,
+}
+
+pub fn timed<F: std::future::Future>(name: &'static str, f: F) -> Timed<F> {
+    Timed {
+        name,
+        inner: Box::pin(f),
+    }
+}
+
+impl<F: std::future::Future> std::future::Future for Timed<F> {
+    type Output = F::Output;
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        let _span = Span::new(self.name);
+        self.inner.as_mut().poll(cx)
     }
 }

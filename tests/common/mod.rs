@@ -32,5 +32,7 @@ pub fn artifacts_dir() -> PathBuf {
 
 /// The built app and its sample, served on a free port.
 pub async fn serve_dist() -> Server {
-    Server::start(dist_dir(), 0).await.expect("start test server")
+    Server::start(dist_dir(), 0)
+        .await
+        .expect("start test server")
 }

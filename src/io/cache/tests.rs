@@ -26,7 +26,11 @@ impl Gate {
     }
     /// Reads started and then abandoned by every caller.
     fn cancelled(&self) -> usize {
-        self.pending.borrow().iter().filter(|tx| tx.is_canceled()).count()
+        self.pending
+            .borrow()
+            .iter()
+            .filter(|tx| tx.is_canceled())
+            .count()
     }
 }
 
@@ -42,8 +46,12 @@ impl ByteSource for Gate {
         self.started.borrow_mut().push(range.clone());
         self.pending.borrow_mut().push(tx);
         Box::pin(async move {
-            rx.await.map_err(|_| IoError::Aborted { url: "gate".into() })?;
-            Ok(Bytes::from(vec![(range.start % 251) as u8; (range.end - range.start) as usize]))
+            rx.await
+                .map_err(|_| IoError::Aborted { url: "gate".into() })?;
+            Ok(Bytes::from(vec![
+                (range.start % 251) as u8;
+                (range.end - range.start) as usize
+            ]))
         })
     }
     fn tail(&self, n: u64) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>> {
@@ -60,10 +68,12 @@ fn limiter_bounds_reads_in_flight_and_keeps_order() {
     let done = Rc::new(Cell::new(0));
     for i in 0..10u64 {
         let (src, done) = (src.clone(), done.clone());
-        pool.spawner().spawn_local(async move {
-            src.read(i * 10..i * 10 + 5).await.unwrap();
-            done.set(done.get() + 1);
-        }).unwrap();
+        pool.spawner()
+            .spawn_local(async move {
+                src.read(i * 10..i * 10 + 5).await.unwrap();
+                done.set(done.get() + 1);
+            })
+            .unwrap();
     }
     pool.run_until_stalled();
     assert_eq!(gate.started.borrow().len(), 3);
@@ -77,7 +87,11 @@ fn limiter_bounds_reads_in_flight_and_keeps_order() {
     }
     assert_eq!(limiter.max_in_use(), 3);
     let starts: Vec<u64> = gate.started.borrow().iter().map(|r| r.start).collect();
-    assert_eq!(starts, (0..10).map(|i| i * 10).collect::<Vec<_>>(), "first come, first served");
+    assert_eq!(
+        starts,
+        (0..10).map(|i| i * 10).collect::<Vec<_>>(),
+        "first come, first served"
+    );
 }
 
 #[test]
@@ -89,37 +103,57 @@ fn dropped_reads_never_start_and_running_ones_are_abandoned() {
     let handles: Vec<_> = (0..6u64)
         .map(|i| {
             let src = src.clone();
-            pool.spawner().spawn_local_with_handle(async move { src.read(i..i + 1).await }).unwrap()
+            pool.spawner()
+                .spawn_local_with_handle(async move { src.read(i..i + 1).await })
+                .unwrap()
         })
         .collect();
     pool.run_until_stalled();
     assert_eq!(gate.started.borrow().len(), 2);
     drop(handles); // the UI no longer needs any of them
     pool.run_until_stalled();
-    assert_eq!(gate.cancelled(), 2, "both running reads were dropped (a fetch would be aborted)");
+    assert_eq!(
+        gate.cancelled(),
+        2,
+        "both running reads were dropped (a fetch would be aborted)"
+    );
     assert_eq!(gate.started.borrow().len(), 2, "queued reads never started");
     assert_eq!((limiter.in_use(), limiter.queued()), (0, 0));
 }
 
 #[test]
 fn cache_serves_enclosed_ranges_and_evicts_least_recently_used() {
-    let counting = CountingSource::new(MemorySource::new("m", (0..1000u32).map(|i| i as u8).collect::<Vec<_>>()));
+    let counting = CountingSource::new(MemorySource::new(
+        "m",
+        (0..1000u32).map(|i| i as u8).collect::<Vec<_>>(),
+    ));
     let log = counting.log();
     let cache = ByteCache::new(250);
     let stats = cache.stats();
     let src = CachedSource::new(counting, &cache);
     assert_eq!(block_on(src.read(0..100)).unwrap().len(), 100);
-    assert_eq!(block_on(src.read(10..20)).unwrap().as_ref(), &(10u8..20).collect::<Vec<_>>()[..]);
+    assert_eq!(
+        block_on(src.read(10..20)).unwrap().as_ref(),
+        &(10u8..20).collect::<Vec<_>>()[..]
+    );
     assert_eq!((log.borrow().len(), stats.hits()), (1, 1));
     block_on(src.read(100..200)).unwrap();
     block_on(src.read(0..5)).unwrap(); // touch the first entry
     block_on(src.read(200..300)).unwrap(); // over the cap: 100..200 is the least recently used
     assert!(cache.held() <= 250);
     block_on(src.read(0..100)).unwrap();
-    assert_eq!(log.borrow().len(), 3, "0..100 stayed cached: {:?}", log.borrow());
+    assert_eq!(
+        log.borrow().len(),
+        3,
+        "0..100 stayed cached: {:?}",
+        log.borrow()
+    );
     block_on(src.read(150..160)).unwrap();
     assert_eq!(log.borrow().len(), 4, "100..200 was evicted");
-    assert!(block_on(src.read(990..1010)).is_err(), "errors are passed on, not cached");
+    assert!(
+        block_on(src.read(990..1010)).is_err(),
+        "errors are passed on, not cached"
+    );
 }
 
 #[test]
@@ -130,7 +164,11 @@ fn files_share_one_budget_but_never_each_others_bytes() {
     let (la, lb) = (a.log(), b.log());
     let (a, b) = (CachedSource::new(a, &cache), CachedSource::new(b, &cache));
     assert_eq!(block_on(a.read(0..100)).unwrap()[0], 1);
-    assert_eq!(block_on(b.read(0..100)).unwrap()[0], 2, "same range, other file");
+    assert_eq!(
+        block_on(b.read(0..100)).unwrap()[0],
+        2,
+        "same range, other file"
+    );
     assert_eq!((la.borrow().len(), lb.borrow().len()), (1, 1));
     assert!(cache.held() <= 150, "one budget: a's bytes were evicted");
     block_on(a.read(0..10)).unwrap();
@@ -155,7 +193,11 @@ fn identical_reads_in_flight_are_shared_and_abandoned_ones_are_dropped() {
             .unwrap();
     }
     pool.run_until_stalled();
-    assert_eq!(gate.started.borrow().len(), 1, "one request for three reads");
+    assert_eq!(
+        gate.started.borrow().len(),
+        1,
+        "one request for three reads"
+    );
     gate.release_all();
     pool.run_until_stalled();
     assert_eq!(*got.borrow(), vec![100, 100, 10]);
@@ -163,12 +205,18 @@ fn identical_reads_in_flight_are_shared_and_abandoned_ones_are_dropped() {
 
     let handle = {
         let src = src.clone();
-        pool.spawner().spawn_local_with_handle(async move { src.read(500..600).await }).unwrap()
+        pool.spawner()
+            .spawn_local_with_handle(async move { src.read(500..600).await })
+            .unwrap()
     };
     pool.run_until_stalled();
     drop(handle);
     pool.run_until_stalled();
-    assert_eq!(gate.cancelled(), 1, "the cache kept no strong handle that would keep the request alive");
+    assert_eq!(
+        gate.cancelled(),
+        1,
+        "the cache kept no strong handle that would keep the request alive"
+    );
 }
 
 #[test]
@@ -182,6 +230,9 @@ fn read_many_merges_close_ranges_and_slices_them_back() {
     }
     assert_eq!(*src.log().borrow(), vec![0..40, 5000..5200, 9000..9500]);
     let progress = RefCell::new(Vec::new());
-    block_on(read_many(&src, &ranges, 0, &|done, total| progress.borrow_mut().push((done, total)))).unwrap();
+    block_on(read_many(&src, &ranges, 0, &|done, total| {
+        progress.borrow_mut().push((done, total))
+    }))
+    .unwrap();
     assert_eq!(progress.borrow().last(), Some(&(4, 4)));
 }

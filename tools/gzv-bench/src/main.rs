@@ -15,7 +15,12 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const MARKS: [&str; 4] = ["gzv:ready", "gzv:metadata", "gzv:first-image", "gzv:positions"];
+const MARKS: [&str; 4] = [
+    "gzv:ready",
+    "gzv:metadata",
+    "gzv:first-image",
+    "gzv:positions",
+];
 
 struct Config {
     trace: bool,
@@ -27,7 +32,13 @@ struct Config {
 }
 
 fn parse() -> Result<Config, String> {
-    let mut c = Config { trace: false, only: Vec::new(), runs: 5, rows: 11_400, latencies: vec![0, 50] };
+    let mut c = Config {
+        trace: false,
+        only: Vec::new(),
+        runs: 5,
+        rows: 11_400,
+        latencies: vec![0, 50],
+    };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         if a == "--trace" {
@@ -39,7 +50,12 @@ fn parse() -> Result<Config, String> {
             "--runs" => c.runs = v.parse().map_err(|_| format!("--runs: {v}"))?,
             "--rows" => c.rows = v.parse().map_err(|_| format!("--rows: {v}"))?,
             "--only" => c.only = v.split(',').map(|x| x.trim().to_string()).collect(),
-            "--latency" => c.latencies = v.split(',').map(|x| x.trim().parse().map_err(|_| format!("--latency: {x}"))).collect::<Result<_, _>>()?,
+            "--latency" => {
+                c.latencies = v
+                    .split(',')
+                    .map(|x| x.trim().parse().map_err(|_| format!("--latency: {x}")))
+                    .collect::<Result<_, _>>()?
+            }
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -58,8 +74,19 @@ fn ensure_data(rows: usize) -> Result<PathBuf, String> {
         if out.join("index.json").is_file() {
             continue;
         }
-        eprintln!("gzv-bench: generating {rows} rows in the {name} layout into {}", out.display());
-        let o = Options { out: out.clone(), rows, rows_per_shard: rows, train_fraction: 1.0, jpeg_quality: 92, layout, ..Options::default() };
+        eprintln!(
+            "gzv-bench: generating {rows} rows in the {name} layout into {}",
+            out.display()
+        );
+        let o = Options {
+            out: out.clone(),
+            rows,
+            rows_per_shard: rows,
+            train_fraction: 1.0,
+            jpeg_quality: 92,
+            layout,
+            ..Options::default()
+        };
         gzv_sample::generate(&o, &mut |l| eprintln!("{l}"))?;
     }
     Ok(base)
@@ -71,18 +98,25 @@ fn ensure_data(rows: usize) -> Result<PathBuf, String> {
 fn minimum(file: &Path) -> Result<Vec<Range<u64>>, String> {
     let f = std::fs::File::open(file).map_err(|e| e.to_string())?;
     let size = f.metadata().map_err(|e| e.to_string())?.len();
-    let reader = SerializedFileReader::new_with_options(f, ReadOptionsBuilder::new().with_page_index().build()).map_err(|e| e.to_string())?;
+    let reader = SerializedFileReader::new_with_options(
+        f,
+        ReadOptionsBuilder::new().with_page_index().build(),
+    )
+    .map_err(|e| e.to_string())?;
     let meta = reader.metadata();
     let bytes = std::fs::read(file).map_err(|e| e.to_string())?;
     let n = bytes.len();
-    let footer = u32::from_le_bytes([bytes[n - 8], bytes[n - 7], bytes[n - 6], bytes[n - 5]]) as u64 + 8;
+    let footer =
+        u32::from_le_bytes([bytes[n - 8], bytes[n - 7], bytes[n - 6], bytes[n - 5]]) as u64 + 8;
     let mut need = vec![size - footer..size];
     let rg0 = meta.row_group(0);
     for col in (0..rg0.num_columns()).filter(|&c| c != 1) {
         let c = rg0.column(col);
         let (start, len) = c.byte_range();
         let page_index = meta.page_index_for_row_group(0);
-        let page = page_index.offset_index(col).and_then(|o| o.page_locations().first().cloned());
+        let page = page_index
+            .offset_index(col)
+            .and_then(|o| o.page_locations().first().cloned());
         match page {
             Some(p) if (rg0.num_rows() as usize) > 4 => {
                 if let Some(d) = c.dictionary_page_offset() {
@@ -131,7 +165,11 @@ struct Run {
 async fn cold_open(app: &Server, data: &Server, manifest: &str) -> Result<Run, String> {
     let browser = Browser::start().await;
     data.clear_log();
-    browser.client.goto(&format!("{}/?url={}{manifest}", app.url(), data.url())).await.map_err(|e| e.to_string())?;
+    browser
+        .client
+        .goto(&format!("{}/?url={}{manifest}", app.url(), data.url()))
+        .await
+        .map_err(|e| e.to_string())?;
     let deadline = Instant::now() + Duration::from_secs(180);
     let script = format!(
         "const m = {:?}.map(n => performance.getEntriesByName(n)[0]); return [performance.timeOrigin, ...m.map(e => e ? e.startTime : -1), document.querySelector('[role=alert]')?.innerText || ''];",
@@ -143,7 +181,11 @@ async fn cold_open(app: &Server, data: &Server, manifest: &str) -> Result<Run, S
         let f = |i: usize| a.get(i).and_then(|x| x.as_f64()).unwrap_or(-1.0);
         // both the first image and every position (either may come last)
         if f(3) >= 0.0 && f(4) >= 0.0 {
-            let run = Run { marks: [f(1), f(2), f(3), f(4)], time_origin: f(0), log: data.log() };
+            let run = Run {
+                marks: [f(1), f(2), f(3), f(4)],
+                time_origin: f(0),
+                log: data.log(),
+            };
             browser.close().await;
             return Ok(run);
         }
@@ -158,7 +200,11 @@ async fn cold_open(app: &Server, data: &Server, manifest: &str) -> Result<Run, S
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
-    if v.is_empty() { f64::NAN } else { v[v.len() / 2] }
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v[v.len() / 2]
+    }
 }
 
 #[tokio::main]
@@ -166,13 +212,17 @@ async fn main() -> std::process::ExitCode {
     let cfg = match parse() {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50] [--only open,panel,sky]");
+            eprintln!(
+                "gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50] [--only open,panel,sky]"
+            );
             return std::process::ExitCode::from(2);
         }
     };
     let dist = root().join("dist");
     if !dist.join("index.html").is_file() {
-        eprintln!("gzv-bench: no release build in dist/: run ./scripts/bench (or trunk build --release)");
+        eprintln!(
+            "gzv-bench: no release build in dist/: run ./scripts/bench (or trunk build --release)"
+        );
         return std::process::ExitCode::FAILURE;
     }
     let base = match ensure_data(cfg.rows) {
@@ -186,10 +236,22 @@ async fn main() -> std::process::ExitCode {
     let data = Server::start(&base, 0).await.expect("data server");
     let wanted = |section: &str| cfg.only.is_empty() || cfg.only.iter().any(|s| s == section);
     if wanted("open") {
-        println!("gzv-bench: {} cold runs each, medians; times in ms from navigation; app and data on different origins", cfg.runs);
+        println!(
+            "gzv-bench: {} cold runs each, medians; times in ms from navigation; app and data on different origins",
+            cfg.runs
+        );
         println!(
             "{:<7} {:>5} | {:>6} {:>6} {:>7} {:>5} {:>8} | {:>13} {:>21} | {:>7}",
-            "layout", "lat", "ready", "meta", "image", "RTTs", "ra/dec", "requests f/i/p", "MB footer/image/pos", "vs min"
+            "layout",
+            "lat",
+            "ready",
+            "meta",
+            "image",
+            "RTTs",
+            "ra/dec",
+            "requests f/i/p",
+            "MB footer/image/pos",
+            "vs min"
         );
         for layout in ["legacy", "new"] {
             let dir = format!("{layout}-{}", cfg.rows);
@@ -197,7 +259,10 @@ async fn main() -> std::process::ExitCode {
             let size = std::fs::metadata(&shard).map(|m| m.len()).unwrap_or(0);
             let min = minimum(&shard).map(|r| union_len(&r)).unwrap_or(0);
             for &latency in &cfg.latencies {
-                data.set_faults(Faults { latency_ms: latency, ..Faults::default() });
+                data.set_faults(Faults {
+                    latency_ms: latency,
+                    ..Faults::default()
+                });
                 let mut rows: Vec<[f64; 12]> = Vec::new();
                 for _ in 0..cfg.runs {
                     let run = match cold_open(&app, &data, &format!("/{dir}/index.json")).await {
@@ -209,40 +274,104 @@ async fn main() -> std::process::ExitCode {
                     };
                     if cfg.trace {
                         let t0 = run.time_origin;
-                        let line: Vec<String> = run.log.iter().map(|e| format!("{:.0}", e.at_ms - t0)).collect();
-                        eprintln!("trace {layout} {latency}: marks {:?}; arrivals {}", run.marks, line.join(" "));
+                        let line: Vec<String> = run
+                            .log
+                            .iter()
+                            .map(|e| format!("{:.0}", e.at_ms - t0))
+                            .collect();
+                        eprintln!(
+                            "trace {layout} {latency}: marks {:?}; arrivals {}",
+                            run.marks,
+                            line.join(" ")
+                        );
                     }
                     // phase of each request by when it arrived, against the page's marks
                     let abs = |m: f64| run.time_origin + m;
                     let mut req = [0f64; 3];
                     let mut bytes = [0f64; 3];
                     for e in run.log.iter().filter(|e| e.path.ends_with(".parquet")) {
-                        let phase = if e.at_ms < abs(run.marks[1]) { 0 } else if e.at_ms < abs(run.marks[2]) { 1 } else { 2 };
+                        let phase = if e.at_ms < abs(run.marks[1]) {
+                            0
+                        } else if e.at_ms < abs(run.marks[2]) {
+                            1
+                        } else {
+                            2
+                        };
                         req[phase] += 1.0;
                         bytes[phase] += e.bytes as f64;
                     }
                     let total: f64 = bytes.iter().sum();
-                    let rtts = if latency > 0 { (run.marks[2] - run.marks[0]) / latency as f64 } else { f64::NAN };
-                    rows.push([run.marks[0], run.marks[1], run.marks[2], rtts, run.marks[3], req[0], req[1], req[2], bytes[0], bytes[1], bytes[2], total / min as f64]);
+                    let rtts = if latency > 0 {
+                        (run.marks[2] - run.marks[0]) / latency as f64
+                    } else {
+                        f64::NAN
+                    };
+                    rows.push([
+                        run.marks[0],
+                        run.marks[1],
+                        run.marks[2],
+                        rtts,
+                        run.marks[3],
+                        req[0],
+                        req[1],
+                        req[2],
+                        bytes[0],
+                        bytes[1],
+                        bytes[2],
+                        total / min as f64,
+                    ]);
                 }
                 let m = |i: usize| median(rows.iter().map(|r| r[i]).collect());
                 println!(
                     "{:<7} {:>5} | {:>6.0} {:>6.0} {:>7.0} {:>5.1} {:>8.0} | {:>3.0}/{:>3.0}/{:>5.0} {:>7.2}/{:>6.2}/{:>6.2} | {:>6.3}x",
-                    layout, latency, m(0), m(1), m(2), m(3), m(4), m(5), m(6), m(7), m(8) / 1e6, m(9) / 1e6, m(10) / 1e6, m(11)
+                    layout,
+                    latency,
+                    m(0),
+                    m(1),
+                    m(2),
+                    m(3),
+                    m(4),
+                    m(5),
+                    m(6),
+                    m(7),
+                    m(8) / 1e6,
+                    m(9) / 1e6,
+                    m(10) / 1e6,
+                    m(11)
                 );
             }
-            println!("{:<7} shard: {:.0} MB, minimum needed {:.2} MB", layout, size as f64 / 1e6, min as f64 / 1e6);
+            println!(
+                "{:<7} shard: {:.0} MB, minimum needed {:.2} MB",
+                layout,
+                size as f64 / 1e6,
+                min as f64 / 1e6
+            );
         }
         println!();
     }
     if wanted("panel") {
-        println!("gzv-bench: the galaxy panel (medians): decode of one 424x424 JPEG, and click on Next to the next galaxy drawn");
-        println!("{:<7} {:>5} | {:>12} {:>18} {:>22} | {:>14}", "layout", "lat", "wasm decode", "createImageBitmap", "+ pixels read back", "click → drawn");
+        println!(
+            "gzv-bench: the galaxy panel (medians): decode of one 424x424 JPEG, and click on Next to the next galaxy drawn"
+        );
+        println!(
+            "{:<7} {:>5} | {:>12} {:>18} {:>22} | {:>14}",
+            "layout",
+            "lat",
+            "wasm decode",
+            "createImageBitmap",
+            "+ pixels read back",
+            "click → drawn"
+        );
         for layout in ["legacy", "new"] {
             let dir = format!("{layout}-{}", cfg.rows);
             for &latency in &cfg.latencies {
-                data.set_faults(Faults { latency_ms: latency, ..Faults::default() });
-                match panel_timings(&app, &data, &format!("/{dir}/index.json"), cfg.runs.max(5)).await {
+                data.set_faults(Faults {
+                    latency_ms: latency,
+                    ..Faults::default()
+                });
+                match panel_timings(&app, &data, &format!("/{dir}/index.json"), cfg.runs.max(5))
+                    .await
+                {
                     Ok((wasm, bitmap, pixels, click)) => println!(
                         "{:<7} {:>5} | {:>9.2} ms {:>15.2} ms {:>19.2} ms | {:>11.0} ms",
                         layout, latency, wasm, bitmap, pixels, click
@@ -275,9 +404,17 @@ fn ensure_sky_data(base: &Path, rows_per_shard: usize) -> Result<String, String>
         return Ok(dir);
     }
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
-    eprintln!("gzv-bench: writing a {rows}-row catalog sidecar into {}", out.display());
-    let catalog = gzv_sample::catalog::synthetic(rows, rows_per_shard, &out.join("catalog.parquet"), 7)?;
-    let shard = gzv_sample::manifest::describe(&base.join(format!("legacy-{rows_per_shard}")), Path::new("data/train-00000-of-00001.parquet"), false)?;
+    eprintln!(
+        "gzv-bench: writing a {rows}-row catalog sidecar into {}",
+        out.display()
+    );
+    let catalog =
+        gzv_sample::catalog::synthetic(rows, rows_per_shard, &out.join("catalog.parquet"), 7)?;
+    let shard = gzv_sample::manifest::describe(
+        &base.join(format!("legacy-{rows_per_shard}")),
+        Path::new("data/train-00000-of-00001.parquet"),
+        false,
+    )?;
     let files: Vec<serde_json::Value> = (0..SKY_SHARDS)
         .map(|_| serde_json::json!({"split": "train", "path": format!("../legacy-{rows_per_shard}/{}", shard.path), "size": shard.size, "rows": shard.rows, "footer_len": shard.footer_len}))
         .collect();
@@ -290,7 +427,9 @@ fn ensure_sky_data(base: &Path, rows_per_shard: usize) -> Result<String, String>
 /// times while dragging and zooming, picking latency, memory.
 async fn sky_bench(app: &Server, data: &Server, base: &Path, cfg: &Config) -> Result<(), String> {
     let dir = ensure_sky_data(base, cfg.rows)?;
-    let catalog_size = std::fs::metadata(base.join(&dir).join("catalog.parquet")).map(|m| m.len()).unwrap_or(0);
+    let catalog_size = std::fs::metadata(base.join(&dir).join("catalog.parquet"))
+        .map(|m| m.len())
+        .unwrap_or(0);
     println!(
         "gzv-bench: sky map, {} galaxies from a {:.1} MB catalog sidecar (medians of {} cold runs; frames: our draw of each frame)",
         SKY_SHARDS * cfg.rows,
@@ -299,10 +438,24 @@ async fn sky_bench(app: &Server, data: &Server, base: &Path, cfg: &Config) -> Re
     );
     println!(
         "{:>5} | {:>12} {:>10} {:>10} {:>12} | {:>12} {:>12} {:>12} | {:>11} {:>11} | {:>9} {:>9}",
-        "lat", "all drawn", "catalog rq", "catalog MB", "longest task", "frame med", "frame worst", "frame p95", "pick first", "pick med", "MB arrays", "MB heap"
+        "lat",
+        "all drawn",
+        "catalog rq",
+        "catalog MB",
+        "longest task",
+        "frame med",
+        "frame worst",
+        "frame p95",
+        "pick first",
+        "pick med",
+        "MB arrays",
+        "MB heap"
     );
     for &latency in &cfg.latencies {
-        data.set_faults(Faults { latency_ms: latency, ..Faults::default() });
+        data.set_faults(Faults {
+            latency_ms: latency,
+            ..Faults::default()
+        });
         let mut runs: Vec<[f64; 11]> = Vec::new();
         for _ in 0..cfg.runs {
             match sky_run(app, data, &format!("/{dir}/index.json")).await {
@@ -313,7 +466,18 @@ async fn sky_bench(app: &Server, data: &Server, base: &Path, cfg: &Config) -> Re
         let m = |i: usize| median(runs.iter().map(|r| r[i]).collect());
         println!(
             "{:>5} | {:>9.0} ms {:>10.0} {:>10.2} {:>9.0} ms | {:>9.2} ms {:>9.2} ms {:>9.2} ms | {:>8.2} ms {:>8.3} ms | {:>9.1} {:>9.1}",
-            latency, m(0), m(1), m(2) / 1e6, m(10), m(3), m(4), m(5), m(6), m(7), m(8) / 1e6, m(9) / 1e6
+            latency,
+            m(0),
+            m(1),
+            m(2) / 1e6,
+            m(10),
+            m(3),
+            m(4),
+            m(5),
+            m(6),
+            m(7),
+            m(8) / 1e6,
+            m(9) / 1e6
         );
     }
     Ok(())
@@ -322,7 +486,11 @@ async fn sky_bench(app: &Server, data: &Server, base: &Path, cfg: &Config) -> Re
 async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 11], String> {
     let browser = Browser::start().await;
     data.clear_log();
-    browser.client.goto(&format!("{}/?url={}{manifest}", app.url(), data.url())).await.map_err(|e| e.to_string())?;
+    browser
+        .client
+        .goto(&format!("{}/?url={}{manifest}", app.url(), data.url()))
+        .await
+        .map_err(|e| e.to_string())?;
     let deadline = Instant::now() + Duration::from_secs(180);
     let complete = loop {
         let v = browser.js("const m = performance.getEntriesByName('gzv:sky-complete')[0]; return m ? m.startTime : (document.querySelector('#sky-error')?.innerText || -1)").await;
@@ -335,24 +503,63 @@ async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 11
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    let catalog: Vec<LogEntry> = data.log().into_iter().filter(|e| e.path.ends_with("catalog.parquet")).collect();
+    let catalog: Vec<LogEntry> = data
+        .log()
+        .into_iter()
+        .filter(|e| e.path.ends_with("catalog.parquet"))
+        .collect();
     // the longest main-thread task up to every point drawn (Long Tasks API, buffered)
     let longest = browser
         .js(&format!(
             "return new Promise(done => {{
                const end = {complete};
                let worst = 0;
+               const long = [];
                try {{
                  new PerformanceObserver(list => {{
-                   for (const e of list.getEntries()) if (e.startTime <= end) worst = Math.max(worst, e.duration);
+                   for (const e of list.getEntries()) if (e.startTime <= end) {{
+                     worst = Math.max(worst, e.duration);
+                     if (e.duration > 50) long.push(Math.round(e.startTime) + '+' + Math.round(e.duration));
+                   }}
                  }}).observe({{type: 'longtask', buffered: true}});
                }} catch (e) {{ done(-1); }}
-               setTimeout(() => done(worst), 300);
+               const loaf = [];
+               try {{
+                 new PerformanceObserver(list => {{
+                   for (const e of list.getEntries()) if (e.startTime <= end && e.duration > 50) {{
+                     const scripts = e.scripts.map(s => s.invoker + ':' + Math.round(s.duration) + (s.sourceFunctionName ? '(' + s.sourceFunctionName + ')' : '')).join(',');
+                     loaf.push(Math.round(e.startTime) + '+' + Math.round(e.duration) + ' render@' + Math.round(e.renderStart - e.startTime) + ' style@' + Math.round(e.styleAndLayoutStart - e.startTime) + ' [' + scripts + ']');
+                   }}
+                 }}).observe({{type: 'long-animation-frame', buffered: true}});
+               }} catch (e) {{}}
+               setTimeout(() => {{
+                 window.__loaf = loaf.join(' ; ');
+                 const marks = performance.getEntriesByType('mark').map(m => m.name + '@' + Math.round(m.startTime));
+                 console.log('long tasks ' + long.join(' ') + ' | marks ' + marks.join(' '));
+                 window.__long = long.join(' ') + ' | marks ' + marks.join(' ') + ' | slow work ' + (window.__gzvSlow || []).join(' ');
+                 done(worst);
+               }}, 300);
              }})"
         ))
         .await
         .as_f64()
         .unwrap_or(f64::NAN);
+    if let Some(list) = browser
+        .js("return window.__long || ''")
+        .await
+        .as_str()
+        .filter(|s| !s.is_empty())
+    {
+        eprintln!("gzv-bench: sky tasks over 50 ms (start+ms): {list}");
+    }
+    if let Some(list) = browser
+        .js("return window.__loaf || ''")
+        .await
+        .as_str()
+        .filter(|s| !s.is_empty())
+    {
+        eprintln!("gzv-bench: sky long animation frames: {list}");
+    }
     let catalog_bytes: u64 = catalog.iter().map(|e| e.bytes).sum();
     // frames: drag across, then zoom in and out with the wheel; each step waits two frames
     let step = |kind: &str, x: f64, y: f64| {
@@ -370,7 +577,10 @@ async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 11
     let mut frames = Vec::new();
     let mut parts: Vec<Vec<f64>> = Vec::new();
     let mut record = |v: serde_json::Value| {
-        let a: Vec<f64> = v.as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect()).unwrap_or_default();
+        let a: Vec<f64> = v
+            .as_array()
+            .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+            .unwrap_or_default();
         if let Some(&ms) = a.first() {
             frames.push(ms);
             parts.push(a[1..].to_vec());
@@ -378,7 +588,15 @@ async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 11
     };
     browser.js(&step("pointerdown", 300.0, 150.0)).await;
     for i in 0..40 {
-        record(browser.js(&step("pointermove", 300.0 + i as f64 * 8.0, 150.0 + (i % 5) as f64 * 4.0)).await);
+        record(
+            browser
+                .js(&step(
+                    "pointermove",
+                    300.0 + i as f64 * 8.0,
+                    150.0 + (i % 5) as f64 * 4.0,
+                ))
+                .await,
+        );
     }
     browser.js(&step("pointerup", 620.0, 150.0)).await;
     for i in 0..20 {
@@ -386,15 +604,25 @@ async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 11
     }
     let part = |k: usize| median(parts.iter().filter_map(|p| p.get(k).copied()).collect());
     if let Some((at, ms)) = frames.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)) {
-        eprintln!("gzv-bench: sky worst frame: #{at} of {} ({ms:.1} ms), parts {:?}", frames.len(), parts.get(at));
+        eprintln!(
+            "gzv-bench: sky worst frame: #{at} of {} ({ms:.1} ms), parts {:?}",
+            frames.len(),
+            parts.get(at)
+        );
     }
     eprintln!(
         "gzv-bench: sky frame parts (medians): projection {:.2} ms, raster {:.2} ms, copy to canvas {:.2} ms, overlays {:.2} ms",
-        part(0), part(1), part(2), part(3)
+        part(0),
+        part(1),
+        part(2),
+        part(3)
     );
     let mut sorted = frames.clone();
     sorted.sort_by(|a, b| a.total_cmp(b));
-    let p95 = sorted.get(sorted.len() * 95 / 100).copied().unwrap_or(f64::NAN);
+    let p95 = sorted
+        .get(sorted.len() * 95 / 100)
+        .copied()
+        .unwrap_or(f64::NAN);
     let worst = sorted.last().copied().unwrap_or(f64::NAN);
     // picking: the pointermove handler (nearest galaxy by the spatial index, then the hover)
     let pick = "const c = document.getElementById('sky-canvas'); const r = c.getBoundingClientRect(); const out = [];
@@ -405,19 +633,57 @@ async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 11
           out.push(performance.now() - t);
         }
         return out";
-    let picks: Vec<f64> = browser.js(pick).await.as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect()).unwrap_or_default();
-    let bytes = browser.attr("#sky-canvas", "data-bytes").await.and_then(|s| s.parse::<f64>().ok()).unwrap_or(f64::NAN);
-    let heap = browser.attr("#sky-canvas", "data-wasm-memory").await.and_then(|s| s.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    let picks: Vec<f64> = browser
+        .js(pick)
+        .await
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+        .unwrap_or_default();
+    let bytes = browser
+        .attr("#sky-canvas", "data-bytes")
+        .await
+        .and_then(|s| s.parse::<f64>().ok())
+        .unwrap_or(f64::NAN);
+    let heap = browser
+        .attr("#sky-canvas", "data-wasm-memory")
+        .await
+        .and_then(|s| s.parse::<f64>().ok())
+        .unwrap_or(f64::NAN);
     browser.close().await;
     let first_pick = picks.first().copied().unwrap_or(f64::NAN);
-    Ok([complete, catalog.len() as f64, catalog_bytes as f64, median(frames), worst, p95, first_pick, median(picks.get(1..).unwrap_or(&[]).to_vec()), bytes, heap, longest])
+    Ok([
+        complete,
+        catalog.len() as f64,
+        catalog_bytes as f64,
+        median(frames),
+        worst,
+        p95,
+        first_pick,
+        median(picks.get(1..).unwrap_or(&[]).to_vec()),
+        bytes,
+        heap,
+        longest,
+    ])
 }
 
 /// Decoder medians from the page's `?bench=decode`, then the median time from a click on
 /// Next to that galaxy drawn, over `clicks` clicks.
-async fn panel_timings(app: &Server, data: &Server, manifest: &str, clicks: usize) -> Result<(f64, f64, f64, f64), String> {
+async fn panel_timings(
+    app: &Server,
+    data: &Server,
+    manifest: &str,
+    clicks: usize,
+) -> Result<(f64, f64, f64, f64), String> {
     let browser = Browser::start().await;
-    browser.client.goto(&format!("{}/?url={}{manifest}&bench=decode", app.url(), data.url())).await.map_err(|e| e.to_string())?;
+    browser
+        .client
+        .goto(&format!(
+            "{}/?url={}{manifest}&bench=decode",
+            app.url(),
+            data.url()
+        ))
+        .await
+        .map_err(|e| e.to_string())?;
     let out = browser.wait_for("#bench-decode").await;
     let num = |v: Option<String>| v.and_then(|s| s.parse::<f64>().ok()).unwrap_or(f64::NAN);
     let wasm = num(out.attr("data-wasm").await.map_err(|e| e.to_string())?);

@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 pub const PAGE_TIMEOUT: Duration = Duration::from_secs(90);
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 /// chromedriver plus one headless Chromium session; both end when dropped.
@@ -26,7 +29,8 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Browser {
-        let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chromedriver =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let port = free_port();
         let driver = Command::new(&chromedriver)
@@ -34,8 +38,13 @@ impl Browser {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {chromedriver} ({e}): install chromium-driver (scripts/test does)"));
-        let profile = std::env::temp_dir().join(format!("gzv-chromium-{}-{port}", std::process::id()));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start {chromedriver} ({e}): install chromium-driver (scripts/test does)"
+                )
+            });
+        let profile =
+            std::env::temp_dir().join(format!("gzv-chromium-{}-{port}", std::process::id()));
         let caps = json!({
             "goog:chromeOptions": {
                 "binary": chromium,
@@ -55,18 +64,34 @@ impl Browser {
         let deadline = Instant::now() + Duration::from_secs(20);
         let client = loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
                 Ok(c) => break c,
-                Err(e) if Instant::now() > deadline => panic!("chromedriver did not start a session: {e}"),
+                Err(e) if Instant::now() > deadline => {
+                    panic!("chromedriver did not start a session: {e}")
+                }
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         };
-        Browser { client, driver, profile }
+        Browser {
+            client,
+            driver,
+            profile,
+        }
     }
 
     /// Wait for a CSS selector; on timeout fail with what the page says instead.
     pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
-        match self.client.wait().at_most(PAGE_TIMEOUT).for_element(Locator::Css(css)).await {
+        match self
+            .client
+            .wait()
+            .at_most(PAGE_TIMEOUT)
+            .for_element(Locator::Css(css))
+            .await
+        {
             Ok(e) => e,
             Err(err) => {
                 let text = self.page_text().await;
@@ -85,15 +110,30 @@ impl Browser {
     }
 
     pub async fn text(&self, css: &str) -> String {
-        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.expect("text")
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .text()
+            .await
+            .expect("text")
     }
 
     pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
-        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).attr(name).await.expect("attr")
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .attr(name)
+            .await
+            .expect("attr")
     }
 
     pub async fn js(&self, script: &str) -> serde_json::Value {
-        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
     pub async fn screenshot(&self, path: PathBuf) -> PathBuf {
@@ -116,4 +156,3 @@ impl Drop for Browser {
         let _ = self.driver.kill();
     }
 }
-

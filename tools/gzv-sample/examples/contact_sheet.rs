@@ -20,8 +20,18 @@ fn main() {
         let m = Morphology::draw(&mut rng);
         let rgb = render(&m, &mut rng);
         let img = image::RgbImage::from_raw(SIZE as u32, SIZE as u32, rgb).expect("size");
-        let small = image::imageops::resize(&img, half as u32, half as u32, image::imageops::FilterType::Triangle);
-        image::imageops::replace(&mut sheet, &small, ((i % cols) * half) as i64, ((i / cols) * half) as i64);
+        let small = image::imageops::resize(
+            &img,
+            half as u32,
+            half as u32,
+            image::imageops::FilterType::Triangle,
+        );
+        image::imageops::replace(
+            &mut sheet,
+            &small,
+            ((i % cols) * half) as i64,
+            ((i / cols) * half) as i64,
+        );
         println!("{i}: {m:?}");
     }
     sheet.save(&out).expect("write png");

@@ -28,7 +28,10 @@ fn parse() -> Result<Options, String> {
             return Err(String::new());
         }
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
-        let num = |v: &str| v.parse::<u64>().map_err(|_| format!("{flag}: not a number: {v}"));
+        let num = |v: &str| {
+            v.parse::<u64>()
+                .map_err(|_| format!("{flag}: not a number: {v}"))
+        };
         match flag.as_str() {
             "--out" => o.out = PathBuf::from(value),
             "--rows" => o.rows = num(&value)? as usize,
@@ -37,7 +40,11 @@ fn parse() -> Result<Options, String> {
             "--seed" => o.seed = num(&value)?,
             "--jpeg-quality" => o.jpeg_quality = num(&value)?.clamp(1, 100) as u8,
             "--train-fraction" => {
-                o.train_fraction = value.parse::<f64>().ok().filter(|f| (0.0..=1.0).contains(f)).ok_or(format!("--train-fraction: expected 0..1, got {value}"))?
+                o.train_fraction = value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| (0.0..=1.0).contains(f))
+                    .ok_or(format!("--train-fraction: expected 0..1, got {value}"))?
             }
             "--layout" => {
                 o.layout = match value.as_str() {
@@ -66,7 +73,11 @@ fn main() -> ExitCode {
     match generate(&options, &mut |line| eprintln!("{line}")) {
         Ok(manifest) => {
             let rows: u64 = manifest.files.iter().map(|f| f.rows).sum();
-            eprintln!("gzv-sample: wrote {} files, {rows} rows, to {}", manifest.files.len(), options.out.display());
+            eprintln!(
+                "gzv-sample: wrote {} files, {rows} rows, to {}",
+                manifest.files.len(),
+                options.out.display()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

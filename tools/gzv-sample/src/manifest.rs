@@ -76,9 +76,13 @@ pub fn describe(root: &Path, rel: &Path, embed_footer: bool) -> Result<ManifestF
         return Err(err(&"corrupt footer length"));
     }
     let mut footer = vec![0u8; footer_len as usize];
-    f.seek(SeekFrom::Start(size - footer_len)).map_err(|e| err(&e))?;
+    f.seek(SeekFrom::Start(size - footer_len))
+        .map_err(|e| err(&e))?;
     f.read_exact(&mut footer).map_err(|e| err(&e))?;
-    let meta = parquet::file::metadata::ParquetMetaDataReader::decode_metadata(&footer[..footer.len() - 8]).map_err(|e| err(&e))?;
+    let meta = parquet::file::metadata::ParquetMetaDataReader::decode_metadata(
+        &footer[..footer.len() - 8],
+    )
+    .map_err(|e| err(&e))?;
     let page_index_start = meta
         .row_groups()
         .iter()
@@ -119,7 +123,12 @@ pub fn find_parquet(root: &Path) -> Result<Vec<PathBuf>, String> {
     // train before test before others, then by name
     out.sort_by_key(|p| {
         let split = split_of(p);
-        let rank = match split.as_str() { "train" => 0, "validation" => 1, "test" => 2, _ => 3 };
+        let rank = match split.as_str() {
+            "train" => 0,
+            "validation" => 1,
+            "test" => 2,
+            _ => 3,
+        };
         (rank, split, p.clone())
     });
     Ok(out)
@@ -134,9 +143,15 @@ pub fn write_for_folder(root: &Path, name: &str, embed_footers: bool) -> Result<
     if files.is_empty() {
         return Err(format!("{}: no .parquet files found", root.display()));
     }
-    let manifest = Manifest { format: FORMAT, name: name.to_string(), files, catalog: None };
+    let manifest = Manifest {
+        format: FORMAT,
+        name: name.to_string(),
+        files,
+        catalog: None,
+    };
     let json = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
-    std::fs::write(root.join("index.json"), json + "\n").map_err(|e| format!("{}: {e}", root.display()))?;
+    std::fs::write(root.join("index.json"), json + "\n")
+        .map_err(|e| format!("{}: {e}", root.display()))?;
     Ok(manifest)
 }
 
@@ -146,8 +161,14 @@ mod tests {
 
     #[test]
     fn splits_from_names_and_folders() {
-        assert_eq!(split_of(Path::new("data/train-00000-of-00002.parquet")), "train");
-        assert_eq!(split_of(Path::new("data/test-00003-of-00007.parquet")), "test");
+        assert_eq!(
+            split_of(Path::new("data/train-00000-of-00002.parquet")),
+            "train"
+        );
+        assert_eq!(
+            split_of(Path::new("data/test-00003-of-00007.parquet")),
+            "test"
+        );
         assert_eq!(split_of(Path::new("validation/0000.parquet")), "validation");
         assert_eq!(split_of(Path::new("x.parquet")), "train");
     }

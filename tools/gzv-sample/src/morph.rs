@@ -103,7 +103,11 @@ impl Morphology {
         };
         let edge_on = class == Class::Featured && rng.chance(0.22);
         let spiral = class == Class::Featured && !edge_on && rng.chance(0.78);
-        let merging = if class == Class::Artifact { 0 } else { rng.weighted(&[0.78, 0.11, 0.06, 0.05]) };
+        let merging = if class == Class::Artifact {
+            0
+        } else {
+            rng.weighted(&[0.78, 0.11, 0.06, 0.05])
+        };
         Morphology {
             class,
             roundness: rng.weighted(&[0.4, 0.45, 0.15]),
@@ -139,7 +143,13 @@ impl Morphology {
             4 if dr12 => match self.bulge {
                 0 => 0,
                 1 | 2 => 1,
-                3 => if rng.chance(0.5) { 1 } else { 2 },
+                3 => {
+                    if rng.chance(0.5) {
+                        1
+                    } else {
+                        2
+                    }
+                }
                 _ => 2,
             },
             4 => self.bulge,
@@ -162,7 +172,11 @@ fn volunteer_answer(truth: usize, n_answers: usize, q: usize, rng: &mut Rng) -> 
     }
     if n_answers > 2 && rng.chance(0.7) {
         let up = rng.chance(0.5);
-        return if (up && truth + 1 < n_answers) || truth == 0 { truth + 1 } else { truth - 1 };
+        return if (up && truth + 1 < n_answers) || truth == 0 {
+            truth + 1
+        } else {
+            truth - 1
+        };
     }
     let other = rng.int(0, n_answers as i64 - 2) as usize;
     if other >= truth { other + 1 } else { other }
@@ -229,7 +243,9 @@ mod tests {
         assert_eq!(cols[29], "merging-dr12_merger");
         assert_eq!(cols[30], "smooth-or-featured-dr5_smooth");
         assert_eq!(cols[97], "merging-dr8_merger");
-        let per: Vec<usize> = (0..3).map(|c| (0..10).map(|q| answers(q, c).len()).sum()).collect();
+        let per: Vec<usize> = (0..3)
+            .map(|c| (0..10).map(|q| answers(q, c).len()).sum())
+            .collect();
         assert_eq!(per, vec![30, 34, 34]);
     }
 
@@ -249,7 +265,11 @@ mod tests {
                 let sof = q(0);
                 assert_eq!(sum(q(5)), sof[0], "how-rounded total = smooth votes");
                 assert_eq!(sum(q(1)), sof[1], "disk-edge-on total = featured votes");
-                assert_eq!(sum(q(9)), sof[0] + sof[1], "merging asked of smooth and featured");
+                assert_eq!(
+                    sum(q(9)),
+                    sof[0] + sof[1],
+                    "merging asked of smooth and featured"
+                );
                 let edge = q(1);
                 assert_eq!(sum(q(6)), edge[0]);
                 assert_eq!(sum(q(2)), edge[1]);

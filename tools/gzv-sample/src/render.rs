@@ -37,19 +37,34 @@ struct Pose {
 
 impl Pose {
     fn new(cx: f32, cy: f32, angle: f32, q: f32) -> Self {
-        Pose { cx, cy, cos: angle.cos(), sin: angle.sin(), q: q.max(0.03) }
+        Pose {
+            cx,
+            cy,
+            cos: angle.cos(),
+            sin: angle.sin(),
+            q: q.max(0.03),
+        }
     }
     /// Pixel → component frame (major axis along x, minor axis stretched back to circular).
     fn frame(&self, x: f32, y: f32) -> (f32, f32) {
         let dx = x - self.cx;
         let dy = y - self.cy;
-        (dx * self.cos + dy * self.sin, (-dx * self.sin + dy * self.cos) / self.q)
+        (
+            dx * self.cos + dy * self.sin,
+            (-dx * self.sin + dy * self.cos) / self.q,
+        )
     }
 }
 
 impl Bands {
     fn new() -> Self {
-        Bands { planes: [vec![0.0; SIZE * SIZE], vec![0.0; SIZE * SIZE], vec![0.0; SIZE * SIZE]] }
+        Bands {
+            planes: [
+                vec![0.0; SIZE * SIZE],
+                vec![0.0; SIZE * SIZE],
+                vec![0.0; SIZE * SIZE],
+            ],
+        }
     }
 
     /// Add `f(x, y) * colour` over the square of half-width `reach` around (cx, cy).
@@ -145,14 +160,33 @@ pub fn render(m: &Morphology, rng: &mut Rng) -> Vec<u8> {
 /// Field stars and small background galaxies.
 fn field(bands: &mut Bands, rng: &mut Rng) {
     for _ in 0..rng.int(3, 12) {
-        let (x, y) = (rng.range(0.0, SIZE as f64) as f32, rng.range(0.0, SIZE as f64) as f32);
+        let (x, y) = (
+            rng.range(0.0, SIZE as f64) as f32,
+            rng.range(0.0, SIZE as f64) as f32,
+        );
         let colour = [rng.range(0.4, 1.0) as f32, 0.85, rng.range(0.6, 1.1) as f32];
-        bands.blob(x, y, 1.6, (rng.range(0.05, 1.0).powi(3) * 3.0) as f32, colour);
+        bands.blob(
+            x,
+            y,
+            1.6,
+            (rng.range(0.05, 1.0).powi(3) * 3.0) as f32,
+            colour,
+        );
     }
     for _ in 0..rng.int(2, 8) {
-        let (x, y) = (rng.range(0.0, SIZE as f64) as f32, rng.range(0.0, SIZE as f64) as f32);
+        let (x, y) = (
+            rng.range(0.0, SIZE as f64) as f32,
+            rng.range(0.0, SIZE as f64) as f32,
+        );
         let pose = Pose::new(x, y, rng.range(0.0, 3.2) as f32, rng.range(0.3, 1.0) as f32);
-        bands.sersic(pose, rng.range(1.5, 4.0) as f32, 1.0, rng.range(0.01, 0.05) as f32, 0.0, OLD_STARS);
+        bands.sersic(
+            pose,
+            rng.range(1.5, 4.0) as f32,
+            1.0,
+            rng.range(0.01, 0.05) as f32,
+            0.0,
+            OLD_STARS,
+        );
     }
 }
 
@@ -163,13 +197,28 @@ fn smooth(b: &mut Bands, m: &Morphology, cx: f32, cy: f32, angle: f32, size: f32
         _ => rng.range(0.22, 0.42),
     } as f32;
     let n = rng.range(2.5, 4.5) as f32;
-    b.sersic(Pose::new(cx, cy, angle, q), size * 0.7, n, rng.range(0.08, 0.18) as f32, 0.0, OLD_STARS);
+    b.sersic(
+        Pose::new(cx, cy, angle, q),
+        size * 0.7,
+        n,
+        rng.range(0.08, 0.18) as f32,
+        0.0,
+        OLD_STARS,
+    );
 }
 
 fn face_on(b: &mut Bands, m: &Morphology, cx: f32, cy: f32, angle: f32, size: f32, rng: &mut Rng) {
     let q = rng.range(0.6, 1.0) as f32;
-    let disk = Disk { pose: Pose::new(cx, cy, angle, q), scale: size * 0.8, amp: rng.range(0.5, 0.9) as f32 };
-    let arm_strength = if m.spiral { rng.range(0.5, 0.75) as f32 } else { 0.0 };
+    let disk = Disk {
+        pose: Pose::new(cx, cy, angle, q),
+        scale: size * 0.8,
+        amp: rng.range(0.5, 0.9) as f32,
+    };
+    let arm_strength = if m.spiral {
+        rng.range(0.5, 0.75) as f32
+    } else {
+        0.0
+    };
     let pitch = [0.2f32, 0.38, 0.62][m.winding] * rng.range(0.85, 1.15) as f32;
     let arms = m.arms as f32;
     let phase0 = rng.range(0.0, 6.3) as f32;
@@ -200,7 +249,13 @@ fn face_on(b: &mut Bands, m: &Morphology, cx: f32, cy: f32, angle: f32, size: f3
             let (u, v) = (r * theta.cos(), r * theta.sin() * pose.q);
             let x = cx + u * pose.cos - v * pose.sin;
             let y = cy + u * pose.sin + v * pose.cos;
-            b.blob(x, y, rng.range(1.2, 2.4) as f32, amp * rng.range(0.2, 0.6) as f32, YOUNG_STARS);
+            b.blob(
+                x,
+                y,
+                rng.range(1.2, 2.4) as f32,
+                amp * rng.range(0.2, 0.6) as f32,
+                YOUNG_STARS,
+            );
         }
     }
     if bar_len > 0.0 {
@@ -211,13 +266,24 @@ fn face_on(b: &mut Bands, m: &Morphology, cx: f32, cy: f32, angle: f32, size: f3
             let (u, v) = bar_pose.frame(x, y);
             let (u, v) = (u * c + v * s, -u * s + v * c);
             let t = 1.0 - (u / bar_len).powi(2) - (v / (bar_len * 0.28)).powi(2);
-            if t > 0.0 { amp * strength * 2.0 * t.powf(1.5) } else { 0.0 }
+            if t > 0.0 {
+                amp * strength * 2.0 * t.powf(1.5)
+            } else {
+                0.0
+            }
         });
     }
     let bulge_amp = [0.5f32, 0.35, 0.3, 0.3, 0.0][m.bulge];
     let bulge_re = [0.55f32, 0.4, 0.28, 0.18, 0.0][m.bulge] * scale;
     if bulge_amp > 0.0 {
-        b.sersic(Pose::new(cx, cy, angle, (q + 0.2).min(1.0)), bulge_re, 2.5, bulge_amp, 0.0, OLD_STARS);
+        b.sersic(
+            Pose::new(cx, cy, angle, (q + 0.2).min(1.0)),
+            bulge_re,
+            2.5,
+            bulge_amp,
+            0.0,
+            OLD_STARS,
+        );
     }
 }
 
@@ -232,8 +298,22 @@ fn edge_on(b: &mut Bands, m: &Morphology, cx: f32, cy: f32, angle: f32, size: f3
         amp * (-(u.abs() / scale)).exp() * sech * sech
     });
     match m.edge_bulge {
-        0 => b.sersic(Pose::new(cx, cy, angle, 0.75), scale * 0.3, 1.5, 0.5, 3.5, OLD_STARS),
-        2 => b.sersic(Pose::new(cx, cy, angle, 0.85), scale * 0.3, 3.0, 0.4, 0.0, OLD_STARS),
+        0 => b.sersic(
+            Pose::new(cx, cy, angle, 0.75),
+            scale * 0.3,
+            1.5,
+            0.5,
+            3.5,
+            OLD_STARS,
+        ),
+        2 => b.sersic(
+            Pose::new(cx, cy, angle, 0.85),
+            scale * 0.3,
+            3.0,
+            0.4,
+            0.0,
+            OLD_STARS,
+        ),
         _ => {}
     }
     if rng.chance(0.7) {
@@ -250,32 +330,50 @@ fn edge_on(b: &mut Bands, m: &Morphology, cx: f32, cy: f32, angle: f32, size: f3
 
 fn artifact(b: &mut Bands, m: &Morphology, cx: f32, cy: f32, angle: f32, rng: &mut Rng) {
     // A faint, small real galaxy is usually somewhere in the frame.
-    b.sersic(Pose::new(cx, cy, angle, 0.7), rng.range(4.0, 9.0) as f32, 2.0, 0.2, 0.0, OLD_STARS);
+    b.sersic(
+        Pose::new(cx, cy, angle, 0.7),
+        rng.range(4.0, 9.0) as f32,
+        2.0,
+        0.2,
+        0.0,
+        OLD_STARS,
+    );
     match m.artifact {
         ArtifactKind::SatelliteTrail => {
             let (s, c) = (angle + 0.7).sin_cos();
             let offset = rng.range(-60.0, 60.0) as f32;
-            let colour = [[1.0, 0.1, 0.1], [0.1, 1.0, 0.1], [0.1, 0.1, 1.0], [1.0, 1.0, 1.0]][rng.int(0, 3) as usize];
+            let colour = [
+                [1.0, 0.1, 0.1],
+                [0.1, 1.0, 0.1],
+                [0.1, 0.1, 1.0],
+                [1.0, 1.0, 1.0],
+            ][rng.int(0, 3) as usize];
             b.add(CENTRE, CENTRE, CENTRE, colour, |x, y| {
                 let d = (x - CENTRE) * s - (y - CENTRE) * c - offset;
                 3.0 * (-(d * d) / 3.0).exp()
             });
         }
         ArtifactKind::BrightStar => {
-            let (x, y) = (cx + rng.range(-50.0, 50.0) as f32, cy + rng.range(-50.0, 50.0) as f32);
+            let (x, y) = (
+                cx + rng.range(-50.0, 50.0) as f32,
+                cy + rng.range(-50.0, 50.0) as f32,
+            );
             b.blob(x, y, 3.0, 400.0, [0.9, 0.95, 1.0]);
             b.add(x, y, SIZE as f32, [0.9, 0.95, 1.0], |px, py| {
                 let (dx, dy) = (px - x, py - y);
                 let r = (dx * dx + dy * dy).sqrt().max(1.0);
                 let halo = 6.0 / (1.0 + (r / 5.0).powi(2));
-                let spike = 4.0 * (-(dx.abs().min(dy.abs()) / 1.2).powi(2)).exp() / (1.0 + r / 25.0);
+                let spike =
+                    4.0 * (-(dx.abs().min(dy.abs()) / 1.2).powi(2)).exp() / (1.0 + r / 25.0);
                 halo + spike
             });
         }
         ArtifactKind::BadColumns => {
             let x0 = rng.range(40.0, 380.0) as f32;
             let w = rng.range(8.0, 40.0) as f32;
-            b.add(CENTRE, CENTRE, CENTRE, [0.3, 1.0, 0.6], |x, _| if (x - x0).abs() < w { 0.6 } else { 0.0 });
+            b.add(CENTRE, CENTRE, CENTRE, [0.3, 1.0, 0.6], |x, _| {
+                if (x - x0).abs() < w { 0.6 } else { 0.0 }
+            });
         }
     }
 }
@@ -293,14 +391,32 @@ fn interaction(b: &mut Bands, level: usize, cx: f32, cy: f32, size: f32, rng: &m
             let s = k as f32 / 60.0;
             let r = size * 0.8 + length * s;
             let a = dir + bend * s;
-            b.blob(cx + r * a.cos(), cy + r * a.sin(), 5.0 + 9.0 * s, brightness * (1.0 - 0.7 * s), TIDAL_LIGHT);
+            b.blob(
+                cx + r * a.cos(),
+                cy + r * a.sin(),
+                5.0 + 9.0 * s,
+                brightness * (1.0 - 0.7 * s),
+                TIDAL_LIGHT,
+            );
         }
     }
     if level == 3 {
         let d = size * rng.range(0.6, 1.2) as f32;
         let a = rng.range(0.0, 6.3) as f32;
-        let pose = Pose::new(cx + d * a.cos(), cy + d * a.sin(), a, rng.range(0.5, 0.9) as f32);
-        b.sersic(pose, size * rng.range(0.3, 0.6) as f32, 2.5, rng.range(0.15, 0.4) as f32, 0.0, OLD_STARS);
+        let pose = Pose::new(
+            cx + d * a.cos(),
+            cy + d * a.sin(),
+            a,
+            rng.range(0.5, 0.9) as f32,
+        );
+        b.sersic(
+            pose,
+            size * rng.range(0.3, 0.6) as f32,
+            2.5,
+            rng.range(0.15, 0.4) as f32,
+            0.0,
+            OLD_STARS,
+        );
     }
 }
 

@@ -77,7 +77,10 @@ mod tests {
     fn same_seed_same_stream_and_forks_differ() {
         let a: Vec<u64> = (0..5).map(|_| Rng::new(7).fork(3).next_u64()).collect();
         assert!(a.windows(2).all(|w| w[0] == w[1]));
-        assert_ne!(Rng::new(7).fork(3).next_u64(), Rng::new(7).fork(4).next_u64());
+        assert_ne!(
+            Rng::new(7).fork(3).next_u64(),
+            Rng::new(7).fork(4).next_u64()
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@ use crate::morph::{self, CAMPAIGNS, Morphology, QUESTIONS};
 use crate::render::{self, SIZE};
 use crate::rng::Rng;
 use crate::sky;
-use arrow_array::{ArrayRef, BinaryArray, Float64Array, Int32Array, RecordBatch, StringArray, StructArray};
+use arrow_array::{
+    ArrayRef, BinaryArray, Float64Array, Int32Array, RecordBatch, StringArray, StructArray,
+};
 use arrow_schema::{DataType, Field, Fields, Schema};
 use image::ExtendedColorType;
 use image::codecs::jpeg::JpegEncoder;
@@ -76,7 +78,9 @@ struct Rendered {
 pub fn generate(o: &Options, log: &mut dyn FnMut(String)) -> Result<Manifest, String> {
     let root = Rng::new(o.seed);
     let pool_size = o.unique_images.min(o.rows).max(1);
-    log(format!("gzv-sample: rendering {pool_size} galaxies ({SIZE}x{SIZE} JPEG)"));
+    log(format!(
+        "gzv-sample: rendering {pool_size} galaxies ({SIZE}x{SIZE} JPEG)"
+    ));
     let pool = render_pool(&root, pool_size, o.jpeg_quality)?;
 
     let data = o.out.join("data");
@@ -97,12 +101,22 @@ pub fn generate(o: &Options, log: &mut dyn FnMut(String)) -> Result<Manifest, St
             let name = format!("{split}-{k:05}-of-{shards:05}.parquet");
             let path = data.join(&name);
             write_shard(&path, &root, &pool, lo..hi, o.layout, &mut ids)?;
-            let file = crate::manifest::describe(&o.out, Path::new(&format!("data/{name}")), false)?;
-            log(format!("gzv-sample: wrote data/{name} ({} rows, {:.1} MB)", hi - lo, file.size as f64 / 1e6));
+            let file =
+                crate::manifest::describe(&o.out, Path::new(&format!("data/{name}")), false)?;
+            log(format!(
+                "gzv-sample: wrote data/{name} ({} rows, {:.1} MB)",
+                hi - lo,
+                file.size as f64 / 1e6
+            ));
             files.push(file);
         }
     }
-    let manifest = Manifest { format: crate::manifest::FORMAT, name: "Galaxy Zoo DESI sample (synthetic)".into(), files, catalog: None };
+    let manifest = Manifest {
+        format: crate::manifest::FORMAT,
+        name: "Galaxy Zoo DESI sample (synthetic)".into(),
+        files,
+        catalog: None,
+    };
     let json = serde_json::to_string_pretty(&manifest).map_err(|e| e.to_string())?;
     fs::write(o.out.join("index.json"), json + "\n").map_err(|e| e.to_string())?;
     Ok(manifest)
@@ -110,7 +124,10 @@ pub fn generate(o: &Options, log: &mut dyn FnMut(String)) -> Result<Manifest, St
 
 /// Render the image pool on every core; galaxy `i` depends only on the seed and `i`.
 fn render_pool(root: &Rng, n: usize, quality: u8) -> Result<Vec<Rendered>, String> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
     let chunk = n.div_ceil(threads);
     let parts: Vec<Result<Vec<Rendered>, String>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
@@ -125,13 +142,22 @@ fn render_pool(root: &Rng, n: usize, quality: u8) -> Result<Vec<Rendered>, Strin
                             JpegEncoder::new_with_quality(&mut jpeg, quality)
                                 .encode(&rgb, SIZE as u32, SIZE as u32, ExtendedColorType::Rgb8)
                                 .map_err(|e| format!("JPEG encoding failed: {e}"))?;
-                            Ok(Rendered { morph, jpeg: Arc::new(jpeg) })
+                            Ok(Rendered {
+                                morph,
+                                jpeg: Arc::new(jpeg),
+                            })
                         })
                         .collect()
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("render thread panicked".into()))).collect()
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("render thread panicked".into()))
+            })
+            .collect()
     });
     let mut pool = Vec::with_capacity(n);
     for p in parts {
@@ -154,12 +180,19 @@ pub fn schema() -> Schema {
     ];
     let votes = morph::vote_columns();
     fields.extend(votes.iter().map(|c| Field::new(c, DataType::Int32, true)));
-    let mut features = String::from(r#"{"info": {"features": {"image": {"_type": "Image"}, "id_str": {"dtype": "string", "_type": "Value"}, "ra": {"dtype": "float64", "_type": "Value"}, "dec": {"dtype": "float64", "_type": "Value"}"#);
+    let mut features = String::from(
+        r#"{"info": {"features": {"image": {"_type": "Image"}, "id_str": {"dtype": "string", "_type": "Value"}, "ra": {"dtype": "float64", "_type": "Value"}, "dec": {"dtype": "float64", "_type": "Value"}"#,
+    );
     for c in &votes {
-        features.push_str(&format!(r#", "{c}": {{"dtype": "int32", "_type": "Value"}}"#));
+        features.push_str(&format!(
+            r#", "{c}": {{"dtype": "int32", "_type": "Value"}}"#
+        ));
     }
     features.push_str("}}}");
-    Schema::new_with_metadata(fields, HashMap::from([("huggingface".to_string(), features)]))
+    Schema::new_with_metadata(
+        fields,
+        HashMap::from([("huggingface".to_string(), features)]),
+    )
 }
 
 fn properties(layout: Layout) -> WriterProperties {
@@ -202,8 +235,10 @@ fn write_shard(
     ids: &mut HashSet<(u32, u32)>,
 ) -> Result<(), String> {
     let schema = Arc::new(schema());
-    let out = fs::File::create(file).map_err(|e| format!("cannot create {}: {e}", file.display()))?;
-    let mut writer = ArrowWriter::try_new(out, schema.clone(), Some(properties(layout))).map_err(|e| e.to_string())?;
+    let out =
+        fs::File::create(file).map_err(|e| format!("cannot create {}: {e}", file.display()))?;
+    let mut writer = ArrowWriter::try_new(out, schema.clone(), Some(properties(layout)))
+        .map_err(|e| e.to_string())?;
     let starts: Vec<usize> = rows.clone().step_by(LEGACY_ROW_GROUP_ROWS).collect();
     for lo in starts {
         let hi = (lo + LEGACY_ROW_GROUP_ROWS).min(rows.end);
@@ -248,12 +283,20 @@ fn batch(
         images.push(g.jpeg.clone());
         // one campaign, a few galaxies two
         let first = rng.weighted(&CAMPAIGN_MIX);
-        let second = rng.chance(SECOND_CAMPAIGN_FRACTION).then(|| (first + 1 + rng.int(0, 1) as usize) % 3);
+        let second = rng
+            .chance(SECOND_CAMPAIGN_FRACTION)
+            .then(|| (first + 1 + rng.int(0, 1) as usize) % 3);
         let mut offset = 0;
         for c in 0..CAMPAIGNS.len() {
-            let width: usize = (0..QUESTIONS.len()).map(|q| morph::answers(q, c).len()).sum();
+            let width: usize = (0..QUESTIONS.len())
+                .map(|q| morph::answers(q, c).len())
+                .sum();
             let counts = if c == first || Some(c) == second {
-                let volunteers = if rng.chance(0.55) { rng.int(5, 12) } else { rng.int(28, 40) } as u32;
+                let volunteers = if rng.chance(0.55) {
+                    rng.int(5, 12)
+                } else {
+                    rng.int(28, 40)
+                } as u32;
                 morph::vote(&g.morph, c, volunteers, &mut rng)
             } else {
                 vec![0; width]
@@ -270,7 +313,9 @@ fn batch(
             _ => return Err("image field is not a struct".into()),
         },
         vec![
-            Arc::new(BinaryArray::from_iter_values(images.iter().map(|b| b.as_slice()))) as ArrayRef,
+            Arc::new(BinaryArray::from_iter_values(
+                images.iter().map(|b| b.as_slice()),
+            )) as ArrayRef,
             Arc::new(StringArray::from(paths)) as ArrayRef,
         ],
         None,
@@ -281,6 +326,10 @@ fn batch(
         Arc::new(Float64Array::from(ras)),
         Arc::new(Float64Array::from(decs)),
     ];
-    columns.extend(votes.into_iter().map(|v| Arc::new(Int32Array::from(v)) as ArrayRef));
+    columns.extend(
+        votes
+            .into_iter()
+            .map(|v| Arc::new(Int32Array::from(v)) as ArrayRef),
+    );
     RecordBatch::try_new(schema.clone(), columns).map_err(|e| e.to_string())
 }

@@ -33,7 +33,10 @@ impl Faults {
         let mut f = Faults::default();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, "1"));
-            let num = || v.parse::<u64>().map_err(|_| format!("{k}: not a number: {v}"));
+            let num = || {
+                v.parse::<u64>()
+                    .map_err(|_| format!("{k}: not a number: {v}"))
+            };
             let flag = || Ok::<bool, String>(v == "1" || v == "true");
             match k {
                 "latency_ms" => f.latency_ms = num()?,
@@ -67,7 +70,8 @@ mod tests {
 
     #[test]
     fn query_round_trip_and_errors() {
-        let f = Faults::from_query("latency_ms=50&fail_5xx=2&truncate=1&path_prefix=/data/").unwrap();
+        let f =
+            Faults::from_query("latency_ms=50&fail_5xx=2&truncate=1&path_prefix=/data/").unwrap();
         assert_eq!(f.latency_ms, 50);
         assert_eq!(f.fail_5xx, 2);
         assert!(f.truncate && !f.ignore_range);

@@ -97,10 +97,20 @@ impl Server {
     pub async fn start(root: impl Into<PathBuf>, port: u16) -> std::io::Result<Server> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(State { root: root.into(), faults: Mutex::default(), log: Mutex::default(), in_flight: Mutex::default(), overrides: Mutex::default() });
+        let state = Arc::new(State {
+            root: root.into(),
+            faults: Mutex::default(),
+            log: Mutex::default(),
+            in_flight: Mutex::default(),
+            overrides: Mutex::default(),
+        });
         let (stop, stopped) = oneshot::channel();
         tokio::spawn(serve::accept_loop(listener, state.clone(), stopped));
-        Ok(Server { addr, state, stop: Some(stop) })
+        Ok(Server {
+            addr,
+            state,
+            stop: Some(stop),
+        })
     }
 
     /// Base URL, e.g. `http://127.0.0.1:41234`.

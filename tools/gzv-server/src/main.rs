@@ -38,6 +38,8 @@ async fn main() -> ExitCode {
 }
 
 fn usage(msg: &str) -> ExitCode {
-    eprintln!("gzv-server: {msg}\nusage: gzv-server --root DIR [--port N] [--faults latency_ms=50&fail_5xx=1...]");
+    eprintln!(
+        "gzv-server: {msg}\nusage: gzv-server --root DIR [--port N] [--faults latency_ms=50&fail_5xx=1...]"
+    );
     ExitCode::from(2)
 }

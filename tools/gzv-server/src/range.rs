@@ -20,7 +20,10 @@ pub enum RangeError {
 
 /// Resolve `header` against a file of `len` bytes.
 pub fn parse_range(header: &str, len: u64) -> Result<ByteRange, RangeError> {
-    let spec = header.trim().strip_prefix("bytes=").ok_or(RangeError::Malformed)?;
+    let spec = header
+        .trim()
+        .strip_prefix("bytes=")
+        .ok_or(RangeError::Malformed)?;
     if spec.contains(',') {
         return Err(RangeError::MultipleRanges);
     }
@@ -63,9 +66,15 @@ mod tests {
         assert_eq!(parse_range("bytes=95-", 100), r(95, 100));
         assert_eq!(parse_range("bytes=-8", 100), r(92, 100));
         assert_eq!(parse_range("bytes=-800", 100), r(0, 100));
-        assert_eq!(parse_range("bytes=100-", 100), Err(RangeError::Unsatisfiable));
+        assert_eq!(
+            parse_range("bytes=100-", 100),
+            Err(RangeError::Unsatisfiable)
+        );
         assert_eq!(parse_range("bytes=-0", 100), Err(RangeError::Unsatisfiable));
-        assert_eq!(parse_range("bytes=0-1,5-6", 100), Err(RangeError::MultipleRanges));
+        assert_eq!(
+            parse_range("bytes=0-1,5-6", 100),
+            Err(RangeError::MultipleRanges)
+        );
         assert_eq!(parse_range("items=0-1", 100), Err(RangeError::Malformed));
         assert_eq!(parse_range("bytes=5-2", 100), Err(RangeError::Malformed));
     }

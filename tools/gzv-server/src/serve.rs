@@ -21,7 +21,11 @@ type Body = BoxBody<Bytes, io::Error>;
 /// Bytes read from disk and sent per body frame.
 const CHUNK_BYTES: u64 = 64 * 1024;
 
-pub(crate) async fn accept_loop(listener: TcpListener, state: Arc<State>, mut stopped: oneshot::Receiver<()>) {
+pub(crate) async fn accept_loop(
+    listener: TcpListener,
+    state: Arc<State>,
+    mut stopped: oneshot::Receiver<()>,
+) {
     loop {
         tokio::select! {
             _ = &mut stopped => break,
@@ -43,7 +47,9 @@ pub(crate) async fn accept_loop(listener: TcpListener, state: Arc<State>, mut st
 }
 
 fn full(body: impl Into<Bytes>) -> Body {
-    Full::new(body.into()).map_err(|never| match never {}).boxed()
+    Full::new(body.into())
+        .map_err(|never| match never {})
+        .boxed()
 }
 
 fn empty() -> Body {
@@ -55,7 +61,10 @@ fn cors(resp: &mut Response<Body>, faults: &Faults, active: bool) {
         return;
     }
     let h = resp.headers_mut();
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     h.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
         HeaderValue::from_static("Content-Range, Content-Length, Accept-Ranges"),
@@ -65,7 +74,10 @@ fn cors(resp: &mut Response<Body>, faults: &Faults, active: bool) {
 fn text(status: StatusCode, msg: &str) -> Response<Body> {
     let mut r = Response::new(full(msg.to_string()));
     *r.status_mut() = status;
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     r
 }
 
@@ -99,9 +111,18 @@ fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
 async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Body>, io::Error> {
     let path = req.uri().path().to_string();
     if let Some(control) = path.strip_prefix("/__gzv/") {
-        return Ok(control_request(&state, control, req.uri().query().unwrap_or("")));
+        return Ok(control_request(
+            &state,
+            control,
+            req.uri().query().unwrap_or(""),
+        ));
     }
-    let header = |name: header::HeaderName| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let header = |name: header::HeaderName| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
     let mut entry = LogEntry {
         method: req.method().to_string(),
         path: path.clone(),
@@ -109,7 +130,10 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
         status: 0,
         bytes: 0,
         origin: header(header::ORIGIN),
-        at_ms: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0),
+        at_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or(0.0),
     };
     let faults = state.faults();
     let active = faults.applies_to(&path);
@@ -120,13 +144,19 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
     if active && faults.drop_connection > 0 {
         take_one(&state, |f| &mut f.drop_connection);
         state.record(entry);
-        return Err(io::Error::new(io::ErrorKind::ConnectionAborted, "fault: drop connection"));
+        return Err(io::Error::new(
+            io::ErrorKind::ConnectionAborted,
+            "fault: drop connection",
+        ));
     }
     if active && faults.fail_5xx > 0 {
         take_one(&state, |f| &mut f.fail_5xx);
         entry.status = 503;
         state.record(entry);
-        let mut r = text(StatusCode::SERVICE_UNAVAILABLE, "fault: service unavailable");
+        let mut r = text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "fault: service unavailable",
+        );
         cors(&mut r, &faults, active);
         return Ok(r);
     }
@@ -164,14 +194,27 @@ async fn respond(
         *r.status_mut() = StatusCode::NO_CONTENT;
         if !(active && faults.no_cors) {
             let h = r.headers_mut();
-            h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, HEAD, OPTIONS"));
-            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("Range, If-None-Match"));
-            h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET, HEAD, OPTIONS"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("Range, If-None-Match"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("600"),
+            );
         }
         return finish(entry, r);
     }
     let head = req.method() == Method::HEAD;
-    let stand_in = state.overrides.lock().ok().and_then(|o| o.get(path).cloned());
+    let stand_in = state
+        .overrides
+        .lock()
+        .ok()
+        .and_then(|o| o.get(path).cloned());
     if let (Some((content_type, body)), false) = (stand_in, head) {
         entry.bytes = body.len() as u64;
         let mut r = Response::new(full(body));
@@ -181,10 +224,19 @@ async fn respond(
         return finish(entry, r);
     }
     if !head && req.method() != Method::GET {
-        return finish(entry, text(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD"));
+        return finish(
+            entry,
+            text(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD"),
+        );
     }
     if head && active && faults.refuse_head {
-        return finish(entry, text(StatusCode::FORBIDDEN, "fault: HEAD is not allowed on this URL"));
+        return finish(
+            entry,
+            text(
+                StatusCode::FORBIDDEN,
+                "fault: HEAD is not allowed on this URL",
+            ),
+        );
     }
     let Some(file) = resolve(&state.root, path) else {
         return finish(entry, text(StatusCode::NOT_FOUND, "not found"));
@@ -209,17 +261,32 @@ async fn respond(
     };
     let (start, end) = range.map(|r| (r.start, r.end)).unwrap_or((0, len));
     let planned = end - start;
-    let sent = if active && faults.truncate { planned / 2 } else { planned };
+    let sent = if active && faults.truncate {
+        planned / 2
+    } else {
+        planned
+    };
     let body = if head || sent == 0 {
         empty()
     } else {
         let index = state.log.lock().map(|l| l.len()).unwrap_or(0);
-        file_body(file.clone(), start, sent, faults.bandwidth_bps * u64::from(active), state.clone(), index, in_flight)
+        file_body(
+            file.clone(),
+            start,
+            sent,
+            faults.bandwidth_bps * u64::from(active),
+            state.clone(),
+            index,
+            in_flight,
+        )
     };
     let mut r = Response::new(body);
     let h = r.headers_mut();
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(&file)));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(&file)),
+    );
     if sent == planned {
         h.insert(header::CONTENT_LENGTH, HeaderValue::from(planned));
     }
@@ -237,7 +304,15 @@ async fn respond(
 
 /// Stream `count` bytes of `file` from `start`, at most `bps` bytes per second (0: no cap),
 /// adding what is sent to log entry `index`.
-fn file_body(file: PathBuf, start: u64, count: u64, bps: u64, state: Arc<State>, index: usize, in_flight: InFlight) -> Body {
+fn file_body(
+    file: PathBuf,
+    start: u64,
+    count: u64,
+    bps: u64,
+    state: Arc<State>,
+    index: usize,
+    in_flight: InFlight,
+) -> Body {
     struct S {
         file: Option<tokio::fs::File>,
         path: PathBuf,
@@ -246,7 +321,13 @@ fn file_body(file: PathBuf, start: u64, count: u64, bps: u64, state: Arc<State>,
         // the request counts as in flight until its body is sent or dropped
         _in_flight: InFlight,
     }
-    let init = S { file: None, path: file, pos: start, left: count, _in_flight: in_flight };
+    let init = S {
+        file: None,
+        path: file,
+        pos: start,
+        left: count,
+        _in_flight: in_flight,
+    };
     let stream = futures_util::stream::unfold(init, move |mut s| {
         let state = state.clone();
         async move {
@@ -304,7 +385,8 @@ fn control_request(state: &State, what: &str, query: &str) -> Response<Body> {
                     g.1 = g.0;
                 }
             }
-            let json = serde_json::to_string(&log.unwrap_or_default()).unwrap_or_else(|_| "[]".into());
+            let json =
+                serde_json::to_string(&log.unwrap_or_default()).unwrap_or_else(|_| "[]".into());
             Response::new(full(json))
         }
         "stats" => {
@@ -315,7 +397,10 @@ fn control_request(state: &State, what: &str, query: &str) -> Response<Body> {
                 }
             }
             // this control request itself is not counted
-            Response::new(full(format!(r#"{{"in_flight": {}, "max_in_flight": {}}}"#, now, max)))
+            Response::new(full(format!(
+                r#"{{"in_flight": {}, "max_in_flight": {}}}"#,
+                now, max
+            )))
         }
         "faults" => match Faults::from_query(query) {
             Ok(f) => {
@@ -330,7 +415,10 @@ fn control_request(state: &State, what: &str, query: &str) -> Response<Body> {
         _ => text(StatusCode::NOT_FOUND, "unknown control request"),
     };
     let h = r.headers_mut();
-    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }

@@ -48,31 +48,56 @@ fn run() -> Result<(), String> {
     let requests = Arc::new(AtomicU64::new(0));
     let agent = ureq::AgentBuilder::new().build();
     let text = if remote {
-        agent.get(&manifest).call().map_err(|e| format!("{manifest}: {e}"))?.into_string().map_err(|e| format!("{manifest}: {e}"))?
+        agent
+            .get(&manifest)
+            .call()
+            .map_err(|e| format!("{manifest}: {e}"))?
+            .into_string()
+            .map_err(|e| format!("{manifest}: {e}"))?
     } else {
         std::fs::read_to_string(&manifest).map_err(|e| format!("{manifest}: {e}"))?
     };
-    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{manifest}: {e}"))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{manifest}: {e}"))?;
     let paths: Vec<String> = v["files"]
         .as_array()
         .ok_or(format!("{manifest}: no files"))?
         .iter()
         .filter_map(|f| f["path"].as_str().map(str::to_string))
         .collect();
-    let base = manifest.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or_else(|| ".".into());
-    let absolute = |p: &str| if p.contains("://") || p.starts_with('/') { p.to_string() } else { format!("{base}/{p}") };
+    let base = manifest
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .unwrap_or_else(|| ".".into());
+    let absolute = |p: &str| {
+        if p.contains("://") || p.starts_with('/') {
+            p.to_string()
+        } else {
+            format!("{base}/{p}")
+        }
+    };
     let locations: Vec<Location> = paths
         .iter()
         .map(|p| {
             let at = absolute(p);
             if at.starts_with("http://") || at.starts_with("https://") {
-                Location::Http { url: at, agent: agent.clone(), requests: requests.clone() }
+                Location::Http {
+                    url: at,
+                    agent: agent.clone(),
+                    requests: requests.clone(),
+                }
             } else {
                 Location::File(PathBuf::from(at))
             }
         })
         .collect();
-    let out = out.unwrap_or_else(|| if remote { PathBuf::from("catalog.parquet") } else { PathBuf::from(&base).join("catalog.parquet") });
+    let out = out.unwrap_or_else(|| {
+        if remote {
+            PathBuf::from("catalog.parquet")
+        } else {
+            PathBuf::from(&base).join("catalog.parquet")
+        }
+    });
     let started = std::time::Instant::now();
     let report = catalog::build(&locations, &out, threads, &|line| eprintln!("  {line}"))?;
     eprintln!(
@@ -82,7 +107,11 @@ fn run() -> Result<(), String> {
         out.display(),
         report.bytes as f64 / 1e6,
         started.elapsed().as_secs_f64(),
-        if remote { format!(", {} HTTP requests", requests.load(Ordering::Relaxed)) } else { String::new() }
+        if remote {
+            format!(", {} HTTP requests", requests.load(Ordering::Relaxed))
+        } else {
+            String::new()
+        }
     );
     if remote {
         // a manifest beside the catalog naming the shards by absolute URL
@@ -94,8 +123,22 @@ fn run() -> Result<(), String> {
                 }
             }
         }
-        let at = out.parent().map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p.to_path_buf() }).unwrap_or_default().join("index.json");
-        std::fs::write(&at, serde_json::to_string_pretty(&local).map_err(|e| e.to_string())? + "\n").map_err(|e| format!("{}: {e}", at.display()))?;
+        let at = out
+            .parent()
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    p.to_path_buf()
+                }
+            })
+            .unwrap_or_default()
+            .join("index.json");
+        std::fs::write(
+            &at,
+            serde_json::to_string_pretty(&local).map_err(|e| e.to_string())? + "\n",
+        )
+        .map_err(|e| format!("{}: {e}", at.display()))?;
         catalog::add_to_manifest(&at, &report.entry)?;
         eprintln!("gzv-catalog: wrote {}", at.display());
     } else {

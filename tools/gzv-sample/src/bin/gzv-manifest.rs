@@ -14,7 +14,9 @@ fn main() -> ExitCode {
             "--footers" => footers = true,
             "--name" => name = args.next(),
             "-h" | "--help" => {
-                eprintln!("usage: gzv-manifest DIR [--name NAME] [--footers]\n  --footers  embed each footer (base64) so opening needs no footer request");
+                eprintln!(
+                    "usage: gzv-manifest DIR [--name NAME] [--footers]\n  --footers  embed each footer (base64) so opening needs no footer request"
+                );
                 return ExitCode::SUCCESS;
             }
             _ if dir.is_none() => dir = Some(PathBuf::from(a)),
@@ -28,11 +30,19 @@ fn main() -> ExitCode {
         eprintln!("usage: gzv-manifest DIR [--name NAME] [--footers]");
         return ExitCode::from(2);
     };
-    let name = name.unwrap_or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+    let name = name.unwrap_or_else(|| {
+        dir.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
     match gzv_sample::manifest::write_for_folder(&dir, &name, footers) {
         Ok(m) => {
             let rows: u64 = m.files.iter().map(|f| f.rows).sum();
-            eprintln!("gzv-manifest: {} files, {rows} rows → {}", m.files.len(), dir.join("index.json").display());
+            eprintln!(
+                "gzv-manifest: {} files, {rows} rows → {}",
+                m.files.len(),
+                dir.join("index.json").display()
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {
