@@ -397,6 +397,26 @@ async fn keys_move_the_map_not_the_galaxy_and_projections_switch() {
         (after.scale / before.scale - 1.25).abs() < 1e-9,
         "+ zooms by 1.25"
     );
+    // a pinch: two touches 100 px apart, one moving out to 200 px, zooms by 2 and opens nothing
+    let touch = |kind: &str, id: u32, x: f64| {
+        format!(
+            "const c = document.getElementById('sky-canvas'); const r = c.getBoundingClientRect();
+             c.dispatchEvent(new PointerEvent('{kind}', {{clientX: r.left + {x}, clientY: r.top + 150, pointerId: {id}, pointerType: 'touch', isPrimary: {}, bubbles: true}}))",
+            id == 21
+        )
+    };
+    for (kind, id, x) in [("pointerdown", 21, 300.0), ("pointerdown", 22, 400.0), ("pointermove", 22, 450.0), ("pointermove", 22, 500.0), ("pointerup", 22, 500.0), ("pointerup", 21, 300.0)] {
+        browser.js(&touch(kind, id, x)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let pinched = placement(&browser).await;
+    assert!(
+        (pinched.scale / after.scale - 2.0).abs() < 1e-9,
+        "a pinch to twice the distance zooms by 2: {} → {}",
+        after.scale,
+        pinched.scale
+    );
+    assert_eq!(pinched.view.ra0, after.view.ra0, "a pinch does not turn the sky");
     assert_eq!(
         browser.attr("#galaxy-from", "data-row").await.as_deref(),
         Some("5"),

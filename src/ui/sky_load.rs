@@ -416,6 +416,7 @@ pub async fn load_positions(state: AppState, ds: &OpenDataset) {
             slot += n;
         }
         drop(s);
+        timing::mark_once("gzv:sky-first-points");
         state.sky_version.update(|v| *v += 1);
     };
     let failed = read_runs(state, ds, &plan, &columns, &progress, &mut land).await;

@@ -437,12 +437,13 @@ async fn sky_bench(app: &Server, data: &Server, base: &Path, cfg: &Config) -> Re
         cfg.runs
     );
     println!(
-        "{:>5} | {:>12} {:>10} {:>10} {:>12} | {:>12} {:>12} {:>12} | {:>11} {:>11} | {:>9} {:>9}",
+        "{:>5} | {:>12} {:>10} {:>10} {:>12} {:>12} | {:>12} {:>12} {:>12} | {:>11} {:>11} | {:>9} {:>9}",
         "lat",
         "all drawn",
         "catalog rq",
         "catalog MB",
         "longest task",
+        "streaming",
         "frame med",
         "frame worst",
         "frame p95",
@@ -456,7 +457,7 @@ async fn sky_bench(app: &Server, data: &Server, base: &Path, cfg: &Config) -> Re
             latency_ms: latency,
             ..Faults::default()
         });
-        let mut runs: Vec<[f64; 11]> = Vec::new();
+        let mut runs: Vec<[f64; 12]> = Vec::new();
         for _ in 0..cfg.runs {
             match sky_run(app, data, &format!("/{dir}/index.json")).await {
                 Ok(r) => runs.push(r),
@@ -465,12 +466,13 @@ async fn sky_bench(app: &Server, data: &Server, base: &Path, cfg: &Config) -> Re
         }
         let m = |i: usize| median(runs.iter().map(|r| r[i]).collect());
         println!(
-            "{:>5} | {:>9.0} ms {:>10.0} {:>10.2} {:>9.0} ms | {:>9.2} ms {:>9.2} ms {:>9.2} ms | {:>8.2} ms {:>8.3} ms | {:>9.1} {:>9.1}",
+            "{:>5} | {:>9.0} ms {:>10.0} {:>10.2} {:>9.0} ms {:>9.0} ms | {:>9.2} ms {:>9.2} ms {:>9.2} ms | {:>8.2} ms {:>8.3} ms | {:>9.1} {:>9.1}",
             latency,
             m(0),
             m(1),
             m(2) / 1e6,
             m(10),
+            m(11),
             m(3),
             m(4),
             m(5),
@@ -483,7 +485,7 @@ async fn sky_bench(app: &Server, data: &Server, base: &Path, cfg: &Config) -> Re
     Ok(())
 }
 
-async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 11], String> {
+async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 12], String> {
     let browser = Browser::start().await;
     data.clear_log();
     browser
@@ -515,10 +517,12 @@ async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 11
                const end = {complete};
                let worst = 0;
                const long = [];
+               const longAll = [];
                try {{
                  new PerformanceObserver(list => {{
                    for (const e of list.getEntries()) if (e.startTime <= end) {{
                      worst = Math.max(worst, e.duration);
+                     longAll.push([e.startTime, e.duration]);
                      if (e.duration > 50) long.push(Math.round(e.startTime) + '+' + Math.round(e.duration));
                    }}
                  }}).observe({{type: 'longtask', buffered: true}});
@@ -534,6 +538,8 @@ async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 11
                }} catch (e) {{}}
                setTimeout(() => {{
                  window.__loaf = loaf.join(' ; ');
+                 const first = performance.getEntriesByName('gzv:sky-first-points')[0];
+                 window.__streamingWorst = first ? Math.max(0, ...longAll.filter(e => e[0] >= first.startTime).map(e => e[1])) : -1;
                  const marks = performance.getEntriesByType('mark').map(m => m.name + '@' + Math.round(m.startTime));
                  console.log('long tasks ' + long.join(' ') + ' | marks ' + marks.join(' '));
                  window.__long = long.join(' ') + ' | marks ' + marks.join(' ') + ' | slow work ' + (window.__gzvSlow || []).join(' ');
@@ -560,6 +566,7 @@ async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 11
     {
         eprintln!("gzv-bench: sky long animation frames: {list}");
     }
+    let streaming = browser.js("return window.__streamingWorst").await.as_f64().unwrap_or(f64::NAN);
     let catalog_bytes: u64 = catalog.iter().map(|e| e.bytes).sum();
     // frames: drag across, then zoom in and out with the wheel; each step waits two frames
     let step = |kind: &str, x: f64, y: f64| {
@@ -663,6 +670,7 @@ async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 11
         bytes,
         heap,
         longest,
+        streaming,
     ])
 }
 
