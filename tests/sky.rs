@@ -405,7 +405,14 @@ async fn keys_move_the_map_not_the_galaxy_and_projections_switch() {
             id == 21
         )
     };
-    for (kind, id, x) in [("pointerdown", 21, 300.0), ("pointerdown", 22, 400.0), ("pointermove", 22, 450.0), ("pointermove", 22, 500.0), ("pointerup", 22, 500.0), ("pointerup", 21, 300.0)] {
+    for (kind, id, x) in [
+        ("pointerdown", 21, 300.0),
+        ("pointerdown", 22, 400.0),
+        ("pointermove", 22, 450.0),
+        ("pointermove", 22, 500.0),
+        ("pointerup", 22, 500.0),
+        ("pointerup", 21, 300.0),
+    ] {
         browser.js(&touch(kind, id, x)).await;
     }
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -416,7 +423,10 @@ async fn keys_move_the_map_not_the_galaxy_and_projections_switch() {
         after.scale,
         pinched.scale
     );
-    assert_eq!(pinched.view.ra0, after.view.ra0, "a pinch does not turn the sky");
+    assert_eq!(
+        pinched.view.ra0, after.view.ra0,
+        "a pinch does not turn the sky"
+    );
     assert_eq!(
         browser.attr("#galaxy-from", "data-row").await.as_deref(),
         Some("5"),
@@ -622,5 +632,196 @@ async fn the_catalog_sidecar_replaces_the_shards_columns() {
     let later = shard_reads(&server.log());
     let paths: std::collections::BTreeSet<&str> = later.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(paths.len(), touched.len(), "{later:#?}");
+    browser.close().await;
+}
+
+/// Galaxies of the sample whose dr8 answer `a` has a fraction in `lo..=hi` with at least
+/// `n` votes for smooth-or-featured (computed as the app must: not asked never passes).
+fn dr8_matches(rows: &[Row], conditions: &[(usize, f32, f32, i32)]) -> Vec<usize> {
+    (0..rows.len())
+        .filter(|&i| {
+            let c = rows[i].dr8;
+            let total = c[0] + c[1] + c[2];
+            conditions.iter().all(|&(a, lo, hi, n)| {
+                let f = c[a] as f32 / total as f32;
+                total >= n.max(1) && f >= lo && f <= hi
+            })
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filters_count_what_the_file_says_and_live_in_the_address() {
+    let rows = sample_rows();
+    let server = serve_dist().await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!(
+            "{}/?filter=smooth-or-featured-dr8_smooth:0.5..1:n3",
+            server.url()
+        ))
+        .await
+        .unwrap();
+    let want = dr8_matches(&rows, &[(0, 0.5, 1.0, 3)]);
+    assert!(
+        want.len() > 50 && want.len() < rows.len() - 50,
+        "a filter that splits the sample: {}",
+        want.len()
+    );
+    let count = browser.wait_for("#filter-count").await;
+    assert_eq!(
+        count.attr("data-count").await.unwrap().as_deref(),
+        Some(want.len().to_string().as_str())
+    );
+    assert_eq!(
+        count.attr("data-of").await.unwrap().as_deref(),
+        Some(rows.len().to_string().as_str())
+    );
+    // the histogram covers every galaxy: bins + not asked + too few
+    let bins: Vec<u64> = browser
+        .js("return [...document.querySelectorAll('#filter-histogram .bar')].map(b => parseInt(b.dataset.count))")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    let not_asked: u64 = browser.text("#filter-not-asked").await.parse().unwrap();
+    let too_few: u64 = browser.text("#filter-too-few").await.parse().unwrap();
+    let asked_none = rows
+        .iter()
+        .filter(|r| r.dr8.iter().sum::<i32>() == 0)
+        .count() as u64;
+    assert_eq!(
+        not_asked, asked_none,
+        "not asked is counted apart, never as 0 %"
+    );
+    assert_eq!(
+        bins.iter().sum::<u64>() + not_asked + too_few,
+        rows.len() as u64
+    );
+    let upper: u64 = bins[5..].iter().sum();
+    assert_eq!(
+        upper,
+        want.len() as u64,
+        "the bins from 0.5 up hold the matching galaxies"
+    );
+    // the map draws only the matching galaxies
+    wait_complete(&browser).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let drawn: usize = browser
+        .attr("#sky-canvas", "data-drawn")
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(drawn, want.len(), "only the filter's galaxies are drawn");
+
+    // a second condition from the controls: artifact at most 0.3 with at least 3 votes
+    let pick = "const s = document.getElementById('filter-answer');
+        const o = [...s.options].find(o => o.text.startsWith('smooth-or-featured → artifact (dr8)'));
+        s.value = o.value; s.dispatchEvent(new Event('change'));
+        for (const [id, v] of [['filter-min', '0'], ['filter-max', '0.3'], ['filter-votes', '3']]) {
+          const i = document.getElementById(id); i.value = v; i.dispatchEvent(new Event('change'));
+        }";
+    browser.js(pick).await;
+    // the button is enabled once an answer is chosen (a render later)
+    browser
+        .wait_for("#filter-add:not([disabled])")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let both = dr8_matches(&rows, &[(0, 0.5, 1.0, 3), (2, 0.0, 0.3, 3)]);
+    assert!(
+        both.len() < want.len(),
+        "the second condition removes some: {} of {}",
+        both.len(),
+        want.len()
+    );
+    browser
+        .wait_for(&format!("#filter-count[data-count='{}']", both.len()))
+        .await;
+    assert_eq!(
+        browser
+            .js("return document.querySelectorAll('#filter-conditions li').length")
+            .await
+            .as_u64(),
+        Some(2)
+    );
+    let url = browser.client.current_url().await.unwrap();
+    let filter = url
+        .query_pairs()
+        .find(|(k, _)| k == "filter")
+        .map(|(_, v)| v.to_string())
+        .unwrap();
+    assert_eq!(
+        filter,
+        "smooth-or-featured-dr8_smooth:0.5..1:n3;smooth-or-featured-dr8_artifact:0..0.3:n3"
+    );
+    // back steps to the previous filter, forward again
+    browser.js("history.back()").await;
+    browser
+        .wait_for(&format!("#filter-count[data-count='{}']", want.len()))
+        .await;
+    assert_eq!(
+        browser
+            .js("return document.querySelectorAll('#filter-conditions li').length")
+            .await
+            .as_u64(),
+        Some(1)
+    );
+    browser.js("history.forward()").await;
+    browser
+        .wait_for(&format!("#filter-count[data-count='{}']", both.len()))
+        .await;
+    // a copied link reopens the same filter
+    browser.client.goto(url.as_str()).await.unwrap();
+    browser
+        .wait_for(&format!("#filter-count[data-count='{}']", both.len()))
+        .await;
+    // a preset from Galaxy Zoo practice, then clearing
+    browser
+        .js("const s = document.getElementById('filter-preset'); const o = [...s.options].find(o => o.text.startsWith('Edge-on disks (dr8)')); s.value = o.value; s.dispatchEvent(new Event('change'))")
+        .await;
+    browser.wait_for("#filter-conditions li:nth-child(3)").await;
+    let url = browser.client.current_url().await.unwrap();
+    assert!(url.as_str().contains("disk-edge-on-dr8_yes"), "{url}");
+    browser.wait_for("#filter-count").await;
+    browser
+        .js("document.getElementById('filter-clear').click()")
+        .await;
+    browser.wait_for("#filter-status .muted").await;
+    assert!(
+        !browser
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("filter=")
+    );
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_filter_in_the_address_says_what_is_wrong() {
+    let server = serve_dist().await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/?filter=bar-dr8_strong:0.5..2", server.url()))
+        .await
+        .unwrap();
+    let e = browser
+        .wait_for("#filter-error")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(e.contains("0.5..2") && e.contains("not a range"), "{e}");
+    // and the rest of the page works
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
     browser.close().await;
 }

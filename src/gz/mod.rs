@@ -2,6 +2,7 @@
 //! any campaign), the decision tree, vote fractions with their uncertainty, and the
 //! most-voted path through the tree. Pure: nothing here knows about the browser.
 
+pub mod filter;
 mod summary;
 mod tree;
 mod votes;
@@ -9,6 +10,15 @@ mod votes;
 pub use summary::{describe, most_voted_path};
 pub use tree::{DECALS_TREE, TreeNode, parent_of, tree_order};
 pub use votes::{Campaign, Question, QuestionVotes, VoteSchema, wilson_interval};
+
+/// The first question of the Galaxy Zoo DECaLS/DESI decision tree: a campaign "has votes"
+/// for a galaxy when this question has any.
+pub const ROOT_QUESTION: &str = "smooth-or-featured";
+
+/// (question, campaign, answer) of a vote column name.
+pub fn split_vote_column(name: &str) -> Option<(String, String, String)> {
+    parse_vote_column(name).map(|v| (v.question, v.campaign, v.answer))
+}
 
 /// A vote column name split into its parts.
 #[derive(Clone, Debug, PartialEq, Eq)]

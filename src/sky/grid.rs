@@ -197,9 +197,24 @@ impl SkyGrid {
     /// The indexed point nearest to (ra, dec) within `max_deg` degrees, measured with the
     /// points' unit vectors `xyz` (interleaved x, y, z, as `SkyPoints::xyz`).
     pub fn nearest(&self, xyz: &[f32], ra: f64, dec: f64, max_deg: f64) -> Option<u32> {
+        self.nearest_where(xyz, ra, dec, max_deg, |_| true)
+    }
+
+    /// [`SkyGrid::nearest`] among the points for which `keep` holds (a filter's selection).
+    pub fn nearest_where(
+        &self,
+        xyz: &[f32],
+        ra: f64,
+        dec: f64,
+        max_deg: f64,
+        keep: impl Fn(u32) -> bool,
+    ) -> Option<u32> {
         let q = unit_vector(ra, dec);
         let mut best = (chord2(max_deg), None);
         self.candidates(ra, dec, max_deg, |i| {
+            if !keep(i) {
+                return;
+            }
             let Some(p) = xyz.get(3 * i as usize..3 * i as usize + 3) else {
                 return;
             };
@@ -364,6 +379,11 @@ mod tests {
             "180° reaches everything"
         );
         assert_eq!(grid.nearest(&xyz, f64::NAN, 0.0, 180.0), None);
+        assert_eq!(
+            grid.nearest_where(&xyz, 10.0, 20.0, 180.0, |_| false),
+            None,
+            "only kept points are found"
+        );
         assert_eq!(grid.nearest(&xyz, 10.0, 20.0, -1.0), None);
     }
 }

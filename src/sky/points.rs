@@ -227,9 +227,20 @@ impl SkyPoints {
     /// The nearest drawn galaxy within `max_deg` of (ra, dec), by the spatial index (rebuilt
     /// first if points have arrived since it was built: an O(n) counting sort).
     pub fn nearest(&mut self, ra: f64, dec: f64, max_deg: f64) -> Option<usize> {
+        self.nearest_where(ra, dec, max_deg, |_| true)
+    }
+
+    /// [`SkyPoints::nearest`] among the slots for which `keep` holds.
+    pub fn nearest_where(
+        &mut self,
+        ra: f64,
+        dec: f64,
+        max_deg: f64,
+        keep: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
         self.ensure_index();
         let (grid, _) = self.grid.as_ref()?;
-        grid.nearest(&self.xyz, ra, dec, max_deg)
+        grid.nearest_where(&self.xyz, ra, dec, max_deg, |s| keep(s as usize))
             .map(|s| s as usize)
     }
 

@@ -56,6 +56,7 @@ fn Page(state: AppState) -> impl IntoView {
                 <GalaxyPanel/>
                 <div class="side">
                     <super::sky::SkyPanel/>
+                    <super::filter::FilterPanel/>
                     <SummaryPanel/>
                 </div>
             </div>

@@ -1,6 +1,7 @@
 //! Leptos components, one per file, and the small `Copy` state they share.
 
 mod app;
+mod filter;
 mod galaxy;
 mod load;
 mod nav;

@@ -68,7 +68,10 @@ pub fn NavBar() -> impl IntoView {
         let row = by_id
             .or_else(|| crate::web::query_param("row").and_then(|r| r.parse().ok()))
             .unwrap_or(0);
-        go_to(state, row, false);
+        // a step back through another part of the view (a filter) keeps the galaxy
+        if row != state.row.get_value() {
+            go_to(state, row, false);
+        }
     });
     on_cleanup(move || {
         keys.remove();

@@ -247,11 +247,15 @@ pub fn SkyPanel() -> impl IntoView {
         let (ra, dec) = sky_at(x, y)?;
         let scale = render.with_value(|r| r.screen.map(|s| s.scale / r.dpr))?;
         let max_deg = (PICK_PX / scale).to_degrees().clamp(0.001, 10.0);
+        // with a filter, only the galaxies drawn can be picked
+        let filter = state.filter_selection.get_value();
         state
             .sky
             .get_value()?
             .borrow_mut()
-            .nearest(ra, dec, max_deg)
+            .nearest_where(ra, dec, max_deg, |s| {
+                filter.as_ref().is_none_or(|f| f.contains(s))
+            })
     };
     let describe = move |slot: usize| -> Vec<String> {
         let Some(store) = state.sky.get_value() else {
@@ -744,7 +748,20 @@ fn draw(
                 dpr.round() as u32
             };
             let colour = !matches!(state.colour.get_untracked(), ColourView::Plain);
-            let (px, py) = (&r.px, &r.py);
+            // a filter draws only the galaxies it selects
+            let masked: Vec<f32>;
+            let px = match state.filter_selection.get_value() {
+                Some(sel) => {
+                    masked =
+                        r.px.iter()
+                            .enumerate()
+                            .map(|(i, &x)| if sel.contains(i) { x } else { f32::NAN })
+                            .collect();
+                    &masked
+                }
+                None => &r.px,
+            };
+            let py = &r.py;
             let _s = crate::web::timing::Span::new("sky raster");
             drawn = raster::draw_points(
                 &mut r.buf,

@@ -541,3 +541,63 @@ async fn load_colour(state: AppState, choice: ColourBy) {
         ))
     });
 }
+
+/// Every galaxy's votes for one question (of the map's rows, slot by slot), read in the
+/// map's runs; `progress(done, total)` counts requests.
+pub async fn load_question(
+    state: AppState,
+    campaign: &str,
+    question: &str,
+    progress: &dyn Fn(usize, usize),
+) -> Result<crate::gz::filter::QuestionCounts, String> {
+    let Some(ds) = state.dataset.get_value() else {
+        return Err("no dataset is open".into());
+    };
+    let Some(plan) = ds.sky_plan.borrow().clone() else {
+        return Err("the galaxies' positions have not loaded".into());
+    };
+    let Some(choice) = plan
+        .choices()
+        .into_iter()
+        .find(|c| c.campaign == campaign && c.question == question)
+    else {
+        return Err(format!(
+            "this dataset has no votes for {question} ({campaign})"
+        ));
+    };
+    let columns: Vec<String> = choice.answers.iter().map(|a| a.1.clone()).collect();
+    let mut counts = crate::gz::filter::QuestionCounts::new(
+        choice.answers.iter().map(|a| a.0.clone()).collect(),
+        plan.slots,
+    );
+    let mut land = |run: &Run, batches: Vec<RecordBatch>| {
+        let mut slot = run.slot;
+        let mut row: Vec<Option<i64>> = Vec::with_capacity(columns.len());
+        for b in &batches {
+            let n = b.num_rows();
+            let cols: Vec<Vec<Option<i64>>> = columns
+                .iter()
+                .map(|c| {
+                    b.column_by_name(c)
+                        .map(|c| table::ints(c.as_ref()))
+                        .unwrap_or_else(|| vec![None; n])
+                })
+                .collect();
+            for r in 0..n {
+                row.clear();
+                row.extend(cols.iter().map(|c| c.get(r).copied().flatten()));
+                counts.set(slot + r, &row);
+            }
+            slot += n;
+        }
+    };
+    let failed = read_runs(state, &ds, &plan, &columns, progress, &mut land).await;
+    if failed.is_empty() {
+        Ok(counts)
+    } else {
+        Err(format!(
+            "the votes for {question} ({campaign}) could not be read: {}",
+            failed.join("; ")
+        ))
+    }
+}

@@ -147,6 +147,18 @@ pub struct AppState {
     pub row: StoredValue<u64>,
     /// The galaxy load under way, to cancel when another is asked for.
     pub loading: StoredValue<Option<futures::future::AbortHandle>, LocalStorage>,
+    /// The filter asked for (from the address or the filter panel) and how applying it went.
+    pub filter: RwSignal<crate::gz::filter::Filter>,
+    pub filter_view: RwSignal<super::filter::FilterView>,
+    /// The galaxies (map slots) the filter selects; `None`: no filter, all of them.
+    pub filter_selection:
+        StoredValue<Option<std::rc::Rc<crate::gz::filter::Selection>>, LocalStorage>,
+    /// Vote counts loaded for filters, by (campaign, question).
+    pub filter_data: StoredValue<
+        std::collections::HashMap<(String, String), crate::gz::filter::QuestionCounts>,
+        LocalStorage,
+    >,
+    pub filter_task: StoredValue<Option<futures::future::AbortHandle>, LocalStorage>,
 }
 
 impl AppState {
@@ -167,6 +179,11 @@ impl AppState {
             colour: RwSignal::new(super::sky_load::ColourView::Plain),
             colour_task: StoredValue::new_local(None),
             dataset: StoredValue::new_local(None),
+            filter: RwSignal::new(Default::default()),
+            filter_view: RwSignal::new(Default::default()),
+            filter_selection: StoredValue::new_local(None),
+            filter_data: StoredValue::new_local(Default::default()),
+            filter_task: StoredValue::new_local(None),
             loading: StoredValue::new_local(None),
             row: StoredValue::new(0),
         }

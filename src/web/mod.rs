@@ -73,3 +73,31 @@ pub fn push_query_param(name: &str, value: &str, remove: &[&str]) {
         let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()));
     }
 }
+
+/// Set (or, with `None`, remove) one query parameter of the page address, as a new history
+/// entry when `push`, else in place.
+pub fn set_query_param(name: &str, value: Option<&str>, push: bool) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(href) = window.location().href() else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::new(&href) else {
+        return;
+    };
+    match value {
+        Some(v) => url.search_params().set(name, v),
+        None => url.search_params().delete(name),
+    }
+    if url.href() == href {
+        return;
+    }
+    if let Ok(history) = window.history() {
+        let _ = if push {
+            history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()))
+        } else {
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url.href()))
+        };
+    }
+}

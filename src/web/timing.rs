@@ -29,7 +29,8 @@ pub struct Span {
     start: f64,
 }
 
-fn now() -> f64 {
+/// `performance.now()`, 0 without the API.
+pub fn now() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())

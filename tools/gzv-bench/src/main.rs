@@ -24,7 +24,7 @@ const MARKS: [&str; 4] = [
 
 struct Config {
     trace: bool,
-    /// Run only these sections (open, panel, sky); all when empty.
+    /// Run only these sections (open, panel, sky, filter); all when empty.
     only: Vec<String>,
     runs: usize,
     rows: usize,
@@ -213,7 +213,7 @@ async fn main() -> std::process::ExitCode {
         Ok(c) => c,
         Err(e) => {
             eprintln!(
-                "gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50] [--only open,panel,sky]"
+                "gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50] [--only open,panel,sky,filter]"
             );
             return std::process::ExitCode::from(2);
         }
@@ -388,7 +388,120 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     }
+    if wanted("filter") {
+        if let Err(e) = filter_bench(&app, &data, &base, &cfg).await {
+            eprintln!("gzv-bench: filters: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    }
     std::process::ExitCode::SUCCESS
+}
+
+/// Filters over the sky benchmark's 399,000 galaxies: a filter in the address counted (from
+/// navigation), then a new filter needing another question's votes (from the choice to the
+/// count), and the evaluation alone over every galaxy.
+async fn filter_bench(
+    app: &Server,
+    data: &Server,
+    base: &Path,
+    cfg: &Config,
+) -> Result<(), String> {
+    let dir = ensure_sky_data(base, cfg.rows)?;
+    println!(
+        "gzv-bench: filters over {} galaxies from the catalog sidecar (medians of {} cold runs)",
+        SKY_SHARDS * cfg.rows,
+        cfg.runs
+    );
+    println!(
+        "{:>5} | {:>22} {:>26} | {:>14} {:>14}",
+        "lat", "address filter counted", "new filter (+1 question)", "evaluate", "re-evaluate"
+    );
+    for &latency in &cfg.latencies {
+        data.set_faults(Faults {
+            latency_ms: latency,
+            ..Faults::default()
+        });
+        let mut runs: Vec<[f64; 4]> = Vec::new();
+        for _ in 0..cfg.runs {
+            match filter_run(app, data, &dir).await {
+                Ok(r) => runs.push(r),
+                Err(e) => eprintln!("gzv-bench: filters at {latency} ms: {e}"),
+            }
+        }
+        let m = |i: usize| median(runs.iter().map(|r| r[i]).collect());
+        println!(
+            "{:>5} | {:>19.0} ms {:>23.0} ms | {:>11.2} ms {:>11.2} ms",
+            latency,
+            m(0),
+            m(1),
+            m(2),
+            m(3)
+        );
+    }
+    Ok(())
+}
+
+async fn filter_run(app: &Server, data: &Server, dir: &str) -> Result<[f64; 4], String> {
+    let browser = Browser::start().await;
+    let first = "smooth-or-featured-dr8_featured-or-disk:0.6..1:n3";
+    browser
+        .client
+        .goto(&format!(
+            "{}/?url={}/{dir}/index.json&filter={first}",
+            app.url(),
+            data.url()
+        ))
+        .await
+        .map_err(|e| e.to_string())?;
+    // in the page: wait for a count whose conditions number `n`, resolve with the time and
+    // the evaluation's own milliseconds
+    let wait = |n: usize| {
+        format!(
+            "return new Promise(done => {{
+               const check = () => {{
+                 const c = document.getElementById('filter-count');
+                 const e = document.getElementById('filter-error');
+                 if (e) return done(['error', e.innerText]);
+                 if (c && document.querySelectorAll('#filter-conditions li').length === {n}) return done([performance.now(), parseFloat(c.dataset.ms)]);
+                 setTimeout(check, 5);
+               }};
+               check();
+             }})"
+        )
+    };
+    let pair = |v: serde_json::Value| -> Result<(f64, f64), String> {
+        let a = v.as_array().cloned().unwrap_or_default();
+        match (
+            a.first().and_then(|x| x.as_f64()),
+            a.get(1).and_then(|x| x.as_f64()),
+        ) {
+            (Some(t), Some(ms)) => Ok((t, ms)),
+            _ => Err(format!("no count: {v}")),
+        }
+    };
+    let (counted, eval_ms) = pair(browser.js(&wait(1)).await)?;
+    // a preset on another question (its votes not loaded yet)
+    let t0 = browser
+        .js("const s = document.getElementById('filter-preset'); const o = [...s.options].find(o => o.text.startsWith('Edge-on disks (dr8)'));
+             const t = performance.now(); s.value = o.value; s.dispatchEvent(new Event('change')); return t")
+        .await
+        .as_f64()
+        .ok_or("no preset")?;
+    let (t1, _) = pair(browser.js(&wait(3)).await)?;
+    // a threshold change only: everything is loaded, so this is the evaluation alone
+    browser
+        .js("const s = document.getElementById('filter-answer'); const o = [...s.options].find(o => o.text.startsWith('smooth-or-featured → smooth (dr8)'));
+             s.value = o.value; s.dispatchEvent(new Event('change'))")
+        .await;
+    browser
+        .wait_for("#filter-add:not([disabled])")
+        .await
+        .click()
+        .await
+        .map_err(|e| e.to_string())?;
+    let (_, re_ms) = pair(browser.js(&wait(4)).await)?;
+    browser.close().await;
+    Ok([counted, t1 - t0, eval_ms, re_ms])
 }
 
 /// Shards of the sky benchmark's dataset, and rows per shard (gz_desi: ~400,000 rows).
@@ -566,7 +679,11 @@ async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 12
     {
         eprintln!("gzv-bench: sky long animation frames: {list}");
     }
-    let streaming = browser.js("return window.__streamingWorst").await.as_f64().unwrap_or(f64::NAN);
+    let streaming = browser
+        .js("return window.__streamingWorst")
+        .await
+        .as_f64()
+        .unwrap_or(f64::NAN);
     let catalog_bytes: u64 = catalog.iter().map(|e| e.bytes).sum();
     // frames: drag across, then zoom in and out with the wheel; each step waits two frames
     let step = |kind: &str, x: f64, y: f64| {
