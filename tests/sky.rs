@@ -825,3 +825,85 @@ async fn a_broken_filter_in_the_address_says_what_is_wrong() {
     browser.wait_for("#galaxy-image[data-state='drawn']").await;
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_selection_exports_as_csv_and_links() {
+    let rows = sample_rows();
+    let server = serve_dist().await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!(
+            "{}/?filter=smooth-or-featured-dr8_smooth:0.5..1:n3",
+            server.url()
+        ))
+        .await
+        .unwrap();
+    let want = dr8_matches(&rows, &[(0, 0.5, 1.0, 3)]);
+    browser
+        .wait_for(&format!("#filter-count[data-count='{}']", want.len()))
+        .await;
+    browser
+        .wait_for("#export-csv:not([disabled])")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let link = browser.wait_for("#export-link").await;
+    assert_eq!(
+        link.attr("data-rows").await.unwrap(),
+        Some(want.len().to_string())
+    );
+    let text = browser
+        .js("return fetch(document.getElementById('export-link').href).then(r => r.text())")
+        .await
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "id_str,ra,dec,split,row,smooth-or-featured-dr8_smooth_fraction,smooth-or-featured-dr8_smooth_votes"
+        )
+    );
+    let got: Vec<Vec<String>> = lines
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    assert_eq!(got.len(), want.len());
+    for (line, &i) in got.iter().zip(&want) {
+        let r = &rows[i];
+        let total = r.dr8.iter().sum::<i32>();
+        assert_eq!(line[0], r.id);
+        assert!(
+            (line[1].parse::<f64>().unwrap() - r.ra).abs() < 1e-4
+                && (line[2].parse::<f64>().unwrap() - r.dec).abs() < 1e-4
+        );
+        assert_eq!(line[3], if i < 2000 { "train" } else { "test" });
+        assert_eq!(line[4], i.to_string());
+        assert!((line[5].parse::<f64>().unwrap() - r.dr8[0] as f64 / total as f64).abs() < 1e-4);
+        assert_eq!(line[6], total.to_string());
+    }
+    // the same selection as viewer links
+    browser
+        .js("document.getElementById('export-links').click()")
+        .await;
+    browser.wait_for("#export-link[download$='.txt']").await;
+    let text = browser
+        .js("return fetch(document.getElementById('export-link').href).then(r => r.text())")
+        .await
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(text.lines().count(), want.len());
+    let first = &rows[want[0]];
+    assert_eq!(
+        text.lines().next().unwrap(),
+        format!(
+            "{}\t{}",
+            first.id,
+            gz_viewer::sky::legacy_viewer_url(first.ra as f32 as f64, first.dec as f32 as f64)
+        )
+    );
+    browser.close().await;
+}

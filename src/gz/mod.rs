@@ -2,6 +2,7 @@
 //! any campaign), the decision tree, vote fractions with their uncertainty, and the
 //! most-voted path through the tree. Pure: nothing here knows about the browser.
 
+pub mod export;
 pub mod filter;
 mod summary;
 mod tree;

@@ -314,6 +314,7 @@ pub fn FilterPanel() -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
+            <ExportPanel/>
             <div id="filter-status" aria-live="polite">
                 {move || match state.filter_view.get() {
                     FilterView::Off => view! { <span class="muted">"no filter: every galaxy"</span> }.into_any(),
@@ -348,5 +349,141 @@ fn HistogramView(label: String, h: Histogram) -> impl IntoView {
             </div>
             <figcaption>{label}" (0 to 1) · not asked: "<span id="filter-not-asked">{h.not_asked}</span>" · too few votes: "<span id="filter-too-few">{h.too_few}</span></figcaption>
         </figure>
+    }
+}
+
+/// What the export buttons write.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Export {
+    Csv,
+    Links,
+}
+
+/// The current selection (the filter's galaxies, or every galaxy on the map) as a file,
+/// offered by a link (`#export-link`) that is also clicked: (object URL, file name, rows).
+fn export(state: AppState, kind: Export) -> Result<(String, String, usize), String> {
+    use crate::gz::export::{ExportRow, csv, links};
+    let (Some(store), Some(ds)) = (state.sky.get_value(), state.dataset.get_value()) else {
+        return Err("the galaxies have not loaded yet".into());
+    };
+    let s = store.borrow();
+    let filter = state.filter.get_untracked();
+    let selection = state.filter_selection.get_value();
+    // the chosen answers: every fraction condition's, once
+    let mut chosen: Vec<(String, String, String)> = Vec::new();
+    for c in &filter.conditions {
+        if let Condition::Fraction {
+            campaign,
+            question,
+            answer,
+            ..
+        } = c
+        {
+            let key = (campaign.clone(), question.clone(), answer.clone());
+            if !chosen.contains(&key) {
+                chosen.push(key);
+            }
+        }
+    }
+    let text = state.filter_data.with_value(|data| {
+        let slots: Box<dyn Iterator<Item = usize>> = match &selection {
+            Some(sel) => Box::new(sel.slots()),
+            None => Box::new((0..s.slots()).filter(|&i| s.has_position(i))),
+        };
+        let rows = slots.map(|slot| {
+            let row = s
+                .row
+                .get(slot)
+                .copied()
+                .filter(|&r| r != u32::MAX)
+                .map(u64::from);
+            let votes = chosen
+                .iter()
+                .map(|(c, q, a)| {
+                    let counts = data.get(&(c.clone(), q.clone()))?;
+                    let k = counts.answers.iter().position(|x| x == a)?;
+                    let (v, n) = counts.votes(slot, k);
+                    (n > 0).then(|| (v as f32 / n as f32, n))
+                })
+                .collect();
+            ExportRow {
+                id: s.id(slot),
+                ra: s.ra[slot],
+                dec: s.dec[slot],
+                split: row.and_then(|r| ds.split_of(r)),
+                row,
+                votes,
+            }
+        });
+        match kind {
+            Export::Csv => csv(
+                &chosen
+                    .iter()
+                    .map(|(c, q, a)| format!("{q}-{c}_{a}"))
+                    .collect::<Vec<_>>(),
+                rows,
+            ),
+            Export::Links => links(rows),
+        }
+    });
+    let count = text.lines().count() - usize::from(kind == Export::Csv);
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(if kind == Export::Csv {
+        "text/csv"
+    } else {
+        "text/plain"
+    });
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| "the browser could not make the file".to_string())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the browser could not offer the file".to_string())?;
+    let name = if kind == Export::Csv {
+        "gz-selection.csv"
+    } else {
+        "gz-selection-legacy-surveys.txt"
+    };
+    Ok((url, name.to_string(), count))
+}
+
+/// Buttons that export the current selection, and the link to the file made.
+#[component]
+pub fn ExportPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let made = RwSignal::new(None::<Result<(String, String, usize), String>>);
+    let link = NodeRef::<leptos::html::A>::new();
+    let run = move |kind: Export| {
+        if let Some(Ok((old, _, _))) = made.get_untracked() {
+            let _ = web_sys::Url::revoke_object_url(&old);
+        }
+        made.set(Some(export(state, kind)));
+    };
+    let ready = move || matches!(state.positions.get(), PositionsView::Ready { .. });
+    let what = move || {
+        state.filter_view.track();
+        match state.filter_selection.get_value() {
+            Some(sel) => format!("the {} galaxies the filter selects", sel.count()),
+            None => "every galaxy on the map".to_string(),
+        }
+    };
+    Effect::new(move |_| {
+        // offer the file at once, once its link is rendered (the link stays, for a second try)
+        if let (Some(Ok(_)), Some(a)) = (made.get(), link.get()) {
+            a.click();
+        }
+    });
+    view! {
+        <div class="export" id="export">
+            <span>"Export "{what}": "</span>
+            <button id="export-csv" disabled=move || !ready() on:click=move |_| run(Export::Csv)>"CSV"</button>" "
+            <button id="export-links" disabled=move || !ready() on:click=move |_| run(Export::Links)>"Legacy Surveys links"</button>
+            {move || match made.get() {
+                Some(Ok((url, name, rows))) => view! {
+                    " "<a id="export-link" node_ref=link href=url download=name.clone() data-rows=rows.to_string()>{format!("{name} ({rows} galaxies)")}</a>
+                }.into_any(),
+                Some(Err(e)) => view! { " "<span class="error" role="alert" id="export-error">{e}</span> }.into_any(),
+                None => ().into_any(),
+            }}
+        </div>
     }
 }

@@ -376,6 +376,14 @@ impl OpenDataset {
         self.index.rows()
     }
 
+    /// The split of global row `row`.
+    pub(super) fn split_of(&self, row: u64) -> Option<&str> {
+        self.index
+            .locate(row)
+            .and_then(|at| self.files.get(at.file))
+            .map(|f| f.split.as_str())
+    }
+
     pub(super) fn file_count(&self) -> usize {
         self.files.len()
     }
