@@ -1010,3 +1010,110 @@ async fn a_broken_image_shows_a_placeholder_and_the_rest_still_works() {
     common::screenshot(&browser, "broken-image.png").await;
     browser.close().await;
 }
+
+/// Relative luminance (0 black, 1 white) of a CSS `rgb(...)` colour.
+fn luminance(css: &str) -> f64 {
+    let v: Vec<f64> = css
+        .trim_start_matches("rgba(")
+        .trim_start_matches("rgb(")
+        .trim_end_matches(')')
+        .split(',')
+        .take(3)
+        .map(|x| x.trim().parse::<f64>().unwrap() / 255.0)
+        .collect();
+    0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dark_by_default_light_on_request_embeddable_and_explained() {
+    let server = serve_dist().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&server.url()).await.unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    let bg = || async {
+        browser
+            .js("return getComputedStyle(document.documentElement).backgroundColor")
+            .await
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        luminance(&bg().await) < 0.1,
+        "dark by default: {}",
+        bg().await
+    );
+    // text on the page background keeps a contrast of at least 4.5:1 (WCAG AA)
+    let text = browser
+        .js("return getComputedStyle(document.documentElement).color")
+        .await
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ratio = |a: f64, b: f64| (a.max(b) + 0.05) / (a.min(b) + 0.05);
+    assert!(ratio(luminance(&text), luminance(&bg().await)) >= 4.5);
+    browser
+        .js("document.getElementById('theme-toggle').click()")
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(
+        luminance(&bg().await) > 0.8,
+        "light on request: {}",
+        bg().await
+    );
+    assert_eq!(
+        browser
+            .attr("#theme-toggle", "aria-pressed")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    let url = browser.client.current_url().await.unwrap();
+    assert!(url.as_str().contains("theme=light"), "{url}");
+    browser.client.goto(url.as_str()).await.unwrap();
+    browser.wait_for("#theme-toggle[aria-pressed='true']").await;
+    assert!(
+        luminance(&bg().await) > 0.8,
+        "the light theme survives a reload"
+    );
+    // landmarks and the explanation for visitors
+    assert_eq!(
+        browser
+            .js("return document.querySelectorAll('header, main').length")
+            .await
+            .as_u64(),
+        Some(2)
+    );
+    let about = browser.wait_for("#about").await.text().await.unwrap();
+    assert!(about.contains("What am I looking at?"));
+    browser
+        .js("document.querySelector('#about summary').click()")
+        .await;
+    let about = browser.wait_for("#about[open]").await.text().await.unwrap();
+    assert!(
+        about.contains("volunteers") && about.contains("not asked"),
+        "{about}"
+    );
+    // embedded: the galaxy and the map, no header, summary or filter
+    browser
+        .client
+        .goto(&format!("{}/?embed=1", server.url()))
+        .await
+        .unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    let shown = |css: &str| {
+        format!(
+            "const e = document.querySelector('{css}'); return !!e && getComputedStyle(e).display !== 'none'"
+        )
+    };
+    for (css, want) in [
+        ("header.top", false),
+        (".summary", false),
+        (".filter", false),
+        ("#galaxy-image", true),
+        ("#sky-canvas", true),
+    ] {
+        assert_eq!(browser.js(&shown(css)).await.as_bool(), Some(want), "{css}");
+    }
+    browser.close().await;
+}

@@ -42,6 +42,28 @@ pub fn App() -> impl IntoView {
 /// The page layout.
 #[component]
 fn Page(state: AppState) -> impl IntoView {
+    let root = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element());
+    let light = RwSignal::new(web::query_param("theme").as_deref() == Some("light"));
+    if let Some(root) = &root {
+        if web::query_param("embed").as_deref() == Some("1") {
+            let _ = root.set_attribute("data-embed", "");
+        }
+    }
+    Effect::new(move |_| {
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("data-theme", if light.get() { "light" } else { "dark" });
+        }
+    });
+    let toggle = move |_| {
+        let now = !light.get_untracked();
+        light.set(now);
+        web::set_query_param("theme", now.then_some("light"), false);
+    };
     view! {
         <header class="top">
             <h1>"GZ Viewer"</h1>
@@ -49,6 +71,12 @@ fn Page(state: AppState) -> impl IntoView {
                 {move || state.title.get().unwrap_or_else(|| "Dataset".into())} ": "
                 <a href=move || state.source.get() id="source-url">{move || state.source.get()}</a>
             </p>
+            <div class="tools">
+                <button id="theme-toggle" aria-pressed=move || light.get().to_string() on:click=toggle>
+                    {move || if light.get() { "Dark theme" } else { "Light theme" }}
+                </button>
+            </div>
+            <About/>
         </header>
         <main>
             <StatusBar/>
@@ -61,5 +89,29 @@ fn Page(state: AppState) -> impl IntoView {
                 </div>
             </div>
         </main>
+    }
+}
+
+/// What a visitor is looking at, in a few sentences.
+#[component]
+fn About() -> impl IntoView {
+    view! {
+        <details id="about">
+            <summary>"What am I looking at?"</summary>
+            <p>"Each picture is a galaxy photographed by the DESI Legacy Imaging Surveys, in three
+               infrared-to-green filters shown as red, green and blue. Hundreds of thousands of
+               such galaxies were shown to Galaxy Zoo volunteers, who answered a short chain of
+               questions about each: is it smooth or does it have features like a disk? Is the
+               disk seen edge-on? Does it have a bar, spiral arms, a bulge? Is it merging with
+               another galaxy?"</p>
+            <p>"The bars beside the picture are the volunteers' votes: the share of people who gave
+               each answer, out of those who were asked. Questions further down the chain are
+               only asked after certain answers, so \"not asked\" is shown as such, never as 0 %.
+               A few people voted on most galaxies, many more on some, so small shares carry
+               an uncertainty, shown as a range."</p>
+            <p>"The map shows where every galaxy is on the sky (right ascension and declination, as
+               on a star chart, east to the left). Colour it by an answer, filter by what
+               volunteers said, and click a point to see that galaxy."</p>
+        </details>
     }
 }
