@@ -6,8 +6,8 @@
 //! the gamut's limit, smoothed. The 256 entries sit at equal OKLab arc length along the path, and
 //! each is rounded to the u8 triple (among its 27 neighbours) chosen by dynamic programming to keep
 //! the steps between entries as even as u8 allows while staying near the ideal point.
-
-use std::sync::OnceLock;
+// the map is built only by the test that checks the committed table
+#![cfg_attr(not(test), allow(dead_code))]
 
 /// A neutral mid grey (zero chroma) for "not asked"/no data: every map entry has chroma above 0.06.
 pub const MISSING: [u8; 3] = [128, 128, 128];
@@ -24,11 +24,14 @@ const SMOOTH: usize = 60;
 /// Weight of staying near the ideal point against even steps, in the rounding.
 const ANCHOR: f64 = 0.1;
 
-/// 256 entries, index 0 = low.
+/// 256 entries, index 0 = low. The table `build` computes (a dynamic programme of some
+/// 200,000 steps: tens of milliseconds in wasm, on the first frame with points), committed
+/// as `colormap_table.rs`; a test rebuilds it and compares.
 pub fn table() -> &'static [[u8; 3]; 256] {
-    static TABLE: OnceLock<[[u8; 3]; 256]> = OnceLock::new();
-    TABLE.get_or_init(build)
+    &TABLE
 }
+
+static TABLE: [[u8; 3]; 256] = include!("colormap_table.rs");
 
 /// t clamped to [0, 1]; NaN -> MISSING.
 pub fn color(t: f32) -> [u8; 3] {
@@ -218,6 +221,28 @@ fn build() -> [[u8; 3]; 256] {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_committed_table_is_the_one_built() {
+        let built = super::build();
+        let text = format!(
+            "[\n{}]\n",
+            built
+                .iter()
+                .map(|c| format!("    [{}, {}, {}],\n", c[0], c[1], c[2]))
+                .collect::<String>()
+        );
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sky/colormap_table.rs");
+        if std::env::var_os("GZV_WRITE_COLORMAP").is_some() {
+            std::fs::write(&path, &text).unwrap();
+        }
+        assert_eq!(
+            &built,
+            super::table(),
+            "src/sky/colormap_table.rs is stale: rerun this test with GZV_WRITE_COLORMAP=1"
+        );
+    }
+
     use super::*;
 
     fn lab(i: usize) -> [f64; 3] {

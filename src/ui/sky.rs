@@ -675,6 +675,11 @@ fn draw(
         };
         let s = store.borrow();
         total = s.drawable();
+        if total == 0 {
+            // slots allocated, nothing arrived yet: nothing to project or draw
+            raster::clear(&mut r.buf, &screen);
+            return;
+        }
         let t = now();
         let key = Rc::as_ptr(store) as usize;
         let fills = s.fill_log();
@@ -763,14 +768,26 @@ fn draw(
             };
             let py = &r.py;
             let _s = crate::web::timing::Span::new("sky raster");
-            drawn = raster::draw_points(
-                &mut r.buf,
-                &screen,
-                px,
-                py,
-                colour.then_some(&s.value[..]),
-                dot,
-            );
+            let values = colour.then_some(&s.value[..]);
+            drawn = if dot == 1 {
+                raster::draw_points(&mut r.buf, &screen, px, py, values, dot)
+            } else {
+                // few points (large dots): only the slots that have arrived, not every slot
+                let fills = s.fill_log();
+                fills
+                    .iter()
+                    .map(|&(start, len)| {
+                        let end = (start + len).min(px.len()).min(py.len());
+                        match (px.get(start..end), py.get(start..end)) {
+                            (Some(x), Some(y)) => {
+                                let v = values.and_then(|v| v.get(start..end));
+                                raster::draw_points(&mut r.buf, &screen, x, y, v, dot)
+                            }
+                            _ => 0,
+                        }
+                    })
+                    .sum()
+            };
         }
         parts[1] = now() - t;
     });
