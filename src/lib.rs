@@ -7,6 +7,7 @@
 //! and `ui` touch the browser; everything else builds and is tested natively.
 
 pub mod dataset;
+pub mod gallery;
 pub mod decode;
 pub mod gz;
 pub mod imaging;

@@ -192,47 +192,83 @@ pub async fn read_rows(
     meta: Arc<ParquetMetaData>,
     req: &RowRequest,
 ) -> Result<Vec<RecordBatch>, DecodeError> {
+    let offsets: Vec<usize> = (req.offset..req.offset + req.count).collect();
+    read_row_set(src, meta, &req.columns, req.row_group, &offsets).await
+}
+
+/// A row selection picking `offsets` (sorted, distinct) out of a row group: skip and
+/// select runs, consecutive offsets merged into one run.
+pub fn selectors_for(offsets: &[usize]) -> Vec<RowSelector> {
+    let mut out = Vec::new();
+    let mut at = 0usize;
+    let mut k = 0;
+    while k < offsets.len() {
+        let first = offsets[k];
+        let mut last = first;
+        while k + 1 < offsets.len() && offsets[k + 1] == last + 1 {
+            k += 1;
+            last = offsets[k];
+        }
+        if first > at {
+            out.push(RowSelector::skip(first - at));
+        }
+        out.push(RowSelector::select(last + 1 - first));
+        at = last + 1;
+        k += 1;
+    }
+    out
+}
+
+/// Read the rows at `offsets` (sorted, distinct, within the row group) of some columns of
+/// one row group: the returned batches hold those rows in that order.
+pub async fn read_row_set(
+    src: &dyn ByteSource,
+    meta: Arc<ParquetMetaData>,
+    columns: &[String],
+    row_group: usize,
+    offsets: &[usize],
+) -> Result<Vec<RecordBatch>, DecodeError> {
     let url = src.name().to_string();
     let rows_in_group = meta
         .row_groups()
-        .get(req.row_group)
-        .map(|rg| rg.num_rows() as usize)
+        .get(row_group)
+        .map(|rg| rg.num_rows().max(0) as usize)
         .ok_or(DecodeError::NoSuchRow {
             url: url.clone(),
-            row_group: req.row_group,
-            row: req.offset,
+            row_group,
+            row: offsets.first().copied().unwrap_or(0),
         })?;
-    if req.offset + req.count > rows_in_group {
+    if let Some(&bad) = offsets.iter().find(|&&o| o >= rows_in_group) {
         return Err(DecodeError::NoSuchRow {
             url,
-            row_group: req.row_group,
-            row: req.offset + req.count - 1,
+            row_group,
+            row: bad,
         });
     }
-    let leaves =
-        leaf_indices(&meta, &req.columns).map_err(|column| DecodeError::MissingColumn {
-            url: url.clone(),
-            column,
-        })?;
+    if offsets.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(DecodeError::corrupt(src, "row offsets must be sorted and distinct"));
+    }
+    if offsets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let leaves = leaf_indices(&meta, columns).map_err(|column| DecodeError::MissingColumn {
+        url: url.clone(),
+        column,
+    })?;
     // a few rows of a large row group: the offset index lets the decoder fetch only the
     // pages holding them (HuggingFace's newer layout), not whole column chunks
-    let meta = if req.count * SPARSE_SELECTION_FACTOR < rows_in_group {
+    let meta = if offsets.len() * SPARSE_SELECTION_FACTOR < rows_in_group {
         with_offset_index(src, meta).await?
     } else {
         meta
     };
     let mask = ProjectionMask::leaves(meta.file_metadata().schema_descr(), leaves);
-    let mut selectors = Vec::new();
-    if req.offset > 0 {
-        selectors.push(RowSelector::skip(req.offset));
-    }
-    selectors.push(RowSelector::select(req.count));
     let mut decoder = ParquetPushDecoderBuilder::try_new_decoder(meta)
         .and_then(|b| {
             b.with_projection(mask)
-                .with_row_groups(vec![req.row_group])
-                .with_row_selection(RowSelection::from(selectors))
-                .with_batch_size(req.count.max(1))
+                .with_row_groups(vec![row_group])
+                .with_row_selection(RowSelection::from(selectors_for(offsets)))
+                .with_batch_size(offsets.len())
                 .build()
         })
         .map_err(|e| DecodeError::corrupt(src, e))?;

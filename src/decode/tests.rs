@@ -383,3 +383,56 @@ fn a_corrupt_page_fails_only_the_reads_that_need_it() {
         "row group 2 is unaffected"
     );
 }
+
+#[test]
+fn row_sets_become_skip_and_select_runs() {
+    let runs = |o: &[usize]| {
+        selectors_for(o)
+            .iter()
+            .map(|s| (s.skip, s.row_count))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(runs(&[]), vec![]);
+    assert_eq!(runs(&[0]), vec![(false, 1)]);
+    assert_eq!(runs(&[3]), vec![(true, 3), (false, 1)]);
+    assert_eq!(
+        runs(&[0, 1, 2, 5, 6, 9]),
+        vec![(false, 3), (true, 2), (false, 2), (true, 2), (false, 1)]
+    );
+}
+
+#[test]
+fn a_row_set_reads_those_rows_in_order_and_rejects_bad_sets() {
+    let file = sample_file(300, 100);
+    let src = MemorySource::new("mem://a", file);
+    let meta = Arc::new(block_on(read_metadata(&src)).unwrap());
+    let cols = vec!["image.bytes".to_string(), "ra".to_string()];
+    let offsets = [0usize, 1, 2, 40, 41, 99];
+    let batches = block_on(read_row_set(&src, meta.clone(), &cols, 2, &offsets)).unwrap();
+    let mut ra = Vec::new();
+    let mut first_bytes = Vec::new();
+    for b in &batches {
+        let r = b.column_by_name("ra").unwrap().as_any().downcast_ref::<Float64Array>().unwrap();
+        ra.extend(r.values().iter().copied());
+        let img = b.column_by_name("image").unwrap().as_any().downcast_ref::<StructArray>().unwrap();
+        let bytes = img.column_by_name("bytes").unwrap().as_any().downcast_ref::<BinaryArray>().unwrap();
+        first_bytes.extend((0..arrow_array::Array::len(bytes)).map(|k| bytes.value(k)[0]));
+    }
+    let want: Vec<f64> = offsets.iter().map(|o| (200 + o) as f64 * 0.5).collect();
+    assert_eq!(ra, want);
+    let want_bytes: Vec<u8> = offsets.iter().map(|o| (200 + o) as u8).collect();
+    assert_eq!(first_bytes, want_bytes);
+    assert!(block_on(read_row_set(&src, meta.clone(), &cols, 2, &[])).unwrap().is_empty());
+    assert!(matches!(
+        block_on(read_row_set(&src, meta.clone(), &cols, 2, &[5, 3])),
+        Err(DecodeError::Corrupt { .. })
+    ));
+    assert!(matches!(
+        block_on(read_row_set(&src, meta.clone(), &cols, 2, &[5, 100])),
+        Err(DecodeError::NoSuchRow { row: 100, .. })
+    ));
+    assert!(matches!(
+        block_on(read_row_set(&src, meta, &cols, 3, &[0])),
+        Err(DecodeError::NoSuchRow { row_group: 3, .. })
+    ));
+}
