@@ -207,6 +207,11 @@ impl RowIndex {
         self.files.iter().map(|(_, n)| n).sum()
     }
 
+    /// (file, rows) in dataset order.
+    pub fn files(&self) -> &[(usize, u64)] {
+        &self.files
+    }
+
     /// Locate global row `row`, or `None` past the end.
     pub fn locate(&self, mut row: u64) -> Option<RowLocation> {
         for &(file, n) in &self.files {

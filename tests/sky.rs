@@ -717,6 +717,21 @@ async fn filters_count_what_the_file_says_and_live_in_the_address() {
         .parse()
         .unwrap();
     assert_eq!(drawn, want.len(), "only the filter's galaxies are drawn");
+    // the gallery shows the same selection, in dataset order
+    browser
+        .wait_for(&format!("#gallery-count[data-count='{}']", want.len()))
+        .await;
+    let shown: Vec<u64> = browser
+        .js("return [...document.querySelectorAll('#gallery-window .thumb')].map(c => +c.dataset.row)")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert!(shown.len() >= 10, "{shown:?}");
+    let expected: Vec<u64> = want.iter().take(shown.len()).map(|&i| i as u64).collect();
+    assert_eq!(shown, expected, "the gallery's cells are the filter's galaxies");
 
     // a second condition from the controls: artifact at most 0.3 with at least 3 votes
     let pick = "const s = document.getElementById('filter-answer');

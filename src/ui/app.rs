@@ -88,6 +88,7 @@ fn Page(state: AppState) -> impl IntoView {
                     <SummaryPanel/>
                 </div>
             </div>
+            <super::gallery::GalleryPanel/>
         </main>
     }
 }

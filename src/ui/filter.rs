@@ -126,13 +126,15 @@ async fn run(state: AppState, filter: Filter) {
     match result {
         Ok((sel, of, histogram)) => {
             let ms = crate::web::timing::now() - t0;
+            let matching = sel.count();
+            // the selection first: what reacts to the view reads it
+            state.filter_selection.set_value(Some(Rc::new(sel)));
             state.filter_view.set(FilterView::Ready {
-                matching: sel.count(),
+                matching,
                 of,
                 histogram,
                 ms,
             });
-            state.filter_selection.set_value(Some(Rc::new(sel)));
         }
         Err(missing) => state.filter_view.set(FilterView::Failed(format!(
             "votes not loaded for {:?}",

@@ -393,8 +393,53 @@ impl OpenDataset {
         self.metas.borrow().get(i).cloned().flatten()
     }
 
+    /// Where global row `row`'s image is: its file, row group and row in the group, once
+    /// the file's footer is read.
+    pub(super) fn locate_image(&self, row: u64) -> crate::gallery::Locate {
+        use crate::gallery::Locate;
+        let Some(at) = self.index.locate(row) else {
+            return Locate::Nowhere;
+        };
+        let Some((meta, roles)) = self.meta(at.file) else {
+            return Locate::NeedsFooter(at.file);
+        };
+        if roles.image.is_none() {
+            return Locate::Nowhere;
+        }
+        match dataset::row_group_of(
+            meta.row_groups().iter().map(|rg| rg.num_rows().max(0) as u64),
+            at.row,
+        ) {
+            Some((rg, offset)) => Locate::At(at.file, rg, offset),
+            None => Locate::Nowhere,
+        }
+    }
+
+    /// The file's name as shown in messages.
+    pub(super) fn file_name(&self, i: usize) -> String {
+        self.files
+            .get(i)
+            .map_or("?", |f| f.url.rsplit('/').next().unwrap_or(&f.url))
+            .to_string()
+    }
+
+    /// Global rows of each split, in dataset order: (split, first row, rows) per file.
+    pub(super) fn split_ranges(&self) -> Vec<(String, std::ops::Range<u64>)> {
+        let mut out: Vec<(String, std::ops::Range<u64>)> = Vec::new();
+        let mut at = 0u64;
+        for &(file, n) in self.index.files() {
+            let split = self.files.get(file).map_or("", |f| f.split.as_str());
+            match out.last_mut() {
+                Some((s, r)) if s == split && r.end == at => r.end = at + n,
+                _ => out.push((split.to_string(), at..at + n)),
+            }
+            at += n;
+        }
+        out
+    }
+
     /// File `i`'s footer and roles, read now if they were left for later.
-    async fn ensure_meta(
+    pub(super) async fn ensure_meta(
         &self,
         state: AppState,
         i: usize,

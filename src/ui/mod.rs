@@ -3,6 +3,7 @@
 mod app;
 mod filter;
 mod galaxy;
+mod gallery;
 mod load;
 mod nav;
 mod sky;

@@ -1,0 +1,530 @@
+//! The gallery: thumbnails of the current selection (the filter's galaxies, within the
+//! region selected on the map, within a split) in a virtualised grid. Only the cells near
+//! the viewport exist; their images are fetched in visible order, a row group's wanted rows
+//! in one read, and reads for cells scrolled past are cancelled. The browser decodes the
+//! JPEGs off the page's thread (`<img decoding="async">` over blob URLs).
+
+use super::filter::FilterView;
+use super::load::{OpenDataset, go_to};
+use super::state::AppState;
+use crate::gallery::{Batch, CELL_PX, Layout, Locate, Lru, MAX_BATCH, OVERSCAN_ROWS, Scheduler};
+use crate::table;
+use futures::future::AbortHandle;
+use leptos::ev;
+use leptos::html::Div;
+use leptos::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+/// Thumbnails kept (blob URLs of encoded images, ~30 KB each for gz_desi).
+const KEEP_THUMBS: usize = 800;
+
+/// A cell's image: a blob URL to show, or why there is none.
+#[derive(Clone, Debug, PartialEq)]
+enum Thumb {
+    Ready(String),
+    Failed(String),
+}
+
+/// The galaxies the gallery shows, or why it shows none yet.
+#[derive(Clone, Debug, PartialEq)]
+enum RowsView {
+    Waiting(String),
+    Ready { count: usize, what: String },
+    Failed(String),
+}
+
+/// Everything the gallery keeps between frames (browser objects: this thread only).
+#[derive(Default)]
+struct Loader {
+    scheduler: Scheduler,
+    tasks: HashMap<u64, AbortHandle>,
+    footers: HashSet<usize>,
+    footer_failed: HashMap<usize, String>,
+}
+
+fn blob_url(bytes: &[u8]) -> Result<String, String> {
+    let mime = match crate::imaging::sniff(bytes) {
+        Some(f) => f.to_mime_type(),
+        None => return Err("not an image format the viewer knows".into()),
+    };
+    crate::imaging::check_complete(bytes).map_err(|e| e.to_string())?;
+    let array = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&array, &opts)
+        .map_err(|_| "the browser refused the image bytes".to_string())?;
+    web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the browser could not make an image URL".to_string())
+}
+
+fn release(thumbs: Vec<Thumb>) {
+    for t in thumbs {
+        if let Thumb::Ready(url) = t {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        }
+    }
+}
+
+/// The rows the gallery shows, in dataset order.
+fn selected_rows(state: AppState, ds: &OpenDataset, split: Option<&str>) -> Result<(Vec<u32>, String), RowsView> {
+    let in_split: Vec<std::ops::Range<u64>> = ds
+        .split_ranges()
+        .into_iter()
+        .filter(|(s, _)| split.is_none_or(|want| want == s))
+        .map(|(_, r)| r)
+        .collect();
+    let keep_split = |row: u64| in_split.iter().any(|r| r.contains(&row));
+    let mut what = Vec::new();
+    let filter = match state.filter_view.get() {
+        FilterView::Off => None,
+        FilterView::Ready { .. } => {
+            what.push("matching the filter");
+            state.filter_selection.get_value()
+        }
+        FilterView::Waiting => {
+            return Err(RowsView::Waiting("Waiting for the galaxies' positions to apply the filter".into()));
+        }
+        FilterView::Loading { label, done, total } => {
+            return Err(RowsView::Waiting(format!("Loading the votes the filter needs: {label} ({done} of {total})")));
+        }
+        FilterView::Failed(e) => return Err(RowsView::Failed(format!("the filter could not be applied: {e}"))),
+    };
+    let region = state.selection.get().map(|(_, rows)| rows);
+    let mut rows: Vec<u32> = match (&filter, &region) {
+        (None, None) => {
+            let mut v = Vec::new();
+            for r in &in_split {
+                v.extend((r.start..r.end).filter_map(|x| u32::try_from(x).ok()));
+            }
+            v
+        }
+        _ => {
+            let store = state.sky.get_value().ok_or_else(|| {
+                RowsView::Waiting("Waiting for the galaxies' positions".into())
+            })?;
+            let s = store.borrow();
+            let region: Option<HashSet<u32>> = region.as_ref().map(|rs| {
+                what.push("in the region selected on the map");
+                rs.iter().filter_map(|&r| u32::try_from(r).ok()).collect()
+            });
+            let mut v: Vec<u32> = match &filter {
+                Some(f) => f.slots().map(|slot| s.row.get(slot).copied().unwrap_or(u32::MAX)).collect(),
+                None => region.iter().flatten().copied().collect(),
+            };
+            v.retain(|&r| {
+                r != u32::MAX
+                    && region.as_ref().is_none_or(|set| set.contains(&r))
+                    && keep_split(r as u64)
+            });
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
+    };
+    rows.shrink_to_fit();
+    let mut text: Vec<String> = what.into_iter().map(String::from).collect();
+    if let Some(s) = split {
+        text.push(format!("in {s}"));
+    }
+    Ok((rows, text.join(", ")))
+}
+
+/// Fetch one batch's images and keep them; every row of a failed read is marked failed.
+async fn fetch(
+    state: AppState,
+    ds: Rc<OpenDataset>,
+    batch: Batch,
+    cache: StoredValue<Lru<Thumb>, LocalStorage>,
+    version: RwSignal<u64>,
+    error: RwSignal<Option<String>>,
+) {
+    let name = ds.file_name(batch.file);
+    let result: Result<Vec<(u64, Thumb)>, String> = async {
+        let (meta, roles) = ds
+            .meta(batch.file)
+            .ok_or_else(|| format!("the footer of {name} is not read"))?;
+        let image = roles
+            .image
+            .clone()
+            .ok_or_else(|| format!("{name} has no image column"))?;
+        let src = ds
+            .sources
+            .get(batch.file)
+            .ok_or_else(|| format!("there is no file {}", batch.file))?;
+        let batches = crate::decode::read_row_set(
+            src,
+            meta,
+            std::slice::from_ref(&image.bytes_path),
+            batch.row_group,
+            &batch.offsets(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let only_image = table::Roles {
+            image: Some(image),
+            ..Default::default()
+        };
+        let _span = crate::web::timing::Span::new("gallery batch");
+        let mut out = Vec::with_capacity(batch.rows.len());
+        let mut rows = batch.rows.iter();
+        for b in &batches {
+            for k in 0..b.num_rows() {
+                let Some(&(row, _)) = rows.next() else { break };
+                let thumb = match table::row_values(b, &only_image, k).image {
+                    Some(bytes) => match blob_url(&bytes) {
+                        Ok(url) => Thumb::Ready(url),
+                        Err(e) => Thumb::Failed(format!("galaxy {row}: {e}")),
+                    },
+                    None => Thumb::Failed(format!("galaxy {row} has no image (null)")),
+                };
+                out.push((row, thumb));
+            }
+        }
+        for &(row, _) in rows {
+            out.push((row, Thumb::Failed(format!("{name} returned fewer rows than asked; galaxy {row} is missing"))));
+        }
+        Ok(out)
+    }
+    .await;
+    ds.costs.publish(state);
+    let thumbs = match result {
+        Ok(t) => t,
+        Err(e) => {
+            error.set(Some(format!("Thumbnails from {name} could not be read: {e}")));
+            batch
+                .rows
+                .iter()
+                .map(|&(row, _)| (row, Thumb::Failed(e.clone())))
+                .collect()
+        }
+    };
+    cache.update_value(|c| {
+        for (row, t) in thumbs {
+            release(c.insert(row, t));
+        }
+    });
+    version.update(|v| *v += 1);
+}
+
+/// The gallery panel.
+#[component]
+pub fn GalleryPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let split = RwSignal::new(crate::web::query_param("split").filter(|s| !s.is_empty()));
+    let rows = StoredValue::new_local(Rc::new(Vec::<u32>::new()));
+    let rows_view = RwSignal::new(RowsView::Waiting("Opening the dataset".into()));
+    let cache = StoredValue::new_local(Lru::<Thumb>::new(KEEP_THUMBS));
+    let version = RwSignal::new(0u64);
+    let replan = RwSignal::new(0u64);
+    let error = RwSignal::new(None::<String>);
+    let loader = StoredValue::new_local(Loader::default());
+    let scroll_ref = NodeRef::<Div>::new();
+    // (scroll top, viewport height, width) of the scroller
+    let viewport = RwSignal::new((0.0f64, 480.0f64, 600.0f64));
+
+    let measure = move || {
+        if let Some(el) = scroll_ref.get_untracked() {
+            let now = (
+                el.scroll_top() as f64,
+                el.client_height() as f64,
+                el.client_width() as f64,
+            );
+            if viewport.get_untracked() != now {
+                viewport.set(now);
+            }
+        }
+    };
+    let on_resize = window_event_listener(ev::resize, move |_| measure());
+    on_cleanup(move || on_resize.remove());
+
+    // the dataset opened (once)
+    let opened = Memo::new(move |_| {
+        state.galaxy.track();
+        state.dataset.with_value(|d| d.as_ref().map(|d| d.rows()))
+    });
+    let splits = Memo::new(move |_| {
+        let _ = opened.get();
+        let mut names: Vec<String> = state
+            .dataset
+            .get_value()
+            .map(|d| d.split_ranges().into_iter().map(|(s, _)| s).collect())
+            .unwrap_or_default();
+        names.dedup();
+        names
+    });
+
+    // the selection changed: new rows, back to the top, cancel what was in flight
+    Effect::new(move |_| {
+        let _ = opened.get();
+        let split_now = split.get();
+        let Some(ds) = state.dataset.get_value() else {
+            return;
+        };
+        let result = selected_rows(state, &ds, split_now.as_deref());
+        loader.update_value(|l| {
+            for id in l.scheduler.clear() {
+                if let Some(h) = l.tasks.remove(&id) {
+                    h.abort();
+                }
+            }
+        });
+        match result {
+            Ok((list, what)) => {
+                rows_view.set(RowsView::Ready {
+                    count: list.len(),
+                    what,
+                });
+                rows.set_value(Rc::new(list));
+            }
+            Err(v) => {
+                rows_view.set(v);
+                rows.set_value(Rc::new(Vec::new()));
+            }
+        }
+        if let Some(el) = scroll_ref.get_untracked() {
+            el.set_scroll_top(0);
+        }
+        error.set(None);
+        measure();
+        // once the new height is laid out (a scroll bar may have come or gone)
+        request_animation_frame(measure);
+        replan.update(|n| *n += 1);
+    });
+
+    let layout = Memo::new(move |_| Layout::new(viewport.get().2, CELL_PX));
+    // the cells near the viewport, in visible order: the viewport top to bottom, then the
+    // rows below it, then those above
+    let wanted = Memo::new(move |_| {
+        replan.track();
+        let (top, h, _) = viewport.get();
+        let l = layout.get();
+        let list = rows.get_value();
+        let inner = l.window(list.len(), top, h, 0);
+        let outer = l.window(list.len(), top, h, OVERSCAN_ROWS);
+        let order = inner
+            .clone()
+            .chain(inner.end..outer.end)
+            .chain((outer.start..inner.start).rev());
+        order
+            .filter_map(|i| list.get(i).map(|&r| (i, r)))
+            .collect::<Vec<(usize, u32)>>()
+    });
+
+    // plan and start fetches whenever the wanted cells change
+    Effect::new(move |_| {
+        let want = wanted.get();
+        let Some(ds) = state.dataset.get_value() else {
+            return;
+        };
+        let rows_wanted: Vec<u64> = want.iter().map(|&(_, r)| r as u64).collect();
+        cache.update_value(|c| c.touch(&rows_wanted));
+        let failed_files = loader.with_value(|l| l.footer_failed.clone());
+        let plan = loader
+            .try_update_value(|l| {
+                cache.with_value(|c| {
+                    l.scheduler.plan(
+                        &rows_wanted,
+                        |r| c.contains(r),
+                        |r| match ds.locate_image(r) {
+                            Locate::NeedsFooter(f) if failed_files.contains_key(&f) => Locate::Nowhere,
+                            other => other,
+                        },
+                        MAX_BATCH,
+                    )
+                })
+            })
+            .unwrap_or_default();
+        loader.update_value(|l| {
+            for id in &plan.abort {
+                if let Some(h) = l.tasks.remove(id) {
+                    h.abort(); // dropping its reads aborts their requests
+                }
+            }
+        });
+        if !plan.nowhere.is_empty() {
+            cache.update_value(|c| {
+                for &row in &plan.nowhere {
+                    let why = match ds.locate_image(row) {
+                        Locate::NeedsFooter(f) => failed_files
+                            .get(&f)
+                            .cloned()
+                            .unwrap_or_else(|| "its file's footer could not be read".into()),
+                        _ => "its file has no image for it".into(),
+                    };
+                    release(c.insert(row, Thumb::Failed(format!("galaxy {row}: {why}"))));
+                }
+            });
+            version.update(|v| *v += 1);
+        }
+        for file in plan.footers {
+            let fresh = loader
+                .try_update_value(|l| l.footers.insert(file))
+                .unwrap_or(false);
+            if !fresh {
+                continue;
+            }
+            let ds = ds.clone();
+            leptos::task::spawn_local(async move {
+                if let Err(e) = ds.ensure_meta(state, file).await {
+                    let name = ds.file_name(file);
+                    loader.update_value(|l| {
+                        l.footer_failed
+                            .insert(file, format!("the footer of {name} could not be read: {e}"));
+                    });
+                }
+                loader.update_value(|l| {
+                    l.footers.remove(&file);
+                });
+                replan.update(|n| *n += 1);
+            });
+        }
+        for batch in plan.start {
+            let id = batch.id;
+            let (task, handle) = futures::future::abortable(fetch(state, ds.clone(), batch, cache, version, error));
+            loader.update_value(|l| {
+                l.tasks.insert(id, handle);
+            });
+            leptos::task::spawn_local(async move {
+                let _ = task.await;
+                loader.update_value(|l| {
+                    l.tasks.remove(&id);
+                    l.scheduler.finished(id);
+                });
+                replan.update(|n| *n += 1);
+            });
+        }
+    });
+
+    on_cleanup(move || {
+        loader.update_value(|l| {
+            for (_, h) in l.tasks.drain() {
+                h.abort();
+            }
+        });
+        cache.update_value(|c| release(c.drain()));
+    });
+
+    // (shown, wanted, batches in flight) for the progress line
+    let progress = move || {
+        version.track();
+        let want = wanted.get();
+        let shown = cache.with_value(|c| want.iter().filter(|&&(_, r)| c.contains(r as u64)).count());
+        let live = loader.with_value(|l| l.tasks.len());
+        (shown, want.len(), live)
+    };
+
+    let open = move |row: u32| {
+        go_to(state, row as u64, true);
+        if let Some(el) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("galaxy-title"))
+        {
+            let r = el.get_bounding_client_rect();
+            if r.top() < 0.0 {
+                el.scroll_into_view();
+            }
+        }
+    };
+
+    let cells = move || {
+        let l = layout.get();
+        let mut v = wanted.get();
+        v.sort_unstable_by_key(|&(i, _)| i);
+        (l, v)
+    };
+
+    view! {
+        <section class="gallery" aria-labelledby="gallery-title">
+            <h2 id="gallery-title">"Gallery"</h2>
+            <div class="gallery-controls">
+                <label>"Split "
+                    <select id="gallery-split" on:change=move |e| {
+                        let v = event_target_value(&e);
+                        let v = (!v.is_empty()).then_some(v);
+                        crate::web::set_query_param("split", v.as_deref(), true);
+                        split.set(v);
+                    }>
+                        <option value="" selected=move || split.get().is_none()>"all splits"</option>
+                        <For each=move || splits.get() key=|s| s.clone() let:s>
+                            <option value=s.clone() selected={let s = s.clone(); move || split.get().as_deref() == Some(s.as_str())}>{s.clone()}</option>
+                        </For>
+                    </select>
+                </label>
+                {move || match rows_view.get() {
+                    RowsView::Ready { count, what } => view! {
+                        <span id="gallery-count" data-count=count>
+                            {format!("{} galaxies{}", super::sky::fmt_count(count), if what.is_empty() { String::new() } else { format!(" {what}") })}
+                        </span>
+                    }.into_any(),
+                    RowsView::Waiting(w) => view! { <span id="gallery-waiting" class="loading"><span class="spinner" aria-hidden="true"></span>{w}"…"</span> }.into_any(),
+                    RowsView::Failed(e) => view! { <span id="gallery-failed" class="error" role="alert">{e}</span> }.into_any(),
+                }}
+                {move || {
+                    let (shown, want, live) = progress();
+                    (want > 0).then(|| view! {
+                        <span id="gallery-progress" class="muted" data-shown=shown data-wanted=want data-batches=live>
+                            {if shown < want { format!("thumbnails {shown} of {want}, {live} reads") } else { format!("{want} thumbnails") }}
+                        </span>
+                    })
+                }}
+            </div>
+            {move || error.get().map(|e| view! { <p id="gallery-error" class="error" role="alert">{e}</p> })}
+            <div class="gallery-scroll" id="gallery-scroll" node_ref=scroll_ref tabindex="0"
+                aria-label="Thumbnails of the selected galaxies; Tab reaches each, Enter opens it"
+                on:scroll=move |_| measure()>
+                <div class="gallery-space" style=move || format!("height: {}px", layout.get().height(rows_view.with(|v| match v { RowsView::Ready { count, .. } => *count, _ => 0 })))>
+                    <div class="gallery-window" id="gallery-window" style=move || {
+                        let (l, v) = cells();
+                        let top = v.first().map_or(0.0, |&(i, _)| l.position(i).0 as f64 * l.cell);
+                        format!("transform: translateY({top}px); grid-template-columns: repeat({}, {}px); grid-auto-rows: {}px", l.cols, l.cell, l.cell)
+                    }>
+                        <For each=move || cells().1 key=|&(i, r)| (i, r) let:cell>
+                            <Cell index=cell.0 row=cell.1 cache=cache version=version open=open/>
+                        </For>
+                    </div>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+/// One thumbnail: its image once fetched, a placeholder before, the reason if it failed.
+#[component]
+fn Cell(
+    index: usize,
+    row: u32,
+    cache: StoredValue<Lru<Thumb>, LocalStorage>,
+    version: RwSignal<u64>,
+    open: impl Fn(u32) + Copy + 'static,
+) -> impl IntoView {
+    let thumb = Memo::new(move |_| {
+        version.track();
+        cache.with_value(|c| c.peek(row as u64).cloned())
+    });
+    let broken = RwSignal::new(false);
+    let label = format!("Galaxy {row} (item {} of the selection): open it", index + 1);
+    view! {
+        <button type="button" class="thumb" data-row=row data-index=index aria-label=label
+            data-state=move || match (thumb.get(), broken.get()) {
+                (_, true) => "broken",
+                (Some(Thumb::Ready(_)), _) => "ready",
+                (Some(Thumb::Failed(_)), _) => "failed",
+                (None, _) => "loading",
+            }
+            on:click=move |_| open(row)>
+            {move || match thumb.get() {
+                Some(Thumb::Ready(url)) => view! {
+                    <img src=url alt="" decoding="async" draggable="false"
+                        on:error=move |_| broken.set(true)/>
+                    {move || broken.get().then(|| view! { <span class="thumb-note">"image broken"</span> })}
+                }.into_any(),
+                Some(Thumb::Failed(e)) => {
+                    let why = e.clone();
+                    view! { <span class="thumb-note" title=why>"✕ " {e}</span> }.into_any()
+                }
+                None => view! { <span class="thumb-wait" aria-hidden="true"></span> }.into_any(),
+            }}
+        </button>
+    }
+}
