@@ -12,7 +12,7 @@ pub const CELL_PX: f64 = 112.0;
 pub const OVERSCAN_ROWS: usize = 2;
 /// Largest batch: a row group's wanted rows are fetched together, in pieces of at most
 /// this many, so the first thumbnails do not wait for the last.
-pub const MAX_BATCH: usize = 32;
+pub const MAX_BATCH: usize = 64;
 
 /// A grid of square cells filling a width.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -123,6 +123,9 @@ pub struct Plan {
     pub nowhere: Vec<u64>,
 }
 
+/// (file, row group, (row, offset)s) gathered for one batch.
+type Group = (usize, usize, Vec<(u64, usize)>);
+
 /// Batches in flight, by id, with their rows.
 #[derive(Debug, Default)]
 pub struct Scheduler {
@@ -141,19 +144,14 @@ impl Scheduler {
         max_batch: usize,
     ) -> Plan {
         let max_batch = max_batch.max(1);
-        let wanted_set: HashSet<u64> = wanted.iter().copied().collect();
-        let mut plan = Plan::default();
-        self.live.retain(|(id, rows)| {
-            let keep = rows.iter().any(|r| wanted_set.contains(r));
-            if !keep {
-                plan.abort.push(*id);
-            }
-            keep
-        });
+        let mut plan = Plan {
+            abort: self.prune(wanted),
+            ..Plan::default()
+        };
         let in_flight: HashSet<u64> = self.live.iter().flat_map(|(_, r)| r.iter().copied()).collect();
         // (file, row group) → index of its open batch in `groups`
         let mut open: HashMap<(usize, usize), usize> = HashMap::new();
-        let mut groups: Vec<(usize, usize, Vec<(u64, usize)>)> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         let mut seen = HashSet::new();
         for &row in wanted {
             if have(row) || in_flight.contains(&row) || !seen.insert(row) {
@@ -193,6 +191,21 @@ impl Scheduler {
             });
         }
         plan
+    }
+
+    /// Drop the batches none of whose rows is in `wanted` (the user scrolled past them);
+    /// their ids, to cancel. Cheap enough for every scroll event.
+    pub fn prune(&mut self, wanted: &[u64]) -> Vec<u64> {
+        let wanted_set: HashSet<u64> = wanted.iter().copied().collect();
+        let mut out = Vec::new();
+        self.live.retain(|(id, rows)| {
+            let keep = rows.iter().any(|r| wanted_set.contains(r));
+            if !keep {
+                out.push(*id);
+            }
+            keep
+        });
+        out
     }
 
     /// A batch finished (or failed, or was cancelled).
@@ -267,10 +280,11 @@ impl<T> Lru<T> {
             let mut ages: Vec<(u64, u64)> = self.map.iter().map(|(&r, &(_, t))| (t, r)).collect();
             ages.sort_unstable();
             for &(_, r) in ages.iter().take(self.map.len().saturating_sub(keep)) {
-                if r != row {
-                    if let Some((v, _)) = self.map.remove(&r) {
-                        out.push(v);
-                    }
+                if r == row {
+                    continue;
+                }
+                if let Some((v, _)) = self.map.remove(&r) {
+                    out.push(v);
                 }
             }
         }
@@ -387,6 +401,11 @@ mod tests {
         s.finished(a.start[1].id);
         let c = s.plan(&second, |r| r < 20, locate, 10);
         assert!(c.start.is_empty(), "20..30 in flight, 10..20 held");
+        // scrolled away entirely: pruning cancels the batch at once
+        assert_eq!(s.prune(&[5000]), vec![b.start[0].id]);
+        assert_eq!(s.live(), 0);
+        let d = s.plan(&second, |r| r < 20, locate, 10);
+        assert_eq!(d.start.len(), 1);
         assert_eq!(s.clear().len(), 1);
         assert_eq!(s.live(), 0);
     }

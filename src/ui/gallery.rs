@@ -18,6 +18,11 @@ use std::rc::Rc;
 
 /// Thumbnails kept (blob URLs of encoded images, ~30 KB each for gz_desi).
 const KEEP_THUMBS: usize = 800;
+/// Blob URLs made in one task before yielding to the page.
+const BLOBS_PER_TASK: usize = 8;
+/// Reads start once the scroll has rested this long; cells scrolled past are cancelled at
+/// once.
+const SETTLE_MS: u64 = 90;
 
 /// A cell's image: a blob URL to show, or why there is none.
 #[derive(Clone, Debug, PartialEq)]
@@ -165,12 +170,16 @@ async fn fetch(
             image: Some(image),
             ..Default::default()
         };
-        let _span = crate::web::timing::Span::new("gallery batch");
         let mut out = Vec::with_capacity(batch.rows.len());
         let mut rows = batch.rows.iter();
         for b in &batches {
             for k in 0..b.num_rows() {
                 let Some(&(row, _)) = rows.next() else { break };
+                // a blob URL costs about a millisecond: yield to the page every few
+                if out.len() % BLOBS_PER_TASK == BLOBS_PER_TASK - 1 {
+                    crate::web::sleep_ms(0).await;
+                }
+                let _span = crate::web::timing::Span::new("gallery thumbnail");
                 let thumb = match table::row_values(b, &only_image, k).image {
                     Some(bytes) => match blob_url(&bytes) {
                         Ok(url) => Thumb::Ready(url),
@@ -214,11 +223,16 @@ pub fn GalleryPanel() -> impl IntoView {
     let split = RwSignal::new(crate::web::query_param("split").filter(|s| !s.is_empty()));
     let rows = StoredValue::new_local(Rc::new(Vec::<u32>::new()));
     let rows_view = RwSignal::new(RowsView::Waiting("Opening the dataset".into()));
+    let rows_version = RwSignal::new(0u64);
     let cache = StoredValue::new_local(Lru::<Thumb>::new(KEEP_THUMBS));
     let version = RwSignal::new(0u64);
     let replan = RwSignal::new(0u64);
     let error = RwSignal::new(None::<String>);
     let loader = StoredValue::new_local(Loader::default());
+    // a scroll moved the cells (reads wait for it to rest), and the timer that ends it
+    let from_scroll = StoredValue::new(false);
+    let scrolling = StoredValue::new(false);
+    let settle = StoredValue::new_local(None::<TimeoutHandle>);
     let scroll_ref = NodeRef::<Div>::new();
     // (scroll top, viewport height, width) of the scroller
     let viewport = RwSignal::new((0.0f64, 480.0f64, 600.0f64));
@@ -286,6 +300,8 @@ pub fn GalleryPanel() -> impl IntoView {
             el.set_scroll_top(0);
         }
         error.set(None);
+        rows_version.update(|n| *n += 1);
+        scrolling.set_value(false);
         measure();
         // once the new height is laid out (a scroll bar may have come or gone)
         request_animation_frame(measure);
@@ -296,7 +312,7 @@ pub fn GalleryPanel() -> impl IntoView {
     // the cells near the viewport, in visible order: the viewport top to bottom, then the
     // rows below it, then those above
     let wanted = Memo::new(move |_| {
-        replan.track();
+        rows_version.track();
         let (top, h, _) = viewport.get();
         let l = layout.get();
         let list = rows.get_value();
@@ -311,14 +327,51 @@ pub fn GalleryPanel() -> impl IntoView {
             .collect::<Vec<(usize, u32)>>()
     });
 
-    // plan and start fetches whenever the wanted cells change
+    // on every change of the cells near the viewport: cancel the reads of cells scrolled
+    // past at once, and plan new reads once the scroll rests
     Effect::new(move |_| {
         let want = wanted.get();
+        let rows_wanted: Vec<u64> = want.iter().map(|&(_, r)| r as u64).collect();
+        cache.update_value(|c| c.touch(&rows_wanted));
+        loader.update_value(|l| {
+            for id in l.scheduler.prune(&rows_wanted) {
+                if let Some(h) = l.tasks.remove(&id) {
+                    h.abort(); // dropping its reads aborts their requests
+                }
+            }
+        });
+        if !from_scroll.get_value() {
+            replan.update(|n| *n += 1);
+            return;
+        }
+        from_scroll.set_value(false);
+        scrolling.set_value(true);
+        if let Some(h) = settle.get_value() {
+            h.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                scrolling.set_value(false);
+                replan.update(|n| *n += 1);
+            },
+            std::time::Duration::from_millis(SETTLE_MS),
+        )
+        .ok();
+        settle.set_value(handle);
+    });
+
+    // plan and start reads: when the scroll rests, a footer or a batch arrives, or the
+    // selection changes
+    Effect::new(move |_| {
+        replan.track();
+        if scrolling.get_value() {
+            return;
+        }
+        let want = wanted.get_untracked();
         let Some(ds) = state.dataset.get_value() else {
             return;
         };
         let rows_wanted: Vec<u64> = want.iter().map(|&(_, r)| r as u64).collect();
-        cache.update_value(|c| c.touch(&rows_wanted));
         let failed_files = loader.with_value(|l| l.footer_failed.clone());
         let plan = loader
             .try_update_value(|l| {
@@ -472,7 +525,10 @@ pub fn GalleryPanel() -> impl IntoView {
             {move || error.get().map(|e| view! { <p id="gallery-error" class="error" role="alert">{e}</p> })}
             <div class="gallery-scroll" id="gallery-scroll" node_ref=scroll_ref tabindex="0"
                 aria-label="Thumbnails of the selected galaxies; Tab reaches each, Enter opens it"
-                on:scroll=move |_| measure()>
+                on:scroll=move |_| {
+                    from_scroll.set_value(true);
+                    measure();
+                }>
                 <div class="gallery-space" style=move || format!("height: {}px", layout.get().height(rows_view.with(|v| match v { RowsView::Ready { count, .. } => *count, _ => 0 })))>
                     <div class="gallery-window" id="gallery-window" style=move || {
                         let (l, v) = cells();

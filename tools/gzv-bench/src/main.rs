@@ -24,7 +24,7 @@ const MARKS: [&str; 4] = [
 
 struct Config {
     trace: bool,
-    /// Run only these sections (open, panel, sky, filter); all when empty.
+    /// Run only these sections (open, panel, sky, filter, gallery); all when empty.
     only: Vec<String>,
     runs: usize,
     rows: usize,
@@ -213,7 +213,7 @@ async fn main() -> std::process::ExitCode {
         Ok(c) => c,
         Err(e) => {
             eprintln!(
-                "gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50] [--only open,panel,sky,filter]"
+                "gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50] [--only open,panel,sky,filter,gallery]"
             );
             return std::process::ExitCode::from(2);
         }
@@ -394,7 +394,155 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     }
+    if wanted("gallery") {
+        if let Err(e) = gallery_bench(&app, &data, &base, &cfg).await {
+            eprintln!("gzv-bench: gallery: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    }
     std::process::ExitCode::SUCCESS
+}
+
+/// The gallery over the sky benchmark's 399,000 galaxies: from choosing a new filter (whose
+/// votes are not loaded yet) to its first thumbnail and to every visible thumbnail, then
+/// frame times while the gallery is scrolled fast (a rAF loop moving it 600 px a frame).
+async fn gallery_bench(app: &Server, data: &Server, base: &Path, cfg: &Config) -> Result<(), String> {
+    let dir = ensure_sky_data(base, cfg.rows)?;
+    println!(
+        "gzv-bench: gallery over {} galaxies (medians of {} cold runs)",
+        SKY_SHARDS * cfg.rows,
+        cfg.runs
+    );
+    println!(
+        "{:>5} | {:>16} {:>16} | {:>12} {:>12} {:>12} {:>8} {:>12} | {:>9}",
+        "lat", "first thumbnail", "all visible", "frame med", "frame p95", "frame max", "frames", "longest task", "DOM cells"
+    );
+    for &latency in &cfg.latencies {
+        data.set_faults(Faults {
+            latency_ms: latency,
+            ..Faults::default()
+        });
+        let mut runs: Vec<[f64; 8]> = Vec::new();
+        for _ in 0..cfg.runs {
+            match gallery_run(app, data, &dir).await {
+                Ok(r) => runs.push(r),
+                Err(e) => eprintln!("gzv-bench: gallery at {latency} ms: {e}"),
+            }
+        }
+        let m = |i: usize| median(runs.iter().map(|r| r[i]).collect());
+        println!(
+            "{:>5} | {:>13.0} ms {:>13.0} ms | {:>9.1} ms {:>9.1} ms {:>9.1} ms {:>8.0} {:>9.0} ms | {:>9.0}",
+            latency,
+            m(0),
+            m(1),
+            m(2),
+            m(3),
+            m(4),
+            m(5),
+            m(6),
+            m(7),
+        );
+    }
+    Ok(())
+}
+
+async fn gallery_run(app: &Server, data: &Server, dir: &str) -> Result<[f64; 8], String> {
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/?url={}/{dir}/index.json", app.url(), data.url()))
+        .await
+        .map_err(|e| e.to_string())?;
+    // every point loaded and the first thumbnails shown
+    let settled = "return new Promise(done => {
+        const t0 = performance.now();
+        const check = () => {
+          const p = document.getElementById('gallery-progress');
+          const sky = performance.getEntriesByName('gzv:sky-complete')[0];
+          if (sky && p && p.dataset.shown === p.dataset.wanted && p.dataset.batches === '0') return done(true);
+          if (performance.now() - t0 > 120000) return done(false);
+          setTimeout(check, 20);
+        };
+        check();
+      })";
+    if browser.js(settled).await != serde_json::Value::Bool(true) {
+        browser.close().await;
+        return Err("the gallery never settled".into());
+    }
+    // a preset on a question whose votes are not loaded: time to its first and to all
+    // visible thumbnails (the cells of the old selection do not count)
+    let times = browser
+        .js("return new Promise(done => {
+            const s = document.getElementById('filter-preset');
+            const o = [...s.options].find(o => o.text.startsWith('Edge-on disks (dr8)'));
+            const t0 = performance.now();
+            s.value = o.value; s.dispatchEvent(new Event('change'));
+            let first = -1;
+            const check = () => {
+              const count = document.getElementById('filter-count');
+              const g = document.getElementById('gallery-count');
+              const fresh = count && g && count.dataset.count === g.dataset.count && document.querySelectorAll('#filter-conditions li').length === 3;
+              if (fresh) {
+                if (first < 0 && document.querySelector('#gallery-window .thumb[data-state=ready] img')) first = performance.now() - t0;
+                const p = document.getElementById('gallery-progress');
+                if (p && p.dataset.shown === p.dataset.wanted && p.dataset.batches === '0' && +p.dataset.wanted > 0) return done([first, performance.now() - t0]);
+              }
+              if (performance.now() - t0 > 60000) return done(['timeout', document.querySelector('.gallery').innerText]);
+              setTimeout(check, 2);
+            };
+            check();
+          })")
+        .await;
+    let pair: Vec<f64> = times
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+        .unwrap_or_default();
+    if pair.len() != 2 {
+        browser.close().await;
+        return Err(format!("new filter: {times}"));
+    }
+    // back to every galaxy, then scroll fast for two seconds, counting frames
+    browser
+        .js("const s = document.getElementById('filter-clear'); if (s) s.click();")
+        .await;
+    let scroll = browser
+        .js("return new Promise(done => {
+            const sc = document.getElementById('gallery-scroll');
+            const long = [];
+            try { new PerformanceObserver(l => { for (const e of l.getEntries()) long.push(e.duration); }).observe({type: 'longtask'}); } catch (e) {}
+            const wait = () => {
+              const g = document.getElementById('gallery-count');
+              if (!g || +g.dataset.count < 100000) return setTimeout(wait, 20);
+              const frames = []; let last = performance.now(); const t0 = last; let cells = 0;
+              const step = now => {
+                frames.push(now - last); last = now;
+                sc.scrollTop += 600;
+                cells = Math.max(cells, document.querySelectorAll('#gallery-window .thumb').length);
+                if (now - t0 < 2000) requestAnimationFrame(step);
+                else setTimeout(() => {
+                  frames.shift();
+                  frames.sort((a, b) => a - b);
+                  const q = f => frames[Math.min(frames.length - 1, Math.floor(f * frames.length))];
+                  console.log('slow', (window.__gzvSlow || []).slice(-30).join(' ')); window.__slowTail = (window.__gzvSlow || []).slice(-30).join(' '); done([q(0.5), q(0.95), frames[frames.length - 1], frames.length, Math.max(0, ...long), cells]);
+                }, 100);
+              };
+              requestAnimationFrame(t => { last = t; requestAnimationFrame(step); });
+            };
+            wait();
+          })")
+        .await;
+    if std::env::var_os("GZV_BENCH_VERBOSE").is_some() {
+        eprintln!("gallery slow work: {}", browser.js("return window.__slowTail").await);
+    }
+    browser.close().await;
+    let s: Vec<f64> = scroll
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+        .unwrap_or_default();
+    if s.len() != 6 {
+        return Err(format!("scroll: {scroll}"));
+    }
+    Ok([pair[0], pair[1], s[0], s[1], s[2], s[3], s[4], s[5]])
 }
 
 /// Filters over the sky benchmark's 399,000 galaxies: a filter in the address counted (from
