@@ -922,3 +922,105 @@ async fn the_selection_exports_as_csv_and_links() {
     );
     browser.close().await;
 }
+
+/// What a view shows: (projection, ra0, dec0, scale, galaxy row, filter count, gallery
+/// count, the gallery's first rows).
+async fn view_of(browser: &Browser) -> (String, f64, f64, f64, String, String, String, Vec<u64>) {
+    let v: Value = serde_json::from_str(&browser.attr("#sky-canvas", "data-view").await.unwrap()).unwrap();
+    let first: Vec<u64> = browser
+        .js("return [...document.querySelectorAll('#gallery-window .thumb')].slice(0, 8).map(c => +c.dataset.row)")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect();
+    (
+        v["projection"].as_str().unwrap().to_string(),
+        v["ra0"].as_f64().unwrap(),
+        v["dec0"].as_f64().unwrap(),
+        v["scale"].as_f64().unwrap(),
+        browser.attr("#galaxy-from", "data-row").await.unwrap(),
+        browser.attr("#filter-count", "data-count").await.unwrap(),
+        browser.attr("#gallery-count", "data-count").await.unwrap(),
+        first,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copied_address_reopens_the_same_view() {
+    let rows = sample_rows();
+    let want = dr8_matches(&rows, &[(0, 0.5, 1.0, 3)]);
+    let in_test: Vec<u64> = want.iter().filter(|&&i| i >= 2000).map(|&i| i as u64).collect();
+    let server = serve_dist().await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!(
+            "{}/?filter=smooth-or-featured-dr8_smooth:0.5..1:n3&split=test&row=2100&map=gnomonic,150,2,4",
+            server.url()
+        ))
+        .await
+        .unwrap();
+    browser.wait_for("#galaxy-from[data-row='2100']").await;
+    browser
+        .wait_for(&format!("#gallery-count[data-count='{}']", in_test.len()))
+        .await;
+    wait_complete(&browser).await;
+    let opened = view_of(&browser).await;
+    assert_eq!(opened.0, "gnomonic");
+    assert!((opened.1 - 150.0).abs() < 1e-9 && (opened.2 - 2.0).abs() < 1e-9, "{opened:?}");
+    assert_eq!(opened.5, want.len().to_string());
+    assert_eq!(opened.7, in_test[..8].to_vec(), "the gallery: the filter within the split");
+    assert_eq!(
+        browser.js("return document.getElementById('sky-projection').value").await,
+        "gnomonic"
+    );
+    // move the map with keys: the address follows once the view rests
+    let key = |k: &str| {
+        format!(
+            "document.getElementById('sky-canvas').dispatchEvent(new KeyboardEvent('keydown', {{key: '{k}', bubbles: true}}))"
+        )
+    };
+    browser.js(&key("ArrowLeft")).await;
+    browser.js(&key("+")).await;
+    let t0 = std::time::Instant::now();
+    let copied = loop {
+        let href = browser.js("return location.href").await.as_str().unwrap().to_string();
+        let map = browser.js("return new URLSearchParams(location.search).get('map')").await;
+        if map.as_str().is_some_and(|m| m != "gnomonic,150,2,4") {
+            break href;
+        }
+        assert!(t0.elapsed() < std::time::Duration::from_secs(10), "the address never followed the map: {href}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let moved = view_of(&browser).await;
+    assert!((moved.1 - opened.1).abs() > 1.0, "the map turned: {moved:?}");
+    // the copied link, opened in a fresh browser, shows the same view
+    let other = Browser::start().await;
+    other.client.goto(&copied).await.unwrap();
+    other.wait_for("#galaxy-from[data-row='2100']").await;
+    other
+        .wait_for(&format!("#gallery-count[data-count='{}']", in_test.len()))
+        .await;
+    wait_complete(&other).await;
+    let again = view_of(&other).await;
+    assert_eq!(again.0, moved.0);
+    assert!((again.1 - moved.1).abs() < 1e-3 && (again.2 - moved.2).abs() < 1e-3, "{again:?} vs {moved:?}");
+    assert!((again.3 / moved.3 - 1.0).abs() < 1e-3, "same zoom: {again:?} vs {moved:?}");
+    assert_eq!(again.4, moved.4);
+    assert_eq!(again.5, moved.5);
+    assert_eq!(again.6, moved.6);
+    assert_eq!(again.7, moved.7);
+    // a broken map view is explained, and the rest of the page works
+    other
+        .client
+        .goto(&format!("{}/?map=gnomonic,150,95,4", server.url()))
+        .await
+        .unwrap();
+    let e = other.text("#sky-map-error").await;
+    assert!(e.contains("outside -90..90"), "{e}");
+    other.wait_for("#galaxy-image[data-state='drawn']").await;
+    other.close().await;
+    browser.close().await;
+}

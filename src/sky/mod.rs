@@ -6,6 +6,7 @@ pub mod grid;
 pub mod healpix;
 pub mod overlays;
 pub mod projection;
+pub mod view_state;
 
 pub mod points;
 pub mod raster;

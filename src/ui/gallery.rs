@@ -250,7 +250,17 @@ pub fn GalleryPanel() -> impl IntoView {
         }
     };
     let on_resize = window_event_listener(ev::resize, move |_| measure());
-    on_cleanup(move || on_resize.remove());
+    // back/forward: the split of that entry
+    let history = window_event_listener(ev::popstate, move |_| {
+        let now = crate::web::query_param("split").filter(|s| !s.is_empty());
+        if split.get_untracked() != now {
+            split.set(now);
+        }
+    });
+    on_cleanup(move || {
+        on_resize.remove();
+        history.remove();
+    });
 
     // the dataset opened (once)
     let opened = Memo::new(move |_| {

@@ -11,6 +11,7 @@ use super::state::{AppState, GalaxyView, PositionsView};
 use crate::sky::colormap;
 use crate::sky::overlays;
 use crate::sky::projection::{Projection, SkyView};
+use crate::sky::view_state::MapQuery;
 use crate::sky::raster::{self, Screen};
 use crate::web::timing;
 use leptos::ev;
@@ -56,6 +57,18 @@ impl Default for MapView {
             galactic: true,
             ecliptic: false,
         }
+    }
+}
+
+/// The part of the view the address keeps.
+fn map_query(v: &MapView) -> MapQuery {
+    MapQuery {
+        projection: v.projection,
+        ra0: v.ra0,
+        dec0: v.dec0,
+        zoom: v.zoom,
+        pan_x: v.pan_x,
+        pan_y: v.pan_y,
     }
 }
 
@@ -184,6 +197,51 @@ pub fn SkyPanel() -> impl IntoView {
     let render = StoredValue::new_local(Render::default());
     let canvas_ref = NodeRef::<Canvas>::new();
     let resized = RwSignal::new(0u32);
+
+    // the view in the address (?map=): read at start and on back/forward, written (replacing
+    // the entry: a pan is not a step of history) once the view has rested
+    let map_error = RwSignal::new(None::<String>);
+    let from_address = move |at_start: bool| match crate::web::query_param("map") {
+        Some(text) => match MapQuery::parse(&text) {
+            Ok(q) => {
+                map_error.set(None);
+                view_sig.update(|v| {
+                    (v.projection, v.ra0, v.dec0, v.zoom, v.pan_x, v.pan_y) =
+                        (q.projection, q.ra0, q.dec0, q.zoom, q.pan_x, q.pan_y);
+                });
+            }
+            Err(e) => map_error.set(Some(format!("{e}: the map shows its default view"))),
+        },
+        None if !at_start => view_sig.update(|v| {
+            let d = MapView::default();
+            (v.projection, v.ra0, v.dec0, v.zoom, v.pan_x, v.pan_y) =
+                (d.projection, d.ra0, d.dec0, d.zoom, d.pan_x, d.pan_y);
+        }),
+        None => {}
+    };
+    from_address(true);
+    let map_history = window_event_listener(ev::popstate, move |_| from_address(false));
+    on_cleanup(move || map_history.remove());
+    let map_timer = StoredValue::new_local(None::<TimeoutHandle>);
+    Effect::new(move |first: Option<()>| {
+        let v = view_sig.get();
+        if first.is_none() {
+            return;
+        }
+        if let Some(h) = map_timer.get_value() {
+            h.clear();
+        }
+        let write = move || {
+            let q = map_query(&v).to_query();
+            let default = map_query(&MapView::default()).to_query();
+            let now = crate::web::query_param("map");
+            let want = (q != default).then_some(q);
+            if now != want {
+                crate::web::set_query_param("map", want.as_deref(), false);
+            }
+        };
+        map_timer.set_value(set_timeout_with_handle(write, std::time::Duration::from_millis(300)).ok());
+    });
 
     // draw on the next animation frame, however many changes arrive before it
     let draw_now = move || draw(state, view_sig, render, canvas_ref);
@@ -440,10 +498,11 @@ pub fn SkyPanel() -> impl IntoView {
     view! {
         <section class="sky" aria-labelledby="sky-title">
             <h2 id="sky-title">"Sky map"</h2>
+            {move || map_error.get().map(|e| view! { <p class="error" role="alert" id="sky-map-error">{e}</p> })}
             <div class="sky-controls">
                 <label>"Projection "
                     <select id="sky-projection" on:change=move |e| set_projection(event_target_value(&e))>
-                        {Projection::ALL.iter().map(|p| view! { <option value=p.key() selected=*p == Projection::Mollweide>{p.name()}</option> }).collect_view()}
+                        {Projection::ALL.iter().map(|p| view! { <option value=p.key() selected=move || view_sig.get().projection == *p>{p.name()}</option> }).collect_view()}
                     </select>
                 </label>
                 <label>"Show "
