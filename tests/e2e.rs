@@ -1117,3 +1117,137 @@ async fn dark_by_default_light_on_request_embeddable_and_explained() {
     }
     browser.close().await;
 }
+
+/// Accessibility rules checked in the page, after axe's: every control has a name, every
+/// image a text alternative, ids are unique, no positive tabindex, every section is named
+/// by a heading, one h1, one main, and visible text keeps a 4.5:1 contrast (3:1 when
+/// large) against its background. Returns the violations.
+const AUDIT: &str = r#"
+const out = [];
+const lum = c => {
+  const m = c.match(/[\d.]+/g); if (!m) return null;
+  const [r, g, b] = m.slice(0, 3).map(x => { x = x / 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+};
+const bgOf = el => {
+  for (let e = el; e; e = e.parentElement) {
+    const c = getComputedStyle(e).backgroundColor; const m = c.match(/[\d.]+/g);
+    if (m && (m.length < 4 || +m[3] > 0.5)) return c;
+  }
+  return getComputedStyle(document.documentElement).backgroundColor;
+};
+const visible = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
+const text = e => (e.innerText || e.textContent || '').trim();
+const name = e => {
+  if (e.getAttribute('aria-label')) return e.getAttribute('aria-label');
+  const by = e.getAttribute('aria-labelledby');
+  if (by) return by.split(' ').map(i => text(document.getElementById(i) || document.createElement('i'))).join(' ').trim();
+  if (e.id) { const l = document.querySelector(`label[for="${e.id}"]`); if (l && text(l)) return text(l); }
+  const wrap = e.closest('label'); if (wrap && text(wrap)) return text(wrap);
+  if (e.tagName !== 'SELECT' && text(e)) return text(e);
+  return e.getAttribute('title') || (e.type === 'button' || e.type === 'submit' ? e.value : '');
+};
+const desc = e => e.outerHTML.slice(0, 120);
+for (const e of document.querySelectorAll('button, input, select, textarea, a[href], [tabindex], summary, canvas'))
+  if (visible(e) && !name(e)) out.push('no accessible name: ' + desc(e));
+for (const e of document.querySelectorAll('img')) if (!e.hasAttribute('alt')) out.push('image without alt: ' + desc(e));
+const ids = {}; for (const e of document.querySelectorAll('[id]')) ids[e.id] = (ids[e.id] || 0) + 1;
+for (const [k, n] of Object.entries(ids)) if (n > 1) out.push('duplicate id ' + k);
+for (const e of document.querySelectorAll('[tabindex]')) if (+e.getAttribute('tabindex') > 0) out.push('positive tabindex: ' + desc(e));
+for (const e of document.querySelectorAll('section')) {
+  const by = e.getAttribute('aria-labelledby');
+  if (!(by && document.getElementById(by)) && !e.getAttribute('aria-label')) out.push('unnamed section: ' + desc(e));
+}
+if (document.querySelectorAll('h1').length !== 1) out.push('h1 count ' + document.querySelectorAll('h1').length);
+if (document.querySelectorAll('main').length !== 1) out.push('main count');
+for (const e of document.querySelectorAll('body *')) {
+  if (!visible(e) || e.closest('[disabled], [aria-hidden=true]')) continue;
+  const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  if (!own) continue;
+  const cs = getComputedStyle(e);
+  const size = parseFloat(cs.fontSize); const bold = +cs.fontWeight >= 700;
+  const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+  const a = lum(cs.color), b = lum(bgOf(e));
+  if (a === null || b === null) continue;
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  if (ratio < need) out.push(`contrast ${ratio.toFixed(2)} < ${need}: ${cs.color} on ${bgOf(e)}: ${desc(e)}`);
+}
+return out;
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_control_is_named_reachable_by_tab_and_usable_by_keys() {
+    let server = serve_dist().await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/?filter=smooth-or-featured-dr8_smooth:0.5..1:n3", server.url()))
+        .await
+        .unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    browser.wait_for("#filter-count").await;
+    browser.wait_for("#gallery-window .thumb[data-state='ready']").await;
+    browser.wait_for("#sky-canvas[data-state='complete']").await;
+    for theme in ["dark", "light"] {
+        if theme == "light" {
+            browser.js("document.getElementById('theme-toggle').click()").await;
+            browser.wait_for("html[data-theme='light']").await;
+        }
+        let problems = browser.js(AUDIT).await;
+        assert_eq!(problems, serde_json::json!([]), "{theme} theme");
+    }
+    // Tab walks every kind of control, in reading order, each showing where focus is
+    browser.js("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)").await;
+    let mut order: Vec<String> = Vec::new();
+    for _ in 0..300 {
+        let el = browser.client.active_element().await.unwrap();
+        el.send_keys("\u{E004}").await.unwrap();
+        let v = browser
+            .js("const e = document.activeElement; const cs = getComputedStyle(e);
+                 return [e.id || (e.tagName.toLowerCase() + (e.className ? '.' + e.className.split(' ')[0] : '')),
+                         cs.outlineStyle !== 'none' || cs.boxShadow !== 'none']")
+            .await;
+        let id = v[0].as_str().unwrap().to_string();
+        assert_eq!(v[1], Value::Bool(true), "{id}: focus is visible");
+        if id == "body" || order.first() == Some(&id) {
+            break;
+        }
+        order.push(id);
+    }
+    let at = |id: &str| {
+        order
+            .iter()
+            .position(|x| x == id)
+            .unwrap_or_else(|| panic!("{id} is not reached by Tab: {order:?}"))
+    };
+    let landmarks = [
+        "theme-toggle",
+        "nav-next",
+        "sky-projection",
+        "sky-canvas",
+        "filter-preset",
+        "export-csv",
+        "gallery-split",
+        "gallery-scroll",
+    ];
+    let positions: Vec<usize> = landmarks.iter().map(|id| at(id)).collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "reading order: {landmarks:?} at {positions:?} of {order:?}"
+    );
+    assert!(order.iter().any(|x| x == "button.thumb"), "gallery cells take focus: {order:?}");
+    // keys alone: Enter on a gallery cell opens its galaxy; Enter on Next steps
+    // focusing a cell above the viewport scrolls the gallery (re-ordering its cells): the
+    // focus must stay on that cell
+    let v = browser
+        .js("return new Promise(done => { const c = document.querySelectorAll('#gallery-window .thumb')[3]; c.focus(); const row = c.dataset.row; setTimeout(() => done([+row, document.activeElement.dataset.row === row]), 300); })")
+        .await;
+    let row = v[0].as_u64().unwrap();
+    assert_eq!(v[1], Value::Bool(true), "focus survives the gallery scrolling to the cell");
+    browser.client.active_element().await.unwrap().send_keys("\u{E007}").await.unwrap();
+    browser.wait_for(&format!("#galaxy-from[data-row='{row}']")).await;
+    browser.js("document.getElementById('nav-next').focus()").await;
+    browser.client.active_element().await.unwrap().send_keys("\u{E007}").await.unwrap();
+    browser.wait_for(&format!("#galaxy-from[data-row='{}']", row + 1)).await;
+    browser.close().await;
+}

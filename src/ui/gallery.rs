@@ -15,6 +15,7 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 
 /// Thumbnails kept (blob URLs of encoded images, ~30 KB each for gz_desi).
 const KEEP_THUMBS: usize = 800;
@@ -490,6 +491,52 @@ pub fn GalleryPanel() -> impl IntoView {
         }
     };
 
+    // keyboard focus on a cell survives the cells being re-ordered as the window moves (a
+    // moved node loses focus): the focused row is remembered and focused again
+    let focused = StoredValue::new(None::<u32>);
+    let refocus = move || {
+        let Some(row) = focused.get_value() else { return };
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+        let lost = doc
+            .active_element()
+            .is_none_or(|a| a.tag_name() == "BODY");
+        if !lost {
+            return;
+        }
+        if let Some(el) = doc
+            .query_selector(&format!("#gallery-window .thumb[data-row='{row}']"))
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let opts = web_sys::FocusOptions::new();
+            opts.set_prevent_scroll(true);
+            let _ = el.focus_with_options(&opts);
+        }
+    };
+    Effect::new(move |_| {
+        let _ = wanted.get();
+        if focused.get_value().is_some() {
+            request_animation_frame(refocus);
+        }
+    });
+    let clicks = window_event_listener(ev::pointerdown, move |e| {
+        let inside = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| el.closest("#gallery-scroll").ok().flatten().is_some());
+        if !inside {
+            focused.set_value(None);
+        }
+    });
+    on_cleanup(move || clicks.remove());
+    let row_of = |e: &web_sys::FocusEvent| -> Option<u32> {
+        e.target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.get_attribute("data-row"))
+            .and_then(|r| r.parse().ok())
+    };
+
     let cells = move || {
         let l = layout.get();
         let mut v = wanted.get();
@@ -535,6 +582,8 @@ pub fn GalleryPanel() -> impl IntoView {
             {move || error.get().map(|e| view! { <p id="gallery-error" class="error" role="alert">{e}</p> })}
             <div class="gallery-scroll" id="gallery-scroll" node_ref=scroll_ref tabindex="0"
                 aria-label="Thumbnails of the selected galaxies; Tab reaches each, Enter opens it"
+                on:focusin=move |e| focused.set_value(row_of(&e))
+                on:focusout=move |e| if e.related_target().is_some() { focused.set_value(None) }
                 on:scroll=move |_| {
                     from_scroll.set_value(true);
                     measure();

@@ -15,7 +15,7 @@ pub fn StatusBar() -> impl IntoView {
         })
     };
     view! {
-        <section class="status" aria-live="polite">
+        <section class="status" aria-live="polite" aria-label="Loading status">
             {move || state.progress.get().map(|p| view! {
                 <div class="progress" id="progress">
                     <label>{format!("{} ({}/{})", p.label, p.done, p.total)}
