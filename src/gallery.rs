@@ -148,7 +148,11 @@ impl Scheduler {
             abort: self.prune(wanted),
             ..Plan::default()
         };
-        let in_flight: HashSet<u64> = self.live.iter().flat_map(|(_, r)| r.iter().copied()).collect();
+        let in_flight: HashSet<u64> = self
+            .live
+            .iter()
+            .flat_map(|(_, r)| r.iter().copied())
+            .collect();
         // (file, row group) → index of its open batch in `groups`
         let mut open: HashMap<(usize, usize), usize> = HashMap::new();
         let mut groups: Vec<Group> = Vec::new();
@@ -306,7 +310,11 @@ mod tests {
         let l = Layout::new(600.0, 112.0);
         assert_eq!(l.cols, 5);
         assert!((l.cell - 120.0).abs() < 1e-9);
-        assert_eq!(Layout::new(50.0, 112.0).cols, 1, "narrower than a cell: one column");
+        assert_eq!(
+            Layout::new(50.0, 112.0).cols,
+            1,
+            "narrower than a cell: one column"
+        );
         assert_eq!(Layout::new(f64::NAN, 112.0).cols, 1);
         assert_eq!(l.rows(0), 0);
         assert_eq!(l.rows(11), 3);
@@ -329,7 +337,11 @@ mod tests {
         assert_eq!(end.end, n - 3);
         assert!(end.start < end.end);
         assert_eq!(l.window(0, 0.0, 480.0, 2), 0..0);
-        assert_eq!(l.window(7, 0.0, 0.0, 0), 0..5, "a zero-height view still shows a row");
+        assert_eq!(
+            l.window(7, 0.0, 0.0, 0),
+            0..5,
+            "a zero-height view still shows a row"
+        );
         assert_eq!(l.window(7, f64::NAN, f64::NAN, 0), 0..5);
         // however far it is scrolled, the window stays the viewport's size
         for top in [0.0, 1e3, 5e5, 9.5e6, 1e12] {
@@ -436,7 +448,11 @@ mod tests {
         assert_eq!(out, vec![10, 20]);
         assert!(c.contains(0) && c.contains(3) && c.contains(4));
         assert_eq!(c.peek(4), Some(&40));
-        assert_eq!(c.insert(4, 41), vec![40], "a replaced value is released too");
+        assert_eq!(
+            c.insert(4, 41),
+            vec![40],
+            "a replaced value is released too"
+        );
         assert_eq!(c.drain().len(), 3);
         assert!(c.is_empty());
     }

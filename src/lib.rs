@@ -7,8 +7,8 @@
 //! and `ui` touch the browser; everything else builds and is tested natively.
 
 pub mod dataset;
-pub mod gallery;
 pub mod decode;
+pub mod gallery;
 pub mod gz;
 pub mod imaging;
 pub mod io;

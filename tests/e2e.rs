@@ -1181,23 +1181,32 @@ async fn every_control_is_named_reachable_by_tab_and_usable_by_keys() {
     let browser = Browser::start().await;
     browser
         .client
-        .goto(&format!("{}/?filter=smooth-or-featured-dr8_smooth:0.5..1:n3", server.url()))
+        .goto(&format!(
+            "{}/?filter=smooth-or-featured-dr8_smooth:0.5..1:n3",
+            server.url()
+        ))
         .await
         .unwrap();
     browser.wait_for("#galaxy-image[data-state='drawn']").await;
     browser.wait_for("#filter-count").await;
-    browser.wait_for("#gallery-window .thumb[data-state='ready']").await;
+    browser
+        .wait_for("#gallery-window .thumb[data-state='ready']")
+        .await;
     browser.wait_for("#sky-canvas[data-state='complete']").await;
     for theme in ["dark", "light"] {
         if theme == "light" {
-            browser.js("document.getElementById('theme-toggle').click()").await;
+            browser
+                .js("document.getElementById('theme-toggle').click()")
+                .await;
             browser.wait_for("html[data-theme='light']").await;
         }
         let problems = browser.js(AUDIT).await;
         assert_eq!(problems, serde_json::json!([]), "{theme} theme");
     }
     // Tab walks every kind of control, in reading order, each showing where focus is
-    browser.js("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)").await;
+    browser
+        .js("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+        .await;
     let mut order: Vec<String> = Vec::new();
     for _ in 0..300 {
         let el = browser.client.active_element().await.unwrap();
@@ -1235,7 +1244,10 @@ async fn every_control_is_named_reachable_by_tab_and_usable_by_keys() {
         positions.windows(2).all(|w| w[0] < w[1]),
         "reading order: {landmarks:?} at {positions:?} of {order:?}"
     );
-    assert!(order.iter().any(|x| x == "button.thumb"), "gallery cells take focus: {order:?}");
+    assert!(
+        order.iter().any(|x| x == "button.thumb"),
+        "gallery cells take focus: {order:?}"
+    );
     // keys alone: Enter on a gallery cell opens its galaxy; Enter on Next steps
     // focusing a cell above the viewport scrolls the gallery (re-ordering its cells): the
     // focus must stay on that cell
@@ -1243,11 +1255,35 @@ async fn every_control_is_named_reachable_by_tab_and_usable_by_keys() {
         .js("return new Promise(done => { const c = document.querySelectorAll('#gallery-window .thumb')[3]; c.focus(); const row = c.dataset.row; setTimeout(() => done([+row, document.activeElement.dataset.row === row]), 300); })")
         .await;
     let row = v[0].as_u64().unwrap();
-    assert_eq!(v[1], Value::Bool(true), "focus survives the gallery scrolling to the cell");
-    browser.client.active_element().await.unwrap().send_keys("\u{E007}").await.unwrap();
-    browser.wait_for(&format!("#galaxy-from[data-row='{row}']")).await;
-    browser.js("document.getElementById('nav-next').focus()").await;
-    browser.client.active_element().await.unwrap().send_keys("\u{E007}").await.unwrap();
-    browser.wait_for(&format!("#galaxy-from[data-row='{}']", row + 1)).await;
+    assert_eq!(
+        v[1],
+        Value::Bool(true),
+        "focus survives the gallery scrolling to the cell"
+    );
+    browser
+        .client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    browser
+        .wait_for(&format!("#galaxy-from[data-row='{row}']"))
+        .await;
+    browser
+        .js("document.getElementById('nav-next').focus()")
+        .await;
+    browser
+        .client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    browser
+        .wait_for(&format!("#galaxy-from[data-row='{}']", row + 1))
+        .await;
     browser.close().await;
 }

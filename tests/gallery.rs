@@ -28,14 +28,28 @@ fn sample_images() -> Vec<(u64, u32)> {
     for f in v["files"].as_array().unwrap() {
         let path = dist_dir().join("sample").join(f["path"].as_str().unwrap());
         let builder = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap()).unwrap();
-        let mask = parquet::arrow::ProjectionMask::columns(builder.parquet_schema(), ["image.bytes"]);
+        let mask =
+            parquet::arrow::ProjectionMask::columns(builder.parquet_schema(), ["image.bytes"]);
         for b in builder.with_projection(mask).build().unwrap() {
             let b: RecordBatch = b.unwrap();
-            let s = b.column_by_name("image").unwrap().as_any().downcast_ref::<StructArray>().unwrap().clone();
-            let bytes = s.column_by_name("bytes").unwrap().as_binary::<i32>().clone();
+            let s = b
+                .column_by_name("image")
+                .unwrap()
+                .as_any()
+                .downcast_ref::<StructArray>()
+                .unwrap()
+                .clone();
+            let bytes = s
+                .column_by_name("bytes")
+                .unwrap()
+                .as_binary::<i32>()
+                .clone();
             for r in 0..bytes.len() {
                 let v = bytes.value(r);
-                out.push((v.len() as u64, v.iter().fold(0u32, |a, &x| a.wrapping_add(x as u32))));
+                out.push((
+                    v.len() as u64,
+                    v.iter().fold(0u32, |a, &x| a.wrapping_add(x as u32)),
+                ));
             }
         }
     }
@@ -51,7 +65,8 @@ fn big_manifest() -> String {
     for _ in 0..REPEATS {
         all.extend(files.iter().cloned());
     }
-    json!({"format": v["format"], "name": "400,000 galaxies (the sample, repeated)", "files": all}).to_string()
+    json!({"format": v["format"], "name": "400,000 galaxies (the sample, repeated)", "files": all})
+        .to_string()
 }
 
 /// Wait until every wanted thumbnail is held and no read is in flight.
@@ -125,7 +140,11 @@ return [w.querySelectorAll('.thumb').length, cols, cell, sc.clientHeight, docume
     )
 }
 
-fn check_images(cells: &[(u64, u64, String, u64, u32, u64)], images: &[(u64, u32)], index_is_row: bool) {
+fn check_images(
+    cells: &[(u64, u64, String, u64, u32, u64)],
+    images: &[(u64, u32)],
+    index_is_row: bool,
+) {
     assert!(!cells.is_empty());
     for (row, index, state, len, sum, width) in cells {
         assert_eq!(state, "ready", "row {row}");
@@ -133,7 +152,11 @@ fn check_images(cells: &[(u64, u64, String, u64, u32, u64)], images: &[(u64, u32
             assert_eq!(row, index, "without a filter, cell k shows dataset row k");
         }
         let want = images[(*row as usize) % images.len()];
-        assert_eq!((*len, *sum), want, "row {row}: the thumbnail is that row's image");
+        assert_eq!(
+            (*len, *sum),
+            want,
+            "row {row}: the thumbnail is that row's image"
+        );
         assert_eq!(*width, 424, "row {row}: the browser decoded it");
     }
 }
@@ -152,7 +175,11 @@ async fn the_gallery_scrolls_400000_galaxies_with_a_small_dom_and_cancels_what_i
     assert_eq!(images.len(), 2500);
     let rows = images.len() * REPEATS;
     let server = serve_dist().await;
-    server.put("/sample/gallery-400k.json", "application/json", big_manifest());
+    server.put(
+        "/sample/gallery-400k.json",
+        "application/json",
+        big_manifest(),
+    );
     let browser = Browser::start().await;
     browser
         .client
@@ -168,8 +195,14 @@ async fn the_gallery_scrolls_400000_galaxies_with_a_small_dom_and_cancels_what_i
     assert_eq!(first[0].0, 0);
     let (cells, cols, cell, view_h, elements) = dom_size(&browser).await;
     let max_cells = ((view_h / cell).ceil() as u64 + 1 + 2 * 2) * cols;
-    assert!(cells <= max_cells, "{cells} cells in the DOM, at most {max_cells}");
-    assert!(elements < 4 * max_cells + 40, "{elements} elements in the gallery");
+    assert!(
+        cells <= max_cells,
+        "{cells} cells in the DOM, at most {max_cells}"
+    );
+    assert!(
+        elements < 4 * max_cells + 40,
+        "{elements} elements in the gallery"
+    );
     // the map's positions stream in the background; let them finish before counting reads
     let t0 = Instant::now();
     while !browser.text("#sum-positions").await.ends_with("galaxies") {
@@ -196,7 +229,10 @@ async fn the_gallery_scrolls_400000_galaxies_with_a_small_dom_and_cancels_what_i
         far[0].0,
         browser.js("const sc = document.getElementById('gallery-scroll'); const w = document.getElementById('gallery-window'); return [sc.scrollTop, sc.scrollHeight, sc.clientWidth, w.style.cssText, document.querySelector('.gallery-space').style.cssText]").await
     );
-    assert!(cells <= max_cells, "{cells} cells in the DOM far down, at most {max_cells}");
+    assert!(
+        cells <= max_cells,
+        "{cells} cells in the DOM far down, at most {max_cells}"
+    );
     // reads follow row groups: the sample's row groups are 100 rows, so the cells in the
     // DOM span at most cells/100 + 2 of them, one read each
     let reads = image_requests(&server);
@@ -250,7 +286,10 @@ async fn the_gallery_scrolls_400000_galaxies_with_a_small_dom_and_cancels_what_i
     browser.wait_for("#galaxy-image[data-state='drawn']").await;
     let search = browser.js("return location.search").await;
     assert!(
-        search.as_str().unwrap().contains(&format!("row={}", target.0)),
+        search
+            .as_str()
+            .unwrap()
+            .contains(&format!("row={}", target.0)),
         "{search}"
     );
     browser.close().await;
@@ -270,7 +309,10 @@ async fn a_split_in_the_address_narrows_the_gallery_and_the_choice_goes_back_int
     wait_thumbs(&browser).await;
     let cells = visible_cells(&browser).await;
     check_images(&cells, &images, false);
-    assert_eq!(cells[0].0, 2000, "the test split starts after the 2,000 train rows");
+    assert_eq!(
+        cells[0].0, 2000,
+        "the test split starts after the 2,000 train rows"
+    );
     assert!(cells.iter().all(|c| c.0 == 2000 + c.1));
     // back to every split through the control: the address follows
     browser

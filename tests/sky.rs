@@ -731,7 +731,10 @@ async fn filters_count_what_the_file_says_and_live_in_the_address() {
         .collect();
     assert!(shown.len() >= 10, "{shown:?}");
     let expected: Vec<u64> = want.iter().take(shown.len()).map(|&i| i as u64).collect();
-    assert_eq!(shown, expected, "the gallery's cells are the filter's galaxies");
+    assert_eq!(
+        shown, expected,
+        "the gallery's cells are the filter's galaxies"
+    );
 
     // a second condition from the controls: artifact at most 0.3 with at least 3 votes
     let pick = "const s = document.getElementById('filter-answer');
@@ -926,7 +929,8 @@ async fn the_selection_exports_as_csv_and_links() {
 /// What a view shows: (projection, ra0, dec0, scale, galaxy row, filter count, gallery
 /// count, the gallery's first rows).
 async fn view_of(browser: &Browser) -> (String, f64, f64, f64, String, String, String, Vec<u64>) {
-    let v: Value = serde_json::from_str(&browser.attr("#sky-canvas", "data-view").await.unwrap()).unwrap();
+    let v: Value =
+        serde_json::from_str(&browser.attr("#sky-canvas", "data-view").await.unwrap()).unwrap();
     let first: Vec<u64> = browser
         .js("return [...document.querySelectorAll('#gallery-window .thumb')].slice(0, 8).map(c => +c.dataset.row)")
         .await
@@ -951,7 +955,11 @@ async fn view_of(browser: &Browser) -> (String, f64, f64, f64, String, String, S
 async fn a_copied_address_reopens_the_same_view() {
     let rows = sample_rows();
     let want = dr8_matches(&rows, &[(0, 0.5, 1.0, 3)]);
-    let in_test: Vec<u64> = want.iter().filter(|&&i| i >= 2000).map(|&i| i as u64).collect();
+    let in_test: Vec<u64> = want
+        .iter()
+        .filter(|&&i| i >= 2000)
+        .map(|&i| i as u64)
+        .collect();
     let server = serve_dist().await;
     let browser = Browser::start().await;
     browser
@@ -969,12 +977,33 @@ async fn a_copied_address_reopens_the_same_view() {
     wait_complete(&browser).await;
     let opened = view_of(&browser).await;
     assert_eq!(opened.0, "gnomonic");
-    assert!((opened.1 - 150.0).abs() < 1e-9 && (opened.2 - 2.0).abs() < 1e-9, "{opened:?}");
+    assert!(
+        (opened.1 - 150.0).abs() < 1e-9 && (opened.2 - 2.0).abs() < 1e-9,
+        "{opened:?}"
+    );
     assert_eq!(opened.5, want.len().to_string());
-    assert_eq!(opened.7, in_test[..8].to_vec(), "the gallery: the filter within the split");
     assert_eq!(
-        browser.js("return document.getElementById('sky-projection').value").await,
+        opened.7,
+        in_test[..8].to_vec(),
+        "the gallery: the filter within the split"
+    );
+    assert_eq!(
+        browser
+            .js("return document.getElementById('sky-projection').value")
+            .await,
         "gnomonic"
+    );
+    // the export holds what the gallery shows: the filter's galaxies within the split
+    browser
+        .wait_for("#export-csv:not([disabled])")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let link = browser.wait_for("#export-link").await;
+    assert_eq!(
+        link.attr("data-rows").await.unwrap(),
+        Some(in_test.len().to_string())
     );
     // move the map with keys: the address follows once the view rests
     let key = |k: &str| {
@@ -986,16 +1015,29 @@ async fn a_copied_address_reopens_the_same_view() {
     browser.js(&key("+")).await;
     let t0 = std::time::Instant::now();
     let copied = loop {
-        let href = browser.js("return location.href").await.as_str().unwrap().to_string();
-        let map = browser.js("return new URLSearchParams(location.search).get('map')").await;
+        let href = browser
+            .js("return location.href")
+            .await
+            .as_str()
+            .unwrap()
+            .to_string();
+        let map = browser
+            .js("return new URLSearchParams(location.search).get('map')")
+            .await;
         if map.as_str().is_some_and(|m| m != "gnomonic,150,2,4") {
             break href;
         }
-        assert!(t0.elapsed() < std::time::Duration::from_secs(10), "the address never followed the map: {href}");
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(10),
+            "the address never followed the map: {href}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
     let moved = view_of(&browser).await;
-    assert!((moved.1 - opened.1).abs() > 1.0, "the map turned: {moved:?}");
+    assert!(
+        (moved.1 - opened.1).abs() > 1.0,
+        "the map turned: {moved:?}"
+    );
     // the copied link, opened in a fresh browser, shows the same view
     let other = Browser::start().await;
     other.client.goto(&copied).await.unwrap();
@@ -1006,8 +1048,14 @@ async fn a_copied_address_reopens_the_same_view() {
     wait_complete(&other).await;
     let again = view_of(&other).await;
     assert_eq!(again.0, moved.0);
-    assert!((again.1 - moved.1).abs() < 1e-3 && (again.2 - moved.2).abs() < 1e-3, "{again:?} vs {moved:?}");
-    assert!((again.3 / moved.3 - 1.0).abs() < 1e-3, "same zoom: {again:?} vs {moved:?}");
+    assert!(
+        (again.1 - moved.1).abs() < 1e-3 && (again.2 - moved.2).abs() < 1e-3,
+        "{again:?} vs {moved:?}"
+    );
+    assert!(
+        (again.3 / moved.3 - 1.0).abs() < 1e-3,
+        "same zoom: {again:?} vs {moved:?}"
+    );
     assert_eq!(again.4, moved.4);
     assert_eq!(again.5, moved.5);
     assert_eq!(again.6, moved.6);

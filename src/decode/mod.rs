@@ -246,7 +246,10 @@ pub async fn read_row_set(
         });
     }
     if offsets.windows(2).any(|w| w[0] >= w[1]) {
-        return Err(DecodeError::corrupt(src, "row offsets must be sorted and distinct"));
+        return Err(DecodeError::corrupt(
+            src,
+            "row offsets must be sorted and distinct",
+        ));
     }
     if offsets.is_empty() {
         return Ok(Vec::new());

@@ -412,17 +412,36 @@ fn a_row_set_reads_those_rows_in_order_and_rejects_bad_sets() {
     let mut ra = Vec::new();
     let mut first_bytes = Vec::new();
     for b in &batches {
-        let r = b.column_by_name("ra").unwrap().as_any().downcast_ref::<Float64Array>().unwrap();
+        let r = b
+            .column_by_name("ra")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<Float64Array>()
+            .unwrap();
         ra.extend(r.values().iter().copied());
-        let img = b.column_by_name("image").unwrap().as_any().downcast_ref::<StructArray>().unwrap();
-        let bytes = img.column_by_name("bytes").unwrap().as_any().downcast_ref::<BinaryArray>().unwrap();
+        let img = b
+            .column_by_name("image")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<StructArray>()
+            .unwrap();
+        let bytes = img
+            .column_by_name("bytes")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<BinaryArray>()
+            .unwrap();
         first_bytes.extend((0..arrow_array::Array::len(bytes)).map(|k| bytes.value(k)[0]));
     }
     let want: Vec<f64> = offsets.iter().map(|o| (200 + o) as f64 * 0.5).collect();
     assert_eq!(ra, want);
     let want_bytes: Vec<u8> = offsets.iter().map(|o| (200 + o) as u8).collect();
     assert_eq!(first_bytes, want_bytes);
-    assert!(block_on(read_row_set(&src, meta.clone(), &cols, 2, &[])).unwrap().is_empty());
+    assert!(
+        block_on(read_row_set(&src, meta.clone(), &cols, 2, &[]))
+            .unwrap()
+            .is_empty()
+    );
     assert!(matches!(
         block_on(read_row_set(&src, meta.clone(), &cols, 2, &[5, 3])),
         Err(DecodeError::Corrupt { .. })

@@ -55,7 +55,11 @@ impl MapQuery {
         }
         let projection = Projection::from_key(parts[0]).ok_or_else(|| {
             let keys: Vec<&str> = Projection::ALL.iter().map(|p| p.key()).collect();
-            format!("map={text}: unknown projection {} (one of {})", parts[0], keys.join(", "))
+            format!(
+                "map={text}: unknown projection {} (one of {})",
+                parts[0],
+                keys.join(", ")
+            )
         })?;
         let num = |i: usize, what: &str| -> Result<f64, String> {
             parts[i]
@@ -118,7 +122,11 @@ mod tests {
             }
         }
         let q = MapQuery::parse("mollweide,180,0,1").unwrap();
-        assert_eq!(q.to_query(), "mollweide,180,0,1", "no offset, no trailing zeros");
+        assert_eq!(
+            q.to_query(),
+            "mollweide,180,0,1",
+            "no offset, no trailing zeros"
+        );
     }
 
     #[test]

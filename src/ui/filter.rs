@@ -361,7 +361,8 @@ enum Export {
     Links,
 }
 
-/// The current selection (the filter's galaxies, or every galaxy on the map) as a file,
+/// The current selection (the filter's galaxies, or every galaxy on the map, within the
+/// rectangle selected on the map and the split in the address, as the gallery) as a file,
 /// offered by a link (`#export-link`) that is also clicked: (object URL, file name, rows).
 fn export(state: AppState, kind: Export) -> Result<(String, String, usize), String> {
     use crate::gz::export::{ExportRow, csv, links};
@@ -387,10 +388,23 @@ fn export(state: AppState, kind: Export) -> Result<(String, String, usize), Stri
             }
         }
     }
+    // as the gallery: within the rectangle selected on the map and the split chosen
+    let region: Option<std::collections::HashSet<u32>> = state
+        .selection
+        .get_untracked()
+        .map(|(_, rows)| rows.iter().filter_map(|&r| u32::try_from(r).ok()).collect());
+    let split = crate::web::query_param("split").filter(|x| !x.is_empty());
+    let keep = |slot: usize| {
+        let row = s.row.get(slot).copied().unwrap_or(u32::MAX);
+        region.as_ref().is_none_or(|set| set.contains(&row))
+            && split
+                .as_deref()
+                .is_none_or(|want| row != u32::MAX && ds.split_of(row as u64) == Some(want))
+    };
     let text = state.filter_data.with_value(|data| {
         let slots: Box<dyn Iterator<Item = usize>> = match &selection {
-            Some(sel) => Box::new(sel.slots()),
-            None => Box::new((0..s.slots()).filter(|&i| s.has_position(i))),
+            Some(sel) => Box::new(sel.slots().filter(|&i| keep(i))),
+            None => Box::new((0..s.slots()).filter(|&i| s.has_position(i) && keep(i))),
         };
         let rows = slots.map(|slot| {
             let row = s
@@ -463,9 +477,14 @@ pub fn ExportPanel() -> impl IntoView {
     let ready = move || matches!(state.positions.get(), PositionsView::Ready { .. });
     let what = move || {
         state.filter_view.track();
-        match state.filter_selection.get_value() {
+        let base = match state.filter_selection.get_value() {
             Some(sel) => format!("the {} galaxies the filter selects", sel.count()),
             None => "every galaxy on the map".to_string(),
+        };
+        if state.selection.get().is_some() {
+            format!("{base}, within the rectangle selected on the map,")
+        } else {
+            base
         }
     };
     Effect::new(move |_| {

@@ -73,7 +73,11 @@ fn release(thumbs: Vec<Thumb>) {
 }
 
 /// The rows the gallery shows, in dataset order.
-fn selected_rows(state: AppState, ds: &OpenDataset, split: Option<&str>) -> Result<(Vec<u32>, String), RowsView> {
+fn selected_rows(
+    state: AppState,
+    ds: &OpenDataset,
+    split: Option<&str>,
+) -> Result<(Vec<u32>, String), RowsView> {
     let in_split: Vec<std::ops::Range<u64>> = ds
         .split_ranges()
         .into_iter()
@@ -89,12 +93,20 @@ fn selected_rows(state: AppState, ds: &OpenDataset, split: Option<&str>) -> Resu
             state.filter_selection.get_value()
         }
         FilterView::Waiting => {
-            return Err(RowsView::Waiting("Waiting for the galaxies' positions to apply the filter".into()));
+            return Err(RowsView::Waiting(
+                "Waiting for the galaxies' positions to apply the filter".into(),
+            ));
         }
         FilterView::Loading { label, done, total } => {
-            return Err(RowsView::Waiting(format!("Loading the votes the filter needs: {label} ({done} of {total})")));
+            return Err(RowsView::Waiting(format!(
+                "Loading the votes the filter needs: {label} ({done} of {total})"
+            )));
         }
-        FilterView::Failed(e) => return Err(RowsView::Failed(format!("the filter could not be applied: {e}"))),
+        FilterView::Failed(e) => {
+            return Err(RowsView::Failed(format!(
+                "the filter could not be applied: {e}"
+            )));
+        }
     };
     let region = state.selection.get().map(|(_, rows)| rows);
     let mut rows: Vec<u32> = match (&filter, &region) {
@@ -106,16 +118,20 @@ fn selected_rows(state: AppState, ds: &OpenDataset, split: Option<&str>) -> Resu
             v
         }
         _ => {
-            let store = state.sky.get_value().ok_or_else(|| {
-                RowsView::Waiting("Waiting for the galaxies' positions".into())
-            })?;
+            let store = state
+                .sky
+                .get_value()
+                .ok_or_else(|| RowsView::Waiting("Waiting for the galaxies' positions".into()))?;
             let s = store.borrow();
             let region: Option<HashSet<u32>> = region.as_ref().map(|rs| {
                 what.push("in the region selected on the map");
                 rs.iter().filter_map(|&r| u32::try_from(r).ok()).collect()
             });
             let mut v: Vec<u32> = match &filter {
-                Some(f) => f.slots().map(|slot| s.row.get(slot).copied().unwrap_or(u32::MAX)).collect(),
+                Some(f) => f
+                    .slots()
+                    .map(|slot| s.row.get(slot).copied().unwrap_or(u32::MAX))
+                    .collect(),
                 None => region.iter().flatten().copied().collect(),
             };
             v.retain(|&r| {
@@ -192,7 +208,12 @@ async fn fetch(
             }
         }
         for &(row, _) in rows {
-            out.push((row, Thumb::Failed(format!("{name} returned fewer rows than asked; galaxy {row} is missing"))));
+            out.push((
+                row,
+                Thumb::Failed(format!(
+                    "{name} returned fewer rows than asked; galaxy {row} is missing"
+                )),
+            ));
         }
         Ok(out)
     }
@@ -201,7 +222,9 @@ async fn fetch(
     let thumbs = match result {
         Ok(t) => t,
         Err(e) => {
-            error.set(Some(format!("Thumbnails from {name} could not be read: {e}")));
+            error.set(Some(format!(
+                "Thumbnails from {name} could not be read: {e}"
+            )));
             batch
                 .rows
                 .iter()
@@ -391,7 +414,9 @@ pub fn GalleryPanel() -> impl IntoView {
                         &rows_wanted,
                         |r| c.contains(r),
                         |r| match ds.locate_image(r) {
-                            Locate::NeedsFooter(f) if failed_files.contains_key(&f) => Locate::Nowhere,
+                            Locate::NeedsFooter(f) if failed_files.contains_key(&f) => {
+                                Locate::Nowhere
+                            }
                             other => other,
                         },
                         MAX_BATCH,
@@ -445,7 +470,8 @@ pub fn GalleryPanel() -> impl IntoView {
         }
         for batch in plan.start {
             let id = batch.id;
-            let (task, handle) = futures::future::abortable(fetch(state, ds.clone(), batch, cache, version, error));
+            let (task, handle) =
+                futures::future::abortable(fetch(state, ds.clone(), batch, cache, version, error));
             loader.update_value(|l| {
                 l.tasks.insert(id, handle);
             });
@@ -473,7 +499,8 @@ pub fn GalleryPanel() -> impl IntoView {
     let progress = move || {
         version.track();
         let want = wanted.get();
-        let shown = cache.with_value(|c| want.iter().filter(|&&(_, r)| c.contains(r as u64)).count());
+        let shown =
+            cache.with_value(|c| want.iter().filter(|&&(_, r)| c.contains(r as u64)).count());
         let live = loader.with_value(|l| l.tasks.len());
         (shown, want.len(), live)
     };
@@ -495,11 +522,13 @@ pub fn GalleryPanel() -> impl IntoView {
     // moved node loses focus): the focused row is remembered and focused again
     let focused = StoredValue::new(None::<u32>);
     let refocus = move || {
-        let Some(row) = focused.get_value() else { return };
-        let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-        let lost = doc
-            .active_element()
-            .is_none_or(|a| a.tag_name() == "BODY");
+        let Some(row) = focused.get_value() else {
+            return;
+        };
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let lost = doc.active_element().is_none_or(|a| a.tag_name() == "BODY");
         if !lost {
             return;
         }
@@ -618,7 +647,10 @@ fn Cell(
         cache.with_value(|c| c.peek(row as u64).cloned())
     });
     let broken = RwSignal::new(false);
-    let label = format!("Galaxy {row} (item {} of the selection): open it", index + 1);
+    let label = format!(
+        "Galaxy {row} (item {} of the selection): open it",
+        index + 1
+    );
     view! {
         <button type="button" class="thumb" data-row=row data-index=index aria-label=label
             data-state=move || match (thumb.get(), broken.get()) {

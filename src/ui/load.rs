@@ -407,7 +407,9 @@ impl OpenDataset {
             return Locate::Nowhere;
         }
         match dataset::row_group_of(
-            meta.row_groups().iter().map(|rg| rg.num_rows().max(0) as u64),
+            meta.row_groups()
+                .iter()
+                .map(|rg| rg.num_rows().max(0) as u64),
             at.row,
         ) {
             Some((rg, offset)) => Locate::At(at.file, rg, offset),

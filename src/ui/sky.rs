@@ -11,8 +11,8 @@ use super::state::{AppState, GalaxyView, PositionsView};
 use crate::sky::colormap;
 use crate::sky::overlays;
 use crate::sky::projection::{Projection, SkyView};
-use crate::sky::view_state::MapQuery;
 use crate::sky::raster::{self, Screen};
+use crate::sky::view_state::MapQuery;
 use crate::web::timing;
 use leptos::ev;
 use leptos::html::Canvas;
@@ -240,7 +240,8 @@ pub fn SkyPanel() -> impl IntoView {
                 crate::web::set_query_param("map", want.as_deref(), false);
             }
         };
-        map_timer.set_value(set_timeout_with_handle(write, std::time::Duration::from_millis(300)).ok());
+        map_timer
+            .set_value(set_timeout_with_handle(write, std::time::Duration::from_millis(300)).ok());
     });
 
     // draw on the next animation frame, however many changes arrive before it

@@ -406,7 +406,12 @@ async fn main() -> std::process::ExitCode {
 /// The gallery over the sky benchmark's 399,000 galaxies: from choosing a new filter (whose
 /// votes are not loaded yet) to its first thumbnail and to every visible thumbnail, then
 /// frame times while the gallery is scrolled fast (a rAF loop moving it 600 px a frame).
-async fn gallery_bench(app: &Server, data: &Server, base: &Path, cfg: &Config) -> Result<(), String> {
+async fn gallery_bench(
+    app: &Server,
+    data: &Server,
+    base: &Path,
+    cfg: &Config,
+) -> Result<(), String> {
     let dir = ensure_sky_data(base, cfg.rows)?;
     println!(
         "gzv-bench: gallery over {} galaxies (medians of {} cold runs)",
@@ -415,7 +420,15 @@ async fn gallery_bench(app: &Server, data: &Server, base: &Path, cfg: &Config) -
     );
     println!(
         "{:>5} | {:>16} {:>16} | {:>12} {:>12} {:>12} {:>8} {:>12} | {:>9}",
-        "lat", "first thumbnail", "all visible", "frame med", "frame p95", "frame max", "frames", "longest task", "DOM cells"
+        "lat",
+        "first thumbnail",
+        "all visible",
+        "frame med",
+        "frame p95",
+        "frame max",
+        "frames",
+        "longest task",
+        "DOM cells"
     );
     for &latency in &cfg.latencies {
         data.set_faults(Faults {
@@ -450,7 +463,11 @@ async fn gallery_run(app: &Server, data: &Server, dir: &str) -> Result<[f64; 8],
     let browser = Browser::start().await;
     browser
         .client
-        .goto(&format!("{}/?url={}/{dir}/index.json", app.url(), data.url()))
+        .goto(&format!(
+            "{}/?url={}/{dir}/index.json",
+            app.url(),
+            data.url()
+        ))
         .await
         .map_err(|e| e.to_string())?;
     // every point loaded and the first thumbnails shown
@@ -532,7 +549,10 @@ async fn gallery_run(app: &Server, data: &Server, dir: &str) -> Result<[f64; 8],
           })")
         .await;
     if std::env::var_os("GZV_BENCH_VERBOSE").is_some() {
-        eprintln!("gallery slow work: {}", browser.js("return window.__slowTail").await);
+        eprintln!(
+            "gallery slow work: {}",
+            browser.js("return window.__slowTail").await
+        );
     }
     browser.close().await;
     let s: Vec<f64> = scroll
