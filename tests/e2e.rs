@@ -1007,7 +1007,141 @@ async fn a_broken_image_shows_a_placeholder_and_the_rest_still_works() {
         browser.text("#votes-silent").await.contains("dr5")
             && browser.text("#votes-silent").await.contains("dr8")
     );
+    // the gallery's cell for it says why there is no thumbnail
+    let cell = browser
+        .wait_for("#gallery-window .thumb[data-state='failed']")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(cell.contains("truncated"), "{cell}");
     common::screenshot(&browser, "broken-image.png").await;
+    browser.close().await;
+}
+
+/// A table of `rows` rows with the given columns: `picture` (an image struct holding the
+/// sample's first JPEG), `label` (integers), `ra` / `dec`.
+fn plain_table(rows: usize, picture: bool, positions: bool) -> Vec<u8> {
+    use arrow_array::{
+        ArrayRef, BinaryArray, Float64Array, Int64Array, RecordBatch, StringArray, StructArray,
+    };
+    use arrow_schema::{DataType, Field, Fields, Schema};
+    use std::sync::Arc;
+    let (_, _, _, jpeg) = first_row(&manifest_files()[0].0);
+    let mut fields = Vec::new();
+    let mut cols: Vec<ArrayRef> = Vec::new();
+    if picture {
+        let inner = Fields::from(vec![
+            Field::new("bytes", DataType::Binary, true),
+            Field::new("path", DataType::Utf8, true),
+        ]);
+        fields.push(Field::new("picture", DataType::Struct(inner.clone()), true));
+        cols.push(Arc::new(StructArray::new(
+            inner,
+            vec![
+                Arc::new(BinaryArray::from_iter_values((0..rows).map(|_| &jpeg[..]))) as ArrayRef,
+                Arc::new(StringArray::from_iter_values(
+                    (0..rows).map(|i| format!("{i}.jpg")),
+                )) as ArrayRef,
+            ],
+            None,
+        )));
+    }
+    fields.push(Field::new("label", DataType::Int64, true));
+    cols.push(Arc::new(Int64Array::from_iter_values(0..rows as i64)));
+    if positions {
+        fields.push(Field::new("ra", DataType::Float64, true));
+        fields.push(Field::new("dec", DataType::Float64, true));
+        cols.push(Arc::new(Float64Array::from_iter_values(
+            (0..rows).map(|i| 150.0 + i as f64),
+        )));
+        cols.push(Arc::new(Float64Array::from_iter_values(
+            (0..rows).map(|i| 2.0 + i as f64),
+        )));
+    }
+    let schema = Arc::new(Schema::new(fields));
+    let batch = RecordBatch::try_new(schema.clone(), cols).unwrap();
+    let mut out = Vec::new();
+    let mut w = parquet::arrow::ArrowWriter::try_new(&mut out, schema, None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parts_without_their_data_are_absent_not_broken() {
+    let server = serve_dist().await;
+    server.put(
+        "/pictures.parquet",
+        "application/octet-stream",
+        plain_table(5, true, false),
+    );
+    server.put(
+        "/points.parquet",
+        "application/octet-stream",
+        plain_table(5, false, true),
+    );
+    let browser = Browser::start().await;
+    // images, no positions, no votes: a gallery, no filter panel, the map says why it is empty
+    browser
+        .client
+        .goto(&format!("{}/?url=/pictures.parquet", server.url()))
+        .await
+        .unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    browser.wait_for("#gallery-count[data-count='5']").await;
+    browser.wait_for("#gallery-progress[data-shown='5']").await;
+    browser.wait_for("#sky-absent").await;
+    let hidden = |css: &str| {
+        format!("const e = document.querySelector('{css}'); return !!e && e.offsetParent === null")
+    };
+    assert_eq!(
+        browser.js(&hidden(".filter")).await,
+        Value::Bool(true),
+        "no filter panel"
+    );
+    assert_eq!(browser.js(&hidden(".gallery")).await, Value::Bool(false));
+    // a filter asked for there is explained, not waited for
+    browser
+        .client
+        .goto(&format!(
+            "{}/?url=/pictures.parquet&filter=smooth-or-featured-dr8_smooth:0.5..1:n3",
+            server.url()
+        ))
+        .await
+        .unwrap();
+    let e = browser
+        .wait_for("#filter-error")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(e.contains("no ra/dec"), "{e}");
+    let g = browser
+        .wait_for("#gallery-failed")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(g.contains("no ra/dec"), "{g}");
+    // positions, no images: no gallery, the map and the table summary
+    browser
+        .client
+        .goto(&format!("{}/?url=/points.parquet", server.url()))
+        .await
+        .unwrap();
+    browser.wait_for("#galaxy-none").await;
+    browser.wait_for("#sky-canvas[data-state='complete']").await;
+    assert_eq!(
+        browser.js(&hidden(".gallery")).await,
+        Value::Bool(true),
+        "no gallery without images"
+    );
+    assert_eq!(
+        browser.js(&hidden(".filter")).await,
+        Value::Bool(true),
+        "no votes: no filter panel"
+    );
     browser.close().await;
 }
 

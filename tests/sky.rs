@@ -1011,25 +1011,22 @@ async fn a_copied_address_reopens_the_same_view() {
             "document.getElementById('sky-canvas').dispatchEvent(new KeyboardEvent('keydown', {{key: '{k}', bubbles: true}}))"
         )
     };
-    browser.js(&key("ArrowLeft")).await;
-    browser.js(&key("+")).await;
+    // both keys in one script, so the address is written once, after both
+    browser
+        .js(&format!("{}; {}", key("ArrowLeft"), key("+")))
+        .await;
     let t0 = std::time::Instant::now();
     let copied = loop {
-        let href = browser
-            .js("return location.href")
-            .await
-            .as_str()
-            .unwrap()
-            .to_string();
-        let map = browser
-            .js("return new URLSearchParams(location.search).get('map')")
+        // one read of both, so the address cannot change between them
+        let v = browser
+            .js("return [location.href, new URLSearchParams(location.search).get('map')]")
             .await;
-        if map.as_str().is_some_and(|m| m != "gnomonic,150,2,4") {
-            break href;
+        if v[1].as_str().is_some_and(|m| m != "gnomonic,150,2,4") {
+            break v[0].as_str().unwrap().to_string();
         }
         assert!(
             t0.elapsed() < std::time::Duration::from_secs(10),
-            "the address never followed the map: {href}"
+            "the address never followed the map: {v}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
@@ -1066,7 +1063,7 @@ async fn a_copied_address_reopens_the_same_view() {
         .goto(&format!("{}/?map=gnomonic,150,95,4", server.url()))
         .await
         .unwrap();
-    let e = other.text("#sky-map-error").await;
+    let e = other.wait_for("#sky-map-error").await.text().await.unwrap();
     assert!(e.contains("outside -90..90"), "{e}");
     other.wait_for("#galaxy-image[data-state='drawn']").await;
     other.close().await;

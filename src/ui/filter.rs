@@ -35,6 +35,15 @@ pub enum FilterView {
     Failed(String),
 }
 
+/// Whether the table has no questions to filter by (no vote columns).
+fn choices_empty(state: AppState) -> bool {
+    state
+        .dataset
+        .get_value()
+        .and_then(|d| d.sky_plan_choices())
+        .is_none_or(|c| c.is_empty())
+}
+
 /// Ask for a filter: it goes into the address (a new history entry) and is applied.
 pub fn set_filter(state: AppState, filter: Filter) {
     let text = filter.to_query();
@@ -202,14 +211,38 @@ pub fn FilterPanel() -> impl IntoView {
         }
     });
     on_cleanup(move || history.remove());
-    // apply once the positions are in (and the filter is not empty)
+    // apply once the positions are in (and the filter is not empty); a table without
+    // positions cannot be filtered, and a filter asked for there says so instead of waiting
     Effect::new(move |was_ready: Option<bool>| {
-        let ready = matches!(state.positions.get(), PositionsView::Ready { .. });
-        if ready && was_ready != Some(true) && !state.filter.get_untracked().conditions.is_empty() {
+        let positions = state.positions.get();
+        let ready = matches!(positions, PositionsView::Ready { .. });
+        let asked = !state.filter.get_untracked().conditions.is_empty();
+        if ready && was_ready != Some(true) && asked {
             apply(state);
+        }
+        let why = match positions {
+            PositionsView::Absent => Some(
+                "this table has no ra/dec columns, and filters work on the galaxies of the sky map"
+                    .to_string(),
+            ),
+            PositionsView::Failed(e) => {
+                Some(format!("the galaxies' positions could not be read ({e})"))
+            }
+            _ => None,
+        };
+        if let (Some(why), true) = (why, asked) {
+            state.filter_view.set(FilterView::Failed(why));
         }
         ready
     });
+    // hidden when there is nothing to filter (no positions, or no vote columns) and no
+    // filter was asked for
+    let absent = move || {
+        let positions = state.positions.get();
+        let nothing = matches!(positions, PositionsView::Absent)
+            || (matches!(positions, PositionsView::Ready { .. }) && choices_empty(state));
+        nothing && state.filter.with(|f| f.conditions.is_empty())
+    };
     let choices = Memo::new(move |_| {
         state.positions.track();
         state
@@ -275,7 +308,7 @@ pub fn FilterPanel() -> impl IntoView {
             .filter(|v| v.is_finite())
     };
     view! {
-        <section class="filter" aria-labelledby="filter-title">
+        <section class="filter" aria-labelledby="filter-title" hidden=absent>
             <h2 id="filter-title">"Filter by what volunteers said"</h2>
             <div class="filter-controls">
                 <label>"Preset "

@@ -574,7 +574,8 @@ pub fn GalleryPanel() -> impl IntoView {
     };
 
     view! {
-        <section class="gallery" aria-labelledby="gallery-title">
+        <section class="gallery" aria-labelledby="gallery-title"
+            hidden=move || matches!(state.galaxy.get(), super::state::GalaxyView::NoImages)>
             <h2 id="gallery-title">"Gallery"</h2>
             <div class="gallery-controls">
                 <label>"Split "
