@@ -15,6 +15,7 @@ pub mod io;
 pub mod sky;
 pub mod table;
 
+pub mod preview;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
 #[cfg(target_arch = "wasm32")]

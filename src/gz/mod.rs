@@ -5,11 +5,11 @@
 pub mod export;
 pub mod filter;
 mod summary;
-mod tree;
+pub mod tree;
 mod votes;
 
 pub use summary::{describe, most_voted_path};
-pub use tree::{DECALS_TREE, TreeNode, parent_of, tree_order};
+pub use tree::{DECALS_TREE, TREES, Tree, TreeNode, tree_for};
 pub use votes::{Campaign, Question, QuestionVotes, VoteSchema, wilson_interval};
 
 /// The first question of the Galaxy Zoo DECaLS/DESI decision tree: a campaign "has votes"

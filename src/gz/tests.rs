@@ -1,5 +1,9 @@
 use super::*;
 
+fn decals() -> Option<&'static Tree> {
+    tree_for("dr5", ["smooth-or-featured"])
+}
+
 fn gz_desi_columns() -> Vec<String> {
     let mut cols = vec![
         "image".to_string(),
@@ -145,7 +149,7 @@ fn parents_follow_the_decision_tree() {
         ("unknown", None),
     ];
     for (q, want) in cases {
-        assert_eq!(parent_of(q), want, "{q}");
+        assert_eq!(decals().unwrap().parent_of(q), want, "{q}");
     }
 }
 
@@ -248,7 +252,7 @@ fn most_voted_path_and_summary() {
             ],
         ),
     ];
-    let path: Vec<(String, String)> = most_voted_path(&featured);
+    let path: Vec<(String, String)> = most_voted_path(&featured, decals());
     let qs: Vec<&str> = path.iter().map(|(q, _)| q.as_str()).collect();
     assert_eq!(
         qs,
@@ -264,7 +268,7 @@ fn most_voted_path_and_summary() {
         ]
     );
     assert_eq!(
-        describe("dr5", &featured).unwrap(),
+        describe("dr5", &featured, decals()).unwrap(),
         "featured, face-on disk, two tight spiral arms, strong bar, moderate bulge — 34 volunteers, dr5"
     );
     let smooth = vec![
@@ -287,7 +291,7 @@ fn most_voted_path_and_summary() {
         ),
     ];
     assert_eq!(
-        describe("dr12", &smooth).unwrap(),
+        describe("dr12", &smooth, decals()).unwrap(),
         "smooth, cigar-shaped, merging — 5 volunteers, dr12"
     );
     let artifact = vec![votes(
@@ -295,11 +299,15 @@ fn most_voted_path_and_summary() {
         &[("smooth", 1), ("featured-or-disk", 0), ("artifact", 6)],
     )];
     assert_eq!(
-        describe("dr8", &artifact).unwrap(),
+        describe("dr8", &artifact, decals()).unwrap(),
         "star or artifact — 7 volunteers, dr8"
     );
     assert_eq!(
-        describe("dr8", &[votes("smooth-or-featured", &[("smooth", 0)])]),
+        describe(
+            "dr8",
+            &[votes("smooth-or-featured", &[("smooth", 0)])],
+            decals()
+        ),
         None,
         "no votes, no summary"
     );

@@ -1,6 +1,7 @@
 //! Vote columns grouped by campaign and question, and the fractions of one galaxy's votes.
 
-use super::{parse_vote_column, tree_order};
+use super::parse_vote_column;
+use super::tree::{Tree, tree_for};
 
 /// z for a 95 % interval.
 const Z95: f64 = 1.959_963_984_540_054;
@@ -33,6 +34,9 @@ pub struct Question {
 pub struct Campaign {
     pub name: String,
     pub questions: Vec<Question>,
+    /// Its decision tree; `None` for a campaign this viewer does not know (its questions
+    /// are then in column order, with no dependencies).
+    pub tree: Option<&'static Tree>,
 }
 
 /// Every vote column of a table, by campaign (in column order) and question.
@@ -55,6 +59,7 @@ impl VoteSchema {
                     campaigns.push(Campaign {
                         name: v.campaign.clone(),
                         questions: Vec::new(),
+                        tree: None,
                     });
                     let last = campaigns.len() - 1;
                     &mut campaigns[last]
@@ -69,8 +74,11 @@ impl VoteSchema {
             }
         }
         for c in &mut campaigns {
-            // stable: unknown questions keep their column order after the known ones
-            c.questions.sort_by_key(|q| tree_order(&q.name));
+            c.tree = tree_for(&c.name, c.questions.iter().map(|q| q.name.as_str()));
+            if let Some(tree) = c.tree {
+                // stable: unknown questions keep their column order after the known ones
+                c.questions.sort_by_key(|q| tree.order(&q.name));
+            }
         }
         VoteSchema { campaigns }
     }

@@ -675,8 +675,9 @@ fn campaign_votes(
                 .collect();
             CampaignVotes {
                 campaign: c.name.clone(),
-                path: crate::gz::most_voted_path(&questions),
-                summary: crate::gz::describe(&c.name, &questions),
+                path: crate::gz::most_voted_path(&questions, c.tree),
+                summary: crate::gz::describe(&c.name, &questions, c.tree),
+                tree: c.tree,
                 questions,
             }
         })

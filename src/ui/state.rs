@@ -42,6 +42,8 @@ pub struct CampaignVotes {
     /// (question, answer) along the most-voted path.
     pub path: Vec<(String, String)>,
     pub summary: Option<String>,
+    /// The campaign's decision tree, `None` when this viewer does not know it.
+    pub tree: Option<&'static crate::gz::Tree>,
 }
 
 impl CampaignVotes {

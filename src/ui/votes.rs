@@ -3,7 +3,7 @@
 //! interval; "not asked" where nobody was asked; the most-voted path highlighted.
 
 use super::state::CampaignVotes;
-use crate::gz::{QuestionVotes, parent_of};
+use crate::gz::{QuestionVotes, Tree};
 use leptos::prelude::*;
 
 fn percent(f: f64) -> String {
@@ -37,23 +37,40 @@ pub fn VotesPanel(votes: Vec<CampaignVotes>) -> impl IntoView {
 fn CampaignCard(c: CampaignVotes) -> impl IntoView {
     let campaign = c.campaign.clone();
     let path = c.path.clone();
+    let tree = c.tree;
+    let tree_name = tree.map_or("unknown", |t| t.name);
     view! {
-        <details class="campaign" open data-campaign=campaign.clone()>
+        <details class="campaign" open data-campaign=campaign.clone() data-tree=tree_name>
             <summary>
                 <strong>{campaign.clone()}</strong>" "
                 <span class="campaign-summary" data-campaign=campaign.clone()>{c.summary.clone().unwrap_or_default()}</span>
             </summary>
+            {match tree {
+                Some(t) => view! { <p class="tree-name muted">{format!("Decision tree: {}", t.name)}</p> }.into_any(),
+                None => view! {
+                    <p class="tree-unknown" role="note">{format!(
+                        "The decision tree of campaign \"{campaign}\" is not known to this viewer: its questions are shown as they are, in column order, without saying which answer leads to which."
+                    )}</p>
+                }.into_any(),
+            }}
             {c.questions.into_iter().map(|q| {
                 let on_path = path.clone();
-                view! { <QuestionBlock q=q campaign=campaign.clone() path=on_path/> }
+                view! { <QuestionBlock q=q campaign=campaign.clone() path=on_path tree=tree/> }
             }).collect_view()}
         </details>
     }
 }
 
 #[component]
-fn QuestionBlock(q: QuestionVotes, campaign: String, path: Vec<(String, String)>) -> impl IntoView {
-    let after = parent_of(&q.question).map(|(pq, pa)| format!("after {pq}: {pa}"));
+fn QuestionBlock(
+    q: QuestionVotes,
+    campaign: String,
+    path: Vec<(String, String)>,
+    tree: Option<&'static Tree>,
+) -> impl IntoView {
+    let after = tree
+        .and_then(|t| t.parent_of(&q.question))
+        .map(|(pq, pa)| format!("after {pq}: {pa}"));
     let asked = q.asked();
     let total = q.total;
     let name = q.question.clone();

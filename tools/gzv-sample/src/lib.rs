@@ -4,6 +4,7 @@
 //! shards in either HuggingFace layout, plus a small JSON manifest for static hosting.
 
 pub mod catalog;
+pub mod fixtures;
 pub mod manifest;
 pub mod morph;
 pub mod render;
