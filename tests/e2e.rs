@@ -1421,3 +1421,358 @@ async fn every_control_is_named_reachable_by_tab_and_usable_by_keys() {
         .await;
     browser.close().await;
 }
+
+/// Text of the cell of column `col` in table row `row`, once the row is read.
+async fn table_cell(browser: &Browser, row: u64, col: &str) -> (String, String) {
+    let css = format!("#table-grid tr[data-row='{row}'][data-state='ready'] td[data-col='{col}']");
+    let el = browser.wait_for(&css).await;
+    let kind = el.attr("data-kind").await.unwrap().unwrap_or_default();
+    (el.text().await.unwrap(), kind)
+}
+
+async fn header_stats(browser: &Browser, col: &str) -> String {
+    let css = format!("#table-grid th[data-column='{col}'] .col-stats:not([data-stats=''])");
+    browser.wait_for(&css).await.text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn any_parquet_opens_as_a_plain_preview_with_its_table_schema_and_parts() {
+    use gzv_sample::fixtures;
+    let server = serve_dist().await;
+    let plain = fixtures::no_images(200_000, 20_000);
+    let plain_len = plain.len() as u64;
+    for (path, bytes) in [
+        ("/pictures.parquet", fixtures::pictures(40)),
+        ("/plain.parquet", plain),
+        ("/nested.parquet", fixtures::nested_nulls(50)),
+    ] {
+        server.put(path, "application/octet-stream", bytes);
+    }
+    let browser = Browser::start().await;
+    let hidden = |css: &str| {
+        format!("const e = document.querySelector('{css}'); return !!e && e.offsetParent === null")
+    };
+
+    // PNG pictures under another name: the table opens by itself, images as thumbnails
+    browser
+        .client
+        .goto(&format!("{}/?url=/pictures.parquet", server.url()))
+        .await
+        .unwrap();
+    browser
+        .wait_for("#table-count[data-rows='40'][data-columns='5']")
+        .await;
+    assert_eq!(table_cell(&browser, 0, "caption").await.0, "picture 0");
+    assert_eq!(
+        table_cell(&browser, 3, "caption").await,
+        ("null".into(), "null".into()),
+        "null is said, not left empty"
+    );
+    assert_eq!(
+        table_cell(&browser, 1, "taken").await.0,
+        "2024-03-01 13:00:00Z"
+    );
+    assert_eq!(
+        table_cell(&browser, 2, "score").await,
+        ("1".into(), "number".into())
+    );
+    assert_eq!(
+        table_cell(&browser, 1, "blob").await.0,
+        "10 B · de ad 01 be ef 01 02 03 …"
+    );
+    let long = browser
+        .js("const td = document.querySelector(\"#table-grid tr[data-row='5'] td[data-col='caption']\"); return [td.textContent, td.title]")
+        .await;
+    assert!(long[0].as_str().unwrap().ends_with('…'), "{long}");
+    assert_eq!(
+        long[1].as_str().unwrap(),
+        "long ".repeat(40),
+        "the whole text on hover"
+    );
+    let types = browser
+        .js("return [...document.querySelectorAll('#table-grid th[data-column] .col-type')].map(e => e.textContent)")
+        .await;
+    assert_eq!(
+        types,
+        serde_json::json!([
+            "string",
+            "float64",
+            "timestamp[ms, UTC]",
+            "binary",
+            "binary"
+        ])
+    );
+    assert_eq!(
+        header_stats(&browser, "score").await,
+        "min 0 · max 19.5 · 0 nulls"
+    );
+    assert_eq!(
+        header_stats(&browser, "caption")
+            .await
+            .ends_with("· 1 null"),
+        true
+    );
+    // the image cell is the row's PNG, decoded by the browser
+    browser
+        .wait_for("#table-grid tr[data-row='2'] td[data-col='snapshot'] img")
+        .await;
+    let size = browser
+        .js("const i = document.querySelector(\"#table-grid tr[data-row='2'] td[data-col='snapshot'] img\"); await i.decode(); return [i.naturalWidth, i.naturalHeight]")
+        .await;
+    assert_eq!(size, serde_json::json!([32, 24]));
+    // images: the gallery and the galaxy view are there; no positions or votes: no map or filter
+    browser.wait_for("#gallery-count[data-count='40']").await;
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    browser.wait_for("#sky-absent").await;
+    assert_eq!(browser.js(&hidden(".filter")).await, Value::Bool(true));
+    // the schema and file panel: types, row groups, the huggingface metadata pretty-printed
+    browser
+        .wait_for("#schema-panel summary")
+        .await
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(
+        browser.wait_for("#schema-rows").await.text().await.unwrap(),
+        "40"
+    );
+    let taken = browser
+        .js("return [...document.querySelectorAll(\"#schema-columns tr[data-leaf='taken'] td\")].map(e => e.textContent)")
+        .await;
+    assert_eq!(taken[0], "INT64");
+    assert_eq!(taken[1], "timestamp[ms, UTC]");
+    assert_eq!(
+        taken[7], "2024-03-01 12:00:00",
+        "min from the footer statistics"
+    );
+    assert_eq!(taken[8], "2024-03-03 03:00:00", "max: 39 hours later");
+    let hf = browser
+        .js("return document.querySelector(\"#schema-panel details.kv[data-key='huggingface'] pre\").textContent")
+        .await;
+    let hf = hf.as_str().unwrap();
+    assert!(
+        hf.contains("\"snapshot\": {\n") && hf.contains("\"_type\": \"Image\""),
+        "{hf}"
+    );
+
+    // 200,000 rows without images: only the rows in view are in the page and read
+    browser
+        .client
+        .goto(&format!("{}/?url=/plain.parquet", server.url()))
+        .await
+        .unwrap();
+    browser.wait_for("#table-count[data-rows='200000']").await;
+    assert_eq!(table_cell(&browser, 0, "name").await.0, "item 0");
+    assert_eq!(
+        header_stats(&browser, "id").await,
+        "min 0 · max 199999 · 0 nulls"
+    );
+    browser.wait_for("#galaxy-none").await;
+    assert_eq!(
+        browser.js(&hidden(".gallery")).await,
+        Value::Bool(true),
+        "no images: no gallery"
+    );
+    browser.wait_for("#sky-absent").await;
+    server.clear_log();
+    browser
+        .js("const s = document.getElementById('table-scroll'); s.scrollTop = 123456 * 30; return 0")
+        .await;
+    let (name, _) = table_cell(&browser, 123_460, "name").await;
+    assert_eq!(name, "item 123460");
+    assert_eq!(table_cell(&browser, 123_460, "flag").await.0, "true");
+    assert_eq!(
+        table_cell(&browser, 123_460, "day").await.0,
+        "2020-03-31",
+        "123460 % 365 = 90 days after 2020-01-01"
+    );
+    let in_dom = browser
+        .js("return [...document.querySelectorAll('#table-grid tr.row')].map(r => +r.dataset.row)")
+        .await;
+    let rows: Vec<u64> = in_dom
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert!(
+        rows.len() <= 480 / 30 + 2 + 2 * 4,
+        "only the rows in view and a few more: {}",
+        rows.len()
+    );
+    assert!(
+        rows.iter().all(|&r| (123_440..123_490).contains(&r)),
+        "{rows:?}"
+    );
+    let log: Vec<_> = server
+        .log()
+        .into_iter()
+        .filter(|e| e.path == "/plain.parquet")
+        .collect();
+    let bytes: u64 = log.iter().map(|e| e.bytes).sum();
+    assert!(
+        !log.is_empty() && bytes * 20 < plain_len,
+        "a few pages of one row group, not the file: {} requests, {bytes} of {plain_len} bytes",
+        log.len()
+    );
+
+    // nested and null-heavy columns
+    browser
+        .client
+        .goto(&format!("{}/?url=/nested.parquet", server.url()))
+        .await
+        .unwrap();
+    browser.wait_for("#table-count[data-rows='50']").await;
+    assert_eq!(
+        table_cell(&browser, 0, "tags").await,
+        ("null".into(), "null".into())
+    );
+    assert_eq!(table_cell(&browser, 1, "tags").await.0, "[]");
+    assert_eq!(
+        table_cell(&browser, 11, "tags").await,
+        (
+            "[11, 12, 13, 14, 15, 16, 17, 18, … +3]".into(),
+            "nested".into()
+        )
+    );
+    assert_eq!(table_cell(&browser, 1, "point").await.0, "{x: 1, y: -1}");
+    assert_eq!(table_cell(&browser, 2, "attrs").await.0, "{\"a\": 2}");
+    assert_eq!(table_cell(&browser, 1, "code").await.0, "green");
+    assert_eq!(table_cell(&browser, 1, "price").await.0, "1.25");
+    assert_eq!(header_stats(&browser, "always_null").await, "50 nulls");
+    assert_eq!(
+        header_stats(&browser, "mostly_null").await,
+        "min 0 · max 40 · 45 nulls"
+    );
+    let nested_stats = browser
+        .js("return document.querySelector(\"#table-grid th[data-column='tags'] .col-stats\").textContent")
+        .await;
+    assert_eq!(nested_stats, "", "a nested column has no single statistics");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_galaxy_zoo_2_table_gets_its_own_tree_map_gallery_and_a_closed_table() {
+    use gzv_sample::fixtures;
+    let server = serve_dist().await;
+    server.put(
+        "/gz2.parquet",
+        "application/octet-stream",
+        fixtures::gz2_votes(12),
+    );
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/?url=/gz2.parquet", server.url()))
+        .await
+        .unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    let card = browser.wait_for(".campaign[data-campaign='gz2']").await;
+    assert_eq!(
+        card.attr("data-tree").await.unwrap().as_deref(),
+        Some("Galaxy Zoo 2")
+    );
+    let summary = browser
+        .wait_for(".campaign-summary[data-campaign='gz2']")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        summary,
+        "featured, face-on disk, two tight spiral arms, no bar — 40 volunteers, gz2"
+    );
+    let after = browser
+        .js("return [...document.querySelectorAll(\".question[data-campaign='gz2']\")].map(q => [q.dataset.question, (q.querySelector('.after') || {}).textContent || ''])")
+        .await;
+    let after: Vec<(String, String)> = serde_json::from_value(after).unwrap();
+    let want: Vec<(String, String)> = [
+        ("smooth-or-featured", ""),
+        ("how-rounded", "after smooth-or-featured: smooth"),
+        ("disk-edge-on", "after smooth-or-featured: featured-or-disk"),
+        ("bulge-shape", "after disk-edge-on: yes"),
+        (
+            "has-spiral-arms",
+            "after smooth-or-featured: featured-or-disk",
+        ),
+        ("spiral-winding", "after has-spiral-arms: yes"),
+        ("spiral-arm-count", "after has-spiral-arms: yes"),
+        ("bar", "after smooth-or-featured: featured-or-disk"),
+        ("bulge-size", "after smooth-or-featured: featured-or-disk"),
+        ("something-odd", ""),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(
+        after, want,
+        "GZ2's questions in its own tree's order and dependencies"
+    );
+    assert_eq!(
+        browser
+            .js("return document.querySelector(\".question[data-campaign='gz2'][data-question='bulge-size'] .total\").textContent")
+            .await,
+        "not asked"
+    );
+    // a campaign nobody knows: its questions flat, and said so
+    let note = browser
+        .wait_for(".campaign[data-campaign='zz9'] .tree-unknown")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(note.contains("\"zz9\" is not known"), "{note}");
+    assert_eq!(
+        browser
+            .js(
+                "return document.querySelectorAll(\".campaign[data-campaign='zz9'] .after\").length"
+            )
+            .await,
+        0
+    );
+    // RA and DEC in capitals are positions; an image struct under another name is the gallery
+    browser.wait_for("#sky-canvas[data-state='complete']").await;
+    browser.wait_for("#gallery-count[data-count='12']").await;
+    assert_eq!(
+        browser
+            .js(
+                "const f = document.querySelector('.filter'); return !!f && f.offsetParent !== null"
+            )
+            .await,
+        Value::Bool(true),
+        "positions and votes: the filter panel"
+    );
+    // a Galaxy Zoo table keeps its table closed, and reads no rows for it until opened
+    assert_eq!(
+        browser
+            .js("return document.querySelector('#table-panel details').open")
+            .await,
+        Value::Bool(false)
+    );
+    assert_eq!(
+        browser
+            .js("return document.querySelectorAll('#table-grid tr.row').length")
+            .await,
+        0
+    );
+    browser
+        .wait_for("#table-panel summary")
+        .await
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(
+        table_cell(&browser, 3, "dr7objid").await.0,
+        "587722981000000003"
+    );
+    assert_eq!(table_cell(&browser, 0, "RA").await.0, "150");
+    assert_eq!(table_cell(&browser, 0, "bar-gz2_yes").await.0, "10");
+    assert_eq!(
+        header_stats(&browser, "bar-gz2_yes").await,
+        "min 0 · max 10 · 0 nulls"
+    );
+    browser
+        .wait_for("#table-grid tr[data-row='0'] td[data-col='jpg'] img")
+        .await;
+    browser.close().await;
+}

@@ -80,6 +80,23 @@ pub async fn read_metadata_hinted(
     src: &dyn ByteSource,
     footer_len: Option<u64>,
 ) -> Result<ParquetMetaData, DecodeError> {
+    read_metadata_opts(src, footer_len, false).await
+}
+
+/// As [`read_metadata_hinted`], with every column chunk's statistics (min, max, nulls)
+/// decoded: for the schema panel and column headers, which a visitor opens.
+pub async fn read_metadata_with_stats(
+    src: &dyn ByteSource,
+    footer_len: Option<u64>,
+) -> Result<ParquetMetaData, DecodeError> {
+    read_metadata_opts(src, footer_len, true).await
+}
+
+async fn read_metadata_opts(
+    src: &dyn ByteSource,
+    footer_len: Option<u64>,
+    stats: bool,
+) -> Result<ParquetMetaData, DecodeError> {
     let guess = footer_len
         .filter(|&n| n >= 12)
         .unwrap_or_else(|| footer_tail_guess(src.known_len()));
@@ -102,10 +119,15 @@ pub async fn read_metadata_hinted(
     // Page indexes are loaded later, and only for reads that need them; page encoding,
     // size and column statistics are not shown, so they are not decoded (a large part of a
     // gz_desi footer's decoding time: 114 row groups of 400 columns each).
+    let column_stats = if stats {
+        ParquetStatisticsPolicy::KeepAll
+    } else {
+        ParquetStatisticsPolicy::SkipAll
+    };
     let options = ParquetMetaDataOptions::new()
         .with_encoding_stats_policy(ParquetStatisticsPolicy::SkipAll)
         .with_size_stats_policy(ParquetStatisticsPolicy::SkipAll)
-        .with_column_stats_policy(ParquetStatisticsPolicy::SkipAll);
+        .with_column_stats_policy(column_stats);
     let mut decoder = ParquetMetaDataPushDecoder::try_new(len)
         .map_err(|e| DecodeError::corrupt(src, e))?
         .with_page_index_policy(PageIndexPolicy::Skip)

@@ -385,3 +385,23 @@ fn every_published_campaign_has_its_tree() {
         assert_eq!(t.root(), "smooth-or-featured");
     }
 }
+
+#[test]
+fn the_row_window_covers_the_viewport_and_no_more() {
+    assert_eq!(row_window(1000, 0.0, 300.0, 30.0, 3), 0..13);
+    assert_eq!(row_window(1000, 3000.0, 300.0, 30.0, 3), 97..113);
+    assert_eq!(
+        row_window(1000, 3015.0, 300.0, 30.0, 0),
+        100..111,
+        "a row cut at each edge"
+    );
+    assert_eq!(
+        row_window(1000, 1e9, 300.0, 30.0, 3),
+        1000..1000,
+        "past the end: nothing"
+    );
+    assert_eq!(row_window(5, 0.0, 300.0, 30.0, 3), 0..5);
+    assert_eq!(row_window(0, 0.0, 300.0, 30.0, 3), 0..0);
+    let w = row_window(400_000, 8_999_990.0, 420.0, 30.0, 3);
+    assert!(w.len() <= 420 / 30 + 1 + 6, "{w:?}");
+}

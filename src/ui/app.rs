@@ -89,6 +89,8 @@ fn Page(state: AppState) -> impl IntoView {
                 </div>
             </div>
             <super::gallery::GalleryPanel/>
+            <super::table::TablePanel/>
+            <super::table::SchemaPanel/>
         </main>
     }
 }

@@ -49,7 +49,7 @@ struct Loader {
     footer_failed: HashMap<usize, String>,
 }
 
-fn blob_url(bytes: &[u8]) -> Result<String, String> {
+pub(super) fn blob_url(bytes: &[u8]) -> Result<String, String> {
     let mime = match crate::imaging::sniff(bytes) {
         Some(f) => f.to_mime_type(),
         None => return Err("not an image format the viewer knows".into()),

@@ -363,6 +363,10 @@ pub struct OpenDataset {
     pub(super) catalog: Option<(Source, Arc<ParquetMetaData>)>,
     /// What the sky map reads (planned once positions start loading).
     pub(super) sky_plan: RefCell<Option<Rc<super::sky_load::SkyPlan>>>,
+    /// Every row of every readable file, images or not: what the table view shows.
+    table_index: dataset::RowIndex,
+    /// Footers decoded again with column statistics, for the schema panel and headers.
+    stats_metas: RefCell<Vec<Option<Arc<ParquetMetaData>>>>,
 }
 
 impl OpenDataset {
@@ -440,6 +444,55 @@ impl OpenDataset {
         out
     }
 
+    /// Rows of the table view: every row of every readable file.
+    pub(super) fn table_rows(&self) -> u64 {
+        self.table_index.rows()
+    }
+
+    /// Where global table row `row` is (file, row group, row in the group).
+    pub(super) fn locate_row(&self, row: u64) -> crate::gallery::Locate {
+        use crate::gallery::Locate;
+        let Some(at) = self.table_index.locate(row) else {
+            return Locate::Nowhere;
+        };
+        let Some((meta, _)) = self.meta(at.file) else {
+            return Locate::NeedsFooter(at.file);
+        };
+        match dataset::row_group_of(
+            meta.row_groups()
+                .iter()
+                .map(|rg| rg.num_rows().max(0) as u64),
+            at.row,
+        ) {
+            Some((rg, offset)) => Locate::At(at.file, rg, offset),
+            None => Locate::Nowhere,
+        }
+    }
+
+    /// Files whose rows the table view shows, in order.
+    pub(super) fn table_files(&self) -> Vec<usize> {
+        self.table_index.files().iter().map(|&(f, _)| f).collect()
+    }
+
+    /// File `i`'s footer with column statistics (read again once, as a visitor asks).
+    pub(super) async fn stats_meta(&self, i: usize) -> Result<Arc<ParquetMetaData>, String> {
+        if let Some(m) = self.stats_metas.borrow().get(i).cloned().flatten() {
+            return Ok(m);
+        }
+        let src = self
+            .sources
+            .get(i)
+            .ok_or_else(|| format!("there is no file {i}"))?;
+        let meta = decode::read_metadata_with_stats(src, self.hints.get(i).copied().flatten())
+            .await
+            .map(Arc::new)
+            .map_err(|e| e.to_string())?;
+        if let Some(slot) = self.stats_metas.borrow_mut().get_mut(i) {
+            *slot = Some(meta.clone());
+        }
+        Ok(meta)
+    }
+
     /// File `i`'s footer and roles, read now if they were left for later.
     pub(super) async fn ensure_meta(
         &self,
@@ -480,8 +533,17 @@ fn build_dataset(
     catalog: Option<(Source, Arc<ParquetMetaData>)>,
 ) -> OpenDataset {
     let mut index = dataset::RowIndex::default();
+    let mut table_index = dataset::RowIndex::default();
     let mut first_rows = vec![None; files.len()];
     for i in 0..files.len() {
+        let all_rows = match (&manifest_rows, &metas[i]) {
+            (Some(rows), _) => rows.get(i).copied(),
+            (None, Some((meta, _))) => Some(meta.file_metadata().num_rows().max(0) as u64),
+            _ => None,
+        };
+        if let Some(n) = all_rows {
+            table_index.push(i, n);
+        }
         let rows = match (&manifest_rows, &metas[i]) {
             (Some(rows), _) => rows.get(i).copied().unwrap_or(0),
             (None, Some((meta, roles))) if roles.image.is_some() => meta
@@ -494,6 +556,7 @@ fn build_dataset(
         first_rows[i] = Some(index.rows());
         index.push(i, rows);
     }
+    let files_len = files.len();
     OpenDataset {
         files,
         sources,
@@ -504,6 +567,8 @@ fn build_dataset(
         costs,
         catalog,
         sky_plan: Default::default(),
+        table_index,
+        stats_metas: RefCell::new(vec![None; files_len]),
     }
 }
 

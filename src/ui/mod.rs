@@ -11,6 +11,7 @@ mod sky_load;
 mod state;
 mod status;
 mod summary;
+mod table;
 mod votes;
 
 pub use app::App;

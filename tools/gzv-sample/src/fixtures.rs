@@ -31,6 +31,11 @@ fn write(batch: &RecordBatch, rows_per_group: usize) -> Vec<u8> {
         .collect::<Vec<_>>();
     let props = WriterProperties::builder()
         .set_max_row_group_row_count(Some(rows_per_group))
+        // pages of 1,000 rows and no dictionary pages (which hold the whole chunk's values
+        // when they are all distinct): a few rows of a large row group are a few pages
+        .set_dictionary_enabled(false)
+        .set_data_page_row_count_limit(1_000)
+        .set_write_batch_size(1_000)
         .set_key_value_metadata((!kv.is_empty()).then_some(kv))
         .build();
     let mut out = Vec::new();

@@ -215,11 +215,33 @@ async fn respond(
         .lock()
         .ok()
         .and_then(|o| o.get(path).cloned());
-    if let (Some((content_type, body)), false) = (stand_in, head) {
-        entry.bytes = body.len() as u64;
-        let mut r = Response::new(full(body));
+    if let Some((content_type, body)) = stand_in {
+        // a stand-in answers ranges as a static host does
+        let len = body.len() as u64;
+        let range = match (&entry.range, active && faults.ignore_range) {
+            (Some(h), false) => parse_range(h, len).ok(),
+            _ => None,
+        };
+        let part = match &range {
+            Some(rg) => body.slice(rg.start as usize..rg.end as usize),
+            None => body,
+        };
+        entry.bytes = if head { 0 } else { part.len() as u64 };
+        let part_len = part.len() as u64;
+        let mut r = Response::new(if head { empty() } else { full(part) });
+        let h = r.headers_mut();
+        h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(part_len));
         if let Ok(v) = HeaderValue::from_str(&content_type) {
-            r.headers_mut().insert(header::CONTENT_TYPE, v);
+            h.insert(header::CONTENT_TYPE, v);
+        }
+        if let Some(rg) = range {
+            *r.status_mut() = StatusCode::PARTIAL_CONTENT;
+            if let Ok(v) =
+                HeaderValue::from_str(&format!("bytes {}-{}/{len}", rg.start, rg.end - 1))
+            {
+                r.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
         }
         return finish(entry, r);
     }

@@ -1,0 +1,785 @@
+//! The table view of any parquet (a virtualised grid: only the rows near the viewport are
+//! read and in the DOM, a row group's wanted rows in one read, reads for rows scrolled
+//! past cancelled), and the schema and file panel (what a data engineer checks first).
+//! Both read the footer's column statistics only when opened.
+
+use super::load::OpenDataset;
+use super::state::AppState;
+use crate::gallery::{Batch, Locate, Lru, MAX_BATCH, Scheduler};
+use crate::preview::{self, Cell, FileReport};
+use crate::table;
+use futures::future::AbortHandle;
+use leptos::ev;
+use leptos::html::Div;
+use leptos::prelude::*;
+use parquet::file::metadata::ParquetMetaData;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// Rows kept rendered (with their thumbnails' blob URLs).
+const KEEP_ROWS: usize = 600;
+/// Rows above and below the viewport that are read and in the DOM.
+const OVERSCAN: usize = 4;
+/// Reads start once the scroll has rested this long.
+const SETTLE_MS: u64 = 90;
+/// Height of a row, and of a row with a thumbnail.
+const ROW_PX: f64 = 30.0;
+const IMAGE_ROW_PX: f64 = 56.0;
+/// Blob URLs made in one task before yielding to the page.
+const BLOBS_PER_TASK: usize = 8;
+
+/// One cell as shown.
+#[derive(Clone, Debug, PartialEq)]
+enum Shown {
+    Text(Cell),
+    /// A blob URL of the image's bytes.
+    Image(String),
+    ImageFailed(String),
+    /// This file has no such column.
+    Missing,
+}
+
+/// A row: its cells, or why it could not be read.
+#[derive(Clone, Debug, PartialEq)]
+enum RowData {
+    Ready(Vec<Shown>),
+    Failed(String),
+}
+
+fn release(rows: Vec<RowData>) {
+    for r in rows {
+        if let RowData::Ready(cells) = r {
+            for c in cells {
+                if let Shown::Image(url) = c {
+                    let _ = web_sys::Url::revoke_object_url(&url);
+                }
+            }
+        }
+    }
+}
+
+/// The table's columns (top-level fields of the first file) and what their headers say.
+#[derive(Clone, Debug, PartialEq)]
+struct Columns {
+    names: Vec<String>,
+    types: Vec<String>,
+    image: Option<String>,
+    /// The leaf column of each top-level column that is a plain value (for statistics).
+    leaf: Vec<Option<usize>>,
+    /// Whether the table has Galaxy Zoo vote columns (then the table starts closed).
+    votes: bool,
+}
+
+impl Columns {
+    fn of(meta: &ParquetMetaData) -> Result<Columns, String> {
+        let schema = table::arrow_schema(meta)?;
+        let roles = table::recognise(&schema);
+        let descr = meta.file_metadata().schema_descr();
+        let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        let leaf = names
+            .iter()
+            .map(|n| {
+                let mut it = descr
+                    .columns()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.path().parts().first() == Some(n));
+                // statistics of a list's or struct's leaves are not the column's
+                match (it.next(), it.next()) {
+                    (Some((i, c)), None) if c.path().parts().len() == 1 => Some(i),
+                    _ => None,
+                }
+            })
+            .collect();
+        Ok(Columns {
+            types: schema
+                .fields()
+                .iter()
+                .map(|f| preview::type_label(f.data_type()))
+                .collect(),
+            names,
+            image: roles.image.map(|i| i.name),
+            leaf,
+            votes: !table::vote_schema(&schema).is_empty(),
+        })
+    }
+}
+
+#[derive(Default)]
+struct Loader {
+    scheduler: Scheduler,
+    tasks: HashMap<u64, AbortHandle>,
+    footers: HashSet<usize>,
+    footer_failed: HashMap<usize, String>,
+}
+
+/// Read one batch's rows, every column, and render their cells.
+async fn fetch(
+    state: AppState,
+    ds: Rc<OpenDataset>,
+    batch: Batch,
+    columns: Arc<Columns>,
+    cache: StoredValue<Lru<RowData>, LocalStorage>,
+    version: RwSignal<u64>,
+    error: RwSignal<Option<String>>,
+) {
+    let name = ds.file_name(batch.file);
+    let result: Result<Vec<(u64, RowData)>, String> = async {
+        let (meta, roles) = ds
+            .meta(batch.file)
+            .ok_or_else(|| format!("the footer of {name} is not read"))?;
+        let src = ds
+            .sources
+            .get(batch.file)
+            .ok_or_else(|| format!("there is no file {}", batch.file))?;
+        let leaves: Vec<String> = meta
+            .file_metadata()
+            .schema_descr()
+            .columns()
+            .iter()
+            .map(|c| c.path().string())
+            .collect();
+        let batches =
+            crate::decode::read_row_set(src, meta, &leaves, batch.row_group, &batch.offsets())
+                .await
+                .map_err(|e| e.to_string())?;
+        let only_image = table::Roles {
+            image: roles.image.clone(),
+            ..Default::default()
+        };
+        let mut out = Vec::with_capacity(batch.rows.len());
+        let mut rows = batch.rows.iter();
+        let mut blobs = 0usize;
+        for b in &batches {
+            for k in 0..b.num_rows() {
+                let Some(&(row, _)) = rows.next() else { break };
+                let _span = crate::web::timing::Span::new("table row");
+                let mut cells = Vec::with_capacity(columns.names.len());
+                for col in &columns.names {
+                    if columns.image.as_ref() == Some(col) && only_image.image.is_some() {
+                        blobs += 1;
+                        if blobs % BLOBS_PER_TASK == 0 {
+                            crate::web::sleep_ms(0).await;
+                        }
+                        cells.push(match table::row_values(b, &only_image, k).image {
+                            Some(bytes) => match super::gallery::blob_url(&bytes) {
+                                Ok(url) => Shown::Image(url),
+                                Err(e) => Shown::ImageFailed(e),
+                            },
+                            None => Shown::ImageFailed("no image (null)".into()),
+                        });
+                        continue;
+                    }
+                    cells.push(match b.column_by_name(col) {
+                        Some(c) => Shown::Text(preview::cell(c.as_ref(), k)),
+                        None => Shown::Missing,
+                    });
+                }
+                out.push((row, RowData::Ready(cells)));
+            }
+        }
+        for &(row, _) in rows {
+            out.push((
+                row,
+                RowData::Failed(format!(
+                    "{name} returned fewer rows than asked; row {row} is missing"
+                )),
+            ));
+        }
+        Ok(out)
+    }
+    .await;
+    ds.costs.publish(state);
+    let rows = match result {
+        Ok(r) => r,
+        Err(e) => {
+            error.set(Some(format!("Rows of {name} could not be read: {e}")));
+            batch
+                .rows
+                .iter()
+                .map(|&(row, _)| (row, RowData::Failed(e.clone())))
+                .collect()
+        }
+    };
+    cache.update_value(|c| {
+        for (row, r) in rows {
+            release(c.insert(row, r));
+        }
+    });
+    version.update(|v| *v += 1);
+}
+
+/// The file whose footer describes the table (its first file with rows).
+fn first_file(ds: &OpenDataset) -> Option<usize> {
+    ds.table_files().first().copied()
+}
+
+/// The table view.
+#[component]
+pub fn TablePanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let open = RwSignal::new(false);
+    let columns = RwSignal::new(None::<Result<Arc<Columns>, String>>);
+    // header statistics line of each column, once the statistics footer is read
+    let stats = RwSignal::new(None::<Result<Vec<Option<String>>, String>>);
+    let cache = StoredValue::new_local(Lru::<RowData>::new(KEEP_ROWS));
+    let version = RwSignal::new(0u64);
+    let replan = RwSignal::new(0u64);
+    let error = RwSignal::new(None::<String>);
+    let loader = StoredValue::new_local(Loader::default());
+    let from_scroll = StoredValue::new(false);
+    let scrolling = StoredValue::new(false);
+    let settle = StoredValue::new_local(None::<TimeoutHandle>);
+    let scroll_ref = NodeRef::<Div>::new();
+    // (scroll top, viewport height, header height)
+    let viewport = RwSignal::new((0.0f64, 420.0f64, 0.0f64));
+    let measure = move || {
+        if let Some(el) = scroll_ref.get_untracked() {
+            let head = el
+                .query_selector("thead")
+                .ok()
+                .flatten()
+                .map_or(0.0, |h| h.client_height() as f64);
+            let now = (el.scroll_top() as f64, el.client_height() as f64, head);
+            if viewport.get_untracked() != now {
+                viewport.set(now);
+            }
+        }
+    };
+    let on_resize = window_event_listener(ev::resize, move |_| measure());
+    on_cleanup(move || on_resize.remove());
+
+    let opened = Memo::new(move |_| {
+        state.galaxy.track();
+        state
+            .dataset
+            .with_value(|d| d.as_ref().map(|d| d.table_rows()))
+    });
+    // the columns, from the first file's footer (read only when the table is opened, if it
+    // was left for later); a table without votes opens at once
+    let reading_columns = StoredValue::new(false);
+    Effect::new(move |_| {
+        let Some(_) = opened.get() else { return };
+        let is_open = open.get();
+        if columns.get_untracked().is_some() || reading_columns.get_value() {
+            return;
+        }
+        let Some(ds) = state.dataset.get_value() else {
+            return;
+        };
+        let Some(file) = first_file(&ds) else {
+            columns.set(Some(Err("no file of the dataset could be read".into())));
+            return;
+        };
+        let settle = move |got: Result<Arc<Columns>, String>| {
+            if got.as_ref().is_ok_and(|c| !c.votes) {
+                open.set(true);
+            }
+            columns.set(Some(got));
+            request_animation_frame(measure);
+        };
+        if let Some((meta, _)) = ds.meta(file) {
+            settle(Columns::of(&meta).map(Arc::new));
+            return;
+        }
+        if !is_open {
+            return;
+        }
+        reading_columns.set_value(true);
+        leptos::task::spawn_local(async move {
+            let got = match ds.ensure_meta(state, file).await {
+                Ok((meta, _)) => Columns::of(&meta).map(Arc::new),
+                Err(e) => Err(e),
+            };
+            reading_columns.set_value(false);
+            settle(got);
+        });
+    });
+    // header statistics: read when the table is first opened
+    Effect::new(move |_| {
+        if !open.get() || stats.get_untracked().is_some() {
+            return;
+        }
+        let Some(Ok(cols)) = columns.get() else {
+            return;
+        };
+        let Some(ds) = state.dataset.get_value() else {
+            return;
+        };
+        let Some(file) = first_file(&ds) else { return };
+        stats.set(Some(Ok(Vec::new())));
+        leptos::task::spawn_local(async move {
+            let got = ds.stats_meta(file).await.map(|meta| {
+                cols.leaf
+                    .iter()
+                    .map(|l| l.and_then(|i| preview::leaf_stats(&[&meta], i).line()))
+                    .collect()
+            });
+            ds.costs.publish(state);
+            stats.set(Some(got));
+        });
+    });
+
+    let row_px = Memo::new(move |_| match columns.get() {
+        Some(Ok(c)) if c.image.is_some() => IMAGE_ROW_PX,
+        _ => ROW_PX,
+    });
+    let total = Memo::new(move |_| {
+        if matches!(columns.get(), Some(Ok(_))) {
+            opened.get().unwrap_or(0) as usize
+        } else {
+            0
+        }
+    });
+    // the rows near the viewport: the visible ones first, then those below and above
+    let window = Memo::new(move |_| {
+        if !open.get() {
+            return 0..0;
+        }
+        let (top, h, head) = viewport.get();
+        preview::row_window(total.get(), top - head, h, row_px.get(), 0)
+    });
+    let wanted = Memo::new(move |_| {
+        let inner = window.get();
+        if inner.is_empty() {
+            return Vec::new();
+        }
+        let n = total.get();
+        let outer = inner.start.saturating_sub(OVERSCAN)..(inner.end + OVERSCAN).min(n);
+        inner
+            .clone()
+            .chain(inner.end..outer.end)
+            .chain((outer.start..inner.start).rev())
+            .map(|r| r as u64)
+            .collect::<Vec<u64>>()
+    });
+
+    Effect::new(move |_| {
+        let want = wanted.get();
+        cache.update_value(|c| c.touch(&want));
+        loader.update_value(|l| {
+            for id in l.scheduler.prune(&want) {
+                if let Some(h) = l.tasks.remove(&id) {
+                    h.abort();
+                }
+            }
+        });
+        if !from_scroll.get_value() {
+            replan.update(|n| *n += 1);
+            return;
+        }
+        from_scroll.set_value(false);
+        scrolling.set_value(true);
+        if let Some(h) = settle.get_value() {
+            h.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                scrolling.set_value(false);
+                replan.update(|n| *n += 1);
+            },
+            std::time::Duration::from_millis(SETTLE_MS),
+        )
+        .ok();
+        settle.set_value(handle);
+    });
+
+    Effect::new(move |_| {
+        replan.track();
+        if scrolling.get_value() {
+            return;
+        }
+        let want = wanted.get_untracked();
+        let Some(Ok(cols)) = columns.get_untracked() else {
+            return;
+        };
+        let Some(ds) = state.dataset.get_value() else {
+            return;
+        };
+        let failed_files = loader.with_value(|l| l.footer_failed.clone());
+        let plan = loader
+            .try_update_value(|l| {
+                cache.with_value(|c| {
+                    l.scheduler.plan(
+                        &want,
+                        |r| c.contains(r),
+                        |r| match ds.locate_row(r) {
+                            Locate::NeedsFooter(f) if failed_files.contains_key(&f) => {
+                                Locate::Nowhere
+                            }
+                            other => other,
+                        },
+                        MAX_BATCH,
+                    )
+                })
+            })
+            .unwrap_or_default();
+        loader.update_value(|l| {
+            for id in &plan.abort {
+                if let Some(h) = l.tasks.remove(id) {
+                    h.abort();
+                }
+            }
+        });
+        if !plan.nowhere.is_empty() {
+            cache.update_value(|c| {
+                for &row in &plan.nowhere {
+                    let why = match ds.locate_row(row) {
+                        Locate::NeedsFooter(f) => failed_files
+                            .get(&f)
+                            .cloned()
+                            .unwrap_or_else(|| "its file's footer could not be read".into()),
+                        _ => "its file does not have it".into(),
+                    };
+                    release(c.insert(row, RowData::Failed(format!("row {row}: {why}"))));
+                }
+            });
+            version.update(|v| *v += 1);
+        }
+        for file in plan.footers {
+            let fresh = loader
+                .try_update_value(|l| l.footers.insert(file))
+                .unwrap_or(false);
+            if !fresh {
+                continue;
+            }
+            let ds = ds.clone();
+            leptos::task::spawn_local(async move {
+                if let Err(e) = ds.ensure_meta(state, file).await {
+                    let name = ds.file_name(file);
+                    loader.update_value(|l| {
+                        l.footer_failed
+                            .insert(file, format!("the footer of {name} could not be read: {e}"));
+                    });
+                }
+                loader.update_value(|l| {
+                    l.footers.remove(&file);
+                });
+                replan.update(|n| *n += 1);
+            });
+        }
+        for batch in plan.start {
+            let id = batch.id;
+            let (task, handle) = futures::future::abortable(fetch(
+                state,
+                ds.clone(),
+                batch,
+                cols.clone(),
+                cache,
+                version,
+                error,
+            ));
+            loader.update_value(|l| {
+                l.tasks.insert(id, handle);
+            });
+            leptos::task::spawn_local(async move {
+                let _ = task.await;
+                loader.update_value(|l| {
+                    l.tasks.remove(&id);
+                    l.scheduler.finished(id);
+                });
+                replan.update(|n| *n += 1);
+            });
+        }
+    });
+
+    on_cleanup(move || {
+        loader.update_value(|l| {
+            for (_, h) in l.tasks.drain() {
+                h.abort();
+            }
+        });
+        cache.update_value(|c| release(c.drain()));
+    });
+
+    let progress = move || {
+        version.track();
+        let want = wanted.get();
+        let shown = cache.with_value(|c| want.iter().filter(|&&r| c.contains(r)).count());
+        let live = loader.with_value(|l| l.tasks.len());
+        (shown, want.len(), live)
+    };
+    let rows_in_dom = move || {
+        let w = window.get();
+        let n = total.get();
+        if w.is_empty() {
+            return (0, 0);
+        }
+        let lo = w.start.saturating_sub(OVERSCAN);
+        let hi = (w.end + OVERSCAN).min(n);
+        (lo, hi)
+    };
+    let header = move || {
+        let Some(Ok(c)) = columns.get() else {
+            return Vec::new();
+        };
+        let lines = match stats.get() {
+            Some(Ok(v)) if !v.is_empty() => v.into_iter().map(Some).collect::<Vec<_>>(),
+            _ => vec![None; c.names.len()],
+        };
+        c.names
+            .iter()
+            .zip(&c.types)
+            .zip(lines)
+            .map(|((n, t), s)| (n.clone(), t.clone(), s))
+            .collect::<Vec<_>>()
+    };
+
+    view! {
+        <section class="table-view" aria-labelledby="table-title" id="table-panel">
+            <details prop:open=move || open.get() on:toggle=move |e| {
+                let now = event_target::<web_sys::HtmlDetailsElement>(&e).open();
+                if open.get_untracked() != now {
+                    open.set(now);
+                }
+                request_animation_frame(measure);
+            }>
+                <summary><h2 id="table-title">"Rows"</h2>" "
+                    {move || match (columns.get(), opened.get()) {
+                        (Some(Ok(c)), Some(n)) => view! {
+                            <span id="table-count" class="muted" data-rows=n data-columns=c.names.len()>
+                                {format!("{} rows × {} columns", super::sky::fmt_count(n as usize), c.names.len())}
+                            </span>
+                        }.into_any(),
+                        (Some(Err(e)), _) => view! { <span id="table-failed" class="error" role="alert">{e}</span> }.into_any(),
+                        _ => view! { <span class="loading"><span class="spinner" aria-hidden="true"></span>"Opening…"</span> }.into_any(),
+                    }}
+                </summary>
+                <div class="table-status">
+                    {move || {
+                        let (shown, want, live) = progress();
+                        (want > 0).then(|| view! {
+                            <span id="table-progress" class="muted" data-shown=shown data-wanted=want data-batches=live>
+                                {if shown < want { format!("rows {shown} of {want} read, {live} reads") } else { format!("{want} rows read") }}
+                            </span>
+                        })
+                    }}
+                    {move || match stats.get() {
+                        Some(Ok(v)) if v.is_empty() => Some(view! { <span id="table-stats-loading" class="loading">" · reading column statistics…"</span> }.into_any()),
+                        Some(Err(e)) => Some(view! { <span id="table-stats-error" class="error">{format!(" · column statistics could not be read: {e}")}</span> }.into_any()),
+                        _ => None,
+                    }}
+                </div>
+                {move || error.get().map(|e| view! { <p id="table-error" class="error" role="alert">{e}</p> })}
+                <div class="table-scroll" id="table-scroll" node_ref=scroll_ref tabindex="0"
+                    aria-label="Rows of the table; scroll with the arrow keys"
+                    on:scroll=move |_| {
+                        from_scroll.set_value(true);
+                        measure();
+                    }>
+                    <table id="table-grid" aria-describedby="table-title">
+                        <thead>
+                            <tr>
+                                <th scope="col" class="rownum">"row"</th>
+                                <For each=header key=|h| h.clone() let:h>
+                                    <th scope="col" data-column=h.0.clone()>
+                                        <span class="col-name">{h.0.clone()}</span>
+                                        <span class="col-type">{h.1.clone()}</span>
+                                        <span class="col-stats" data-stats=h.2.clone().unwrap_or_default()>{h.2.clone().unwrap_or_default()}</span>
+                                    </th>
+                                </For>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            <tr class="spacer" aria-hidden="true" style=move || format!("height: {}px", rows_in_dom().0 as f64 * row_px.get())></tr>
+                            <For each=move || { let (lo, hi) = rows_in_dom(); (lo..hi).collect::<Vec<_>>() } key=|r| *r let:row>
+                                <TableRow row=row as u64 cache=cache version=version columns=columns row_px=row_px/>
+                            </For>
+                            <tr class="spacer" aria-hidden="true" style=move || { let (_, hi) = rows_in_dom(); format!("height: {}px", total.get().saturating_sub(hi) as f64 * row_px.get()) }></tr>
+                        </tbody>
+                    </table>
+                </div>
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn TableRow(
+    row: u64,
+    cache: StoredValue<Lru<RowData>, LocalStorage>,
+    version: RwSignal<u64>,
+    columns: RwSignal<Option<Result<Arc<Columns>, String>>>,
+    row_px: Memo<f64>,
+) -> impl IntoView {
+    let data = Memo::new(move |_| {
+        version.track();
+        cache.with_value(|c| c.peek(row).cloned())
+    });
+    let names = move || match columns.get() {
+        Some(Ok(c)) => c.names.clone(),
+        _ => Vec::new(),
+    };
+    let width = move || names().len().max(1);
+    view! {
+        <tr class="row" data-row=row style=move || format!("height: {}px", row_px.get())
+            data-state=move || match data.get() { Some(RowData::Ready(_)) => "ready", Some(RowData::Failed(_)) => "failed", None => "loading" }>
+            <th scope="row" class="rownum">{row}</th>
+            {move || match data.get() {
+                Some(RowData::Ready(cells)) => names().into_iter().zip(cells).map(|(col, c)| match c {
+                    Shown::Text(cell) => view! {
+                        <td data-col=col data-kind=cell.kind.as_str() title=cell.full.clone()>{cell.text}</td>
+                    }.into_any(),
+                    Shown::Image(url) => view! {
+                        <td data-col=col.clone() data-kind="image"><img src=url alt=format!("{col} of row {row}") decoding="async" draggable="false"/></td>
+                    }.into_any(),
+                    Shown::ImageFailed(e) => {
+                        let why = e.clone();
+                        view! { <td data-col=col data-kind="image-failed" class="error" title=why>"✕ "{e}</td> }.into_any()
+                    }
+                    Shown::Missing => view! { <td data-col=col data-kind="missing" class="muted">"(not in this file)"</td> }.into_any(),
+                }).collect_view().into_any(),
+                Some(RowData::Failed(e)) => {
+                    view! { <td colspan=width() class="error" data-kind="failed">"✕ "{e}</td> }.into_any()
+                }
+                None => view! { <td colspan=width() class="loading" data-kind="loading">"…"</td> }.into_any(),
+            }}
+        </tr>
+    }
+}
+
+/// The schema and file panel: one file's footer, read with statistics when opened.
+#[component]
+pub fn SchemaPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let open = RwSignal::new(false);
+    let file = RwSignal::new(None::<usize>);
+    let report = RwSignal::new(None::<(usize, Result<Arc<FileReport>, String>)>);
+    let opened = Memo::new(move |_| {
+        state.galaxy.track();
+        state
+            .dataset
+            .with_value(|d| d.as_ref().map(|d| d.table_files()))
+    });
+    let choices = move || {
+        let files = opened.get().unwrap_or_default();
+        state.dataset.with_value(|d| {
+            d.as_ref()
+                .map(|d| {
+                    files
+                        .iter()
+                        .map(|&i| (i, d.file_name(i)))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    Effect::new(move |_| {
+        if !open.get() {
+            return;
+        }
+        let files = opened.get().unwrap_or_default();
+        let want = file.get().or_else(|| files.first().copied());
+        let Some(i) = want else { return };
+        if report.with_untracked(|r| r.as_ref().is_some_and(|(f, _)| *f == i)) {
+            return;
+        }
+        let Some(ds) = state.dataset.get_value() else {
+            return;
+        };
+        report.set(None);
+        leptos::task::spawn_local(async move {
+            let got = ds
+                .stats_meta(i)
+                .await
+                .map(|m| Arc::new(FileReport::from_meta(&m)));
+            ds.costs.publish(state);
+            if file.get_untracked().is_none_or(|f| f == i) {
+                report.set(Some((i, got)));
+            }
+        });
+    });
+    let bytes = |n: u64| crate::io::format_bytes(n);
+    view! {
+        <section class="schema-view" aria-labelledby="schema-title" id="schema-panel">
+            <details prop:open=move || open.get() on:toggle=move |e| {
+                let now = event_target::<web_sys::HtmlDetailsElement>(&e).open();
+                if open.get_untracked() != now {
+                    open.set(now);
+                }
+            }>
+                <summary><h2 id="schema-title">"Schema and file"</h2></summary>
+                {move || (choices().len() > 1).then(|| view! {
+                    <label>"File "
+                        <select id="schema-file" on:change=move |e| file.set(event_target_value(&e).parse().ok())>
+                            {choices().into_iter().map(|(i, name)| view! { <option value=i.to_string()>{name}</option> }).collect_view()}
+                        </select>
+                    </label>
+                })}
+                {move || match report.get() {
+                    None if open.get() => view! { <p class="loading" id="schema-loading"><span class="spinner" aria-hidden="true"></span>"Reading the footer with its statistics…"</p> }.into_any(),
+                    None => ().into_any(),
+                    Some((_, Err(e))) => view! { <p class="error" id="schema-error" role="alert">{format!("The footer could not be read: {e}")}</p> }.into_any(),
+                    Some((_, Ok(r))) => view! { <Report r=r bytes=bytes/> }.into_any(),
+                }}
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn Report(r: Arc<FileReport>, bytes: fn(u64) -> String) -> impl IntoView {
+    let rg_total = r.row_groups.len();
+    const SHOWN_GROUPS: usize = 200;
+    view! {
+        <dl id="schema-file-facts">
+            <dt>"Rows"</dt><dd id="schema-rows">{r.rows}</dd>
+            <dt>"Row groups"</dt><dd id="schema-row-groups">{rg_total}</dd>
+            <dt>"Format version"</dt><dd>{r.version}</dd>
+            <dt>"Written by"</dt><dd>{r.created_by.clone().unwrap_or_else(|| "(not said)".into())}</dd>
+            <dt>"Offset index"</dt><dd id="schema-offset-index">{r.offset_index.to_string()}</dd>
+            <dt>"Column index"</dt><dd id="schema-column-index">{r.column_index.to_string()}</dd>
+        </dl>
+        <h3>"Columns"</h3>
+        <div class="schema-scroll">
+            <table id="schema-columns">
+                <thead><tr>
+                    <th scope="col">"column"</th><th scope="col">"physical"</th><th scope="col">"logical"</th>
+                    <th scope="col">"compression"</th><th scope="col">"encodings"</th>
+                    <th scope="col">"compressed"</th><th scope="col">"uncompressed"</th>
+                    <th scope="col">"nulls"</th><th scope="col">"min"</th><th scope="col">"max"</th>
+                </tr></thead>
+                <tbody>
+                    {r.leaves.iter().map(|l| view! {
+                        <tr data-leaf=l.path.clone()>
+                            <th scope="row">{l.path.clone()}</th>
+                            <td>{l.physical.clone()}</td>
+                            <td>{l.logical.clone()}</td>
+                            <td>{l.compression.clone()}</td>
+                            <td>{l.encodings.clone()}</td>
+                            <td>{bytes(l.compressed)}</td>
+                            <td>{bytes(l.uncompressed)}</td>
+                            <td data-nulls=l.stats.nulls.map(|n| n.to_string()).unwrap_or_default()>{l.stats.nulls.map_or("—".to_string(), |n| n.to_string())}</td>
+                            <td class="stat-min">{l.stats.min.clone().unwrap_or_else(|| "—".into())}</td>
+                            <td class="stat-max">{l.stats.max.clone().unwrap_or_else(|| "—".into())}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <h3>"Row groups"</h3>
+        <div class="schema-scroll">
+            <table id="schema-groups">
+                <thead><tr><th scope="col">"#"</th><th scope="col">"rows"</th><th scope="col">"compressed"</th><th scope="col">"uncompressed"</th></tr></thead>
+                <tbody>
+                    {r.row_groups.iter().take(SHOWN_GROUPS).enumerate().map(|(i, g)| view! {
+                        <tr><th scope="row">{i}</th><td>{g.rows}</td><td>{bytes(g.compressed)}</td><td>{bytes(g.uncompressed)}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {(rg_total > SHOWN_GROUPS).then(|| view! { <p class="muted">{format!("… and {} more row groups", rg_total - SHOWN_GROUPS)}</p> })}
+        </div>
+        <h3>"Key-value metadata"</h3>
+        {if r.metadata.is_empty() {
+            view! { <p class="muted" id="schema-no-metadata">"This file has no key-value metadata."</p> }.into_any()
+        } else {
+            r.metadata.iter().map(|(k, v)| view! {
+                <details class="kv" data-key=k.clone()>
+                    <summary>{k.clone()}</summary>
+                    <pre tabindex="0" aria-label=k.clone()>{v.clone()}</pre>
+                </details>
+            }).collect_view().into_any()
+        }}
+    }
+}
