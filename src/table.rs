@@ -252,6 +252,15 @@ pub fn ints(col: &dyn Array) -> Vec<Option<i64>> {
     }
 }
 
+/// A whole integer column of a batch by name (as [`ints`]); all `None` when the batch has
+/// no such column.
+pub fn ints_by_name(batch: &RecordBatch, name: &str) -> Vec<Option<i64>> {
+    batch
+        .column_by_name(name)
+        .map(|c| ints(c.as_ref()))
+        .unwrap_or_else(|| vec![None; batch.num_rows()])
+}
+
 /// A whole string column, borrowed (integer ids are not strings here: see [`string_at`]).
 pub fn strs(col: &dyn Array) -> Vec<Option<&str>> {
     match col.data_type() {
@@ -329,6 +338,17 @@ mod tests {
         assert_eq!(strs(&s), vec![Some("a"), None]);
         assert_eq!(strs(&LargeStringArray::from(vec!["x"])), vec![Some("x")]);
         assert_eq!(ints(&s), vec![None, None]);
+        let batch = RecordBatch::try_from_iter([(
+            "n",
+            std::sync::Arc::new(i.clone()) as arrow_array::ArrayRef,
+        )])
+        .unwrap();
+        assert_eq!(ints_by_name(&batch, "n"), ints(&i));
+        assert_eq!(
+            ints_by_name(&batch, "absent"),
+            vec![None; 3],
+            "an absent column reads as no values, one per row"
+        );
     }
 
     #[test]

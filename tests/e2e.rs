@@ -1573,6 +1573,11 @@ async fn any_parquet_opens_as_a_plain_preview_with_its_table_schema_and_parts() 
         Value::Bool(true),
         "no images: no gallery"
     );
+    assert_eq!(
+        browser.js(&hidden("#about")).await,
+        Value::Bool(true),
+        "no galaxies, no explanation of Galaxy Zoo"
+    );
     browser.wait_for("#sky-absent").await;
     server.clear_log();
     browser

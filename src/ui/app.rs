@@ -76,7 +76,7 @@ fn Page(state: AppState) -> impl IntoView {
                     {move || if light.get() { "Dark theme" } else { "Light theme" }}
                 </button>
             </div>
-            <About/>
+            <About state=state/>
         </header>
         <main>
             <StatusBar/>
@@ -95,14 +95,21 @@ fn Page(state: AppState) -> impl IntoView {
     }
 }
 
-/// What a visitor is looking at, in a few sentences.
+/// What a visitor is looking at, in a few sentences: only for a table of Galaxy Zoo votes
+/// (said of any other table, it would be untrue).
 #[component]
-fn About() -> impl IntoView {
+fn About(state: AppState) -> impl IntoView {
+    let galaxy_zoo = move || match state.galaxy.get() {
+        super::state::GalaxyView::Ready(g) => !g.votes.is_empty(),
+        super::state::GalaxyView::Waiting | super::state::GalaxyView::Loading(_) => true,
+        super::state::GalaxyView::NoImages | super::state::GalaxyView::Failed(_) => false,
+    };
     view! {
-        <details id="about">
+        <details id="about" hidden=move || !galaxy_zoo()>
             <summary>"What am I looking at?"</summary>
-            <p>"Each picture is a galaxy photographed by the DESI Legacy Imaging Surveys, in three
-               infrared-to-green filters shown as red, green and blue. Hundreds of thousands of
+            <p>"Each picture is a galaxy photographed by a sky survey (for Galaxy Zoo DESI, the
+               DESI Legacy Imaging Surveys, in three infrared-to-green filters shown as red,
+               green and blue). Hundreds of thousands of
                such galaxies were shown to Galaxy Zoo volunteers, who answered a short chain of
                questions about each: is it smooth or does it have features like a disk? Is the
                disk seen edge-on? Does it have a bar, spiral arms, a bulge? Is it merging with

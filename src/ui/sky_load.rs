@@ -370,12 +370,10 @@ pub async fn load_positions(state: AppState, ds: &OpenDataset) {
                 None => vec![None; n],
             };
             let rows: Vec<Option<u64>> = if plan.catalog {
-                let ints = |name: &str| {
-                    col(name)
-                        .map(|c| table::ints(c.as_ref()))
-                        .unwrap_or_else(|| vec![None; n])
-                };
-                let (files, file_rows) = (ints(CATALOG_FILE), ints(CATALOG_ROW));
+                let (files, file_rows) = (
+                    table::ints_by_name(b, CATALOG_FILE),
+                    table::ints_by_name(b, CATALOG_ROW),
+                );
                 files
                     .iter()
                     .zip(&file_rows)
@@ -398,14 +396,8 @@ pub async fn load_positions(state: AppState, ds: &OpenDataset) {
                     .collect()
             };
             for (k, cols) in root_columns.iter().enumerate() {
-                let values: Vec<Vec<Option<i64>>> = cols
-                    .iter()
-                    .map(|c| {
-                        col(c)
-                            .map(|c| table::ints(c.as_ref()))
-                            .unwrap_or_else(|| vec![None; n])
-                    })
-                    .collect();
+                let values: Vec<Vec<Option<i64>>> =
+                    cols.iter().map(|c| table::ints_by_name(b, c)).collect();
                 for r in 0..n {
                     counts.clear();
                     counts.extend(values.iter().map(|v| v.get(r).copied().flatten()));
@@ -496,14 +488,8 @@ async fn load_colour(state: AppState, choice: ColourBy) {
         let mut s = store.borrow_mut();
         for b in &batches {
             let n = b.num_rows();
-            let cols: Vec<Vec<Option<i64>>> = columns
-                .iter()
-                .map(|c| {
-                    b.column_by_name(c)
-                        .map(|c| table::ints(c.as_ref()))
-                        .unwrap_or_else(|| vec![None; n])
-                })
-                .collect();
+            let cols: Vec<Vec<Option<i64>>> =
+                columns.iter().map(|c| table::ints_by_name(b, c)).collect();
             let mut counts: Vec<Option<i64>> = Vec::with_capacity(cols.len());
             let values: Vec<f32> = (0..n)
                 .map(|r| {
@@ -575,14 +561,8 @@ pub async fn load_question(
         let mut row: Vec<Option<i64>> = Vec::with_capacity(columns.len());
         for b in &batches {
             let n = b.num_rows();
-            let cols: Vec<Vec<Option<i64>>> = columns
-                .iter()
-                .map(|c| {
-                    b.column_by_name(c)
-                        .map(|c| table::ints(c.as_ref()))
-                        .unwrap_or_else(|| vec![None; n])
-                })
-                .collect();
+            let cols: Vec<Vec<Option<i64>>> =
+                columns.iter().map(|c| table::ints_by_name(b, c)).collect();
             for r in 0..n {
                 row.clear();
                 row.extend(cols.iter().map(|c| c.get(r).copied().flatten()));

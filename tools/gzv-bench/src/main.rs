@@ -24,7 +24,7 @@ const MARKS: [&str; 4] = [
 
 struct Config {
     trace: bool,
-    /// Run only these sections (open, panel, sky, filter, gallery); all when empty.
+    /// Run only these sections (open, panel, sky, filter, gallery, table); all when empty.
     only: Vec<String>,
     runs: usize,
     rows: usize,
@@ -213,7 +213,7 @@ async fn main() -> std::process::ExitCode {
         Ok(c) => c,
         Err(e) => {
             eprintln!(
-                "gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50] [--only open,panel,sky,filter,gallery]"
+                "gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50] [--only open,panel,sky,filter,gallery,table]"
             );
             return std::process::ExitCode::from(2);
         }
@@ -400,7 +400,39 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     }
+    if wanted("table") {
+        table_bench(&app, &data, &cfg).await;
+    }
     std::process::ExitCode::SUCCESS
+}
+
+/// Run `run` `cfg.runs` times at each latency of `cfg.latencies` and print the medians of
+/// its figures with `print` (latency, medians) as each latency completes.
+async fn per_latency<const N: usize, Fut>(
+    cfg: &Config,
+    data: &Server,
+    what: &str,
+    run: impl Fn() -> Fut,
+    print: impl Fn(u64, [f64; N]),
+) where
+    Fut: std::future::Future<Output = Result<[f64; N], String>>,
+{
+    for &latency in &cfg.latencies {
+        data.set_faults(Faults {
+            latency_ms: latency,
+            ..Faults::default()
+        });
+        let mut runs: Vec<[f64; N]> = Vec::new();
+        for _ in 0..cfg.runs {
+            match run().await {
+                Ok(r) => runs.push(r),
+                Err(e) => eprintln!("gzv-bench: {what} at {latency} ms: {e}"),
+            }
+        }
+        let medians: [f64; N] =
+            std::array::from_fn(|i| median(runs.iter().map(|r| r[i]).collect()));
+        print(latency, medians);
+    }
 }
 
 /// The gallery over the sky benchmark's 399,000 galaxies: from choosing a new filter (whose
@@ -430,32 +462,19 @@ async fn gallery_bench(
         "longest task",
         "DOM cells"
     );
-    for &latency in &cfg.latencies {
-        data.set_faults(Faults {
-            latency_ms: latency,
-            ..Faults::default()
-        });
-        let mut runs: Vec<[f64; 8]> = Vec::new();
-        for _ in 0..cfg.runs {
-            match gallery_run(app, data, &dir).await {
-                Ok(r) => runs.push(r),
-                Err(e) => eprintln!("gzv-bench: gallery at {latency} ms: {e}"),
-            }
-        }
-        let m = |i: usize| median(runs.iter().map(|r| r[i]).collect());
-        println!(
-            "{:>5} | {:>13.0} ms {:>13.0} ms | {:>9.1} ms {:>9.1} ms {:>9.1} ms {:>8.0} {:>9.0} ms | {:>9.0}",
-            latency,
-            m(0),
-            m(1),
-            m(2),
-            m(3),
-            m(4),
-            m(5),
-            m(6),
-            m(7),
-        );
-    }
+    per_latency(
+        cfg,
+        data,
+        "gallery",
+        || gallery_run(app, data, &dir),
+        |latency, m| {
+            println!(
+                "{:>5} | {:>13.0} ms {:>13.0} ms | {:>9.1} ms {:>9.1} ms {:>9.1} ms {:>8.0} {:>9.0} ms | {:>9.0}",
+                latency, m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7],
+            )
+        },
+    )
+    .await;
     Ok(())
 }
 
@@ -584,28 +603,19 @@ async fn filter_bench(
         "{:>5} | {:>22} {:>26} | {:>14} {:>14}",
         "lat", "address filter counted", "new filter (+1 question)", "evaluate", "re-evaluate"
     );
-    for &latency in &cfg.latencies {
-        data.set_faults(Faults {
-            latency_ms: latency,
-            ..Faults::default()
-        });
-        let mut runs: Vec<[f64; 4]> = Vec::new();
-        for _ in 0..cfg.runs {
-            match filter_run(app, data, &dir).await {
-                Ok(r) => runs.push(r),
-                Err(e) => eprintln!("gzv-bench: filters at {latency} ms: {e}"),
-            }
-        }
-        let m = |i: usize| median(runs.iter().map(|r| r[i]).collect());
-        println!(
-            "{:>5} | {:>19.0} ms {:>23.0} ms | {:>11.2} ms {:>11.2} ms",
-            latency,
-            m(0),
-            m(1),
-            m(2),
-            m(3)
-        );
-    }
+    per_latency(
+        cfg,
+        data,
+        "filters",
+        || filter_run(app, data, &dir),
+        |latency, m| {
+            println!(
+                "{:>5} | {:>19.0} ms {:>23.0} ms | {:>11.2} ms {:>11.2} ms",
+                latency, m[0], m[1], m[2], m[3]
+            )
+        },
+    )
+    .await;
     Ok(())
 }
 
@@ -1001,4 +1011,124 @@ async fn panel_timings(
     }
     browser.close().await;
     Ok((wasm, bitmap, pixels, median(times)))
+}
+
+/// Rows of the table benchmark's plain table (no images, no votes).
+const TABLE_ROWS: usize = 400_000;
+
+/// The table view of a plain 400,000-row table (five columns, row groups of 20,000, pages
+/// of 1,000 rows): from navigation to the first rows shown, from a jump to the middle to
+/// its rows shown, then frame times while it is scrolled fast (600 px a frame for 2 s).
+async fn table_bench(app: &Server, data: &Server, cfg: &Config) {
+    let file = gzv_sample::fixtures::no_images(TABLE_ROWS, 20_000);
+    println!(
+        "gzv-bench: table view of a {TABLE_ROWS}-row table ({:.1} MB; medians of {} cold runs)",
+        file.len() as f64 / 1e6,
+        cfg.runs
+    );
+    data.put("/table.parquet", "application/octet-stream", file);
+    println!(
+        "{:>5} | {:>12} {:>12} | {:>12} {:>12} {:>12} {:>8} {:>12} | {:>9}",
+        "lat",
+        "first rows",
+        "jump",
+        "frame med",
+        "frame p95",
+        "frame max",
+        "frames",
+        "longest task",
+        "DOM rows"
+    );
+    per_latency(
+        cfg,
+        data,
+        "table",
+        || table_run(app, data),
+        |latency, m| {
+            println!(
+                "{:>5} | {:>9.0} ms {:>9.0} ms | {:>9.1} ms {:>9.1} ms {:>9.1} ms {:>8.0} {:>9.0} ms | {:>9.0}",
+                latency, m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7],
+            )
+        },
+    )
+    .await;
+}
+
+async fn table_run(app: &Server, data: &Server) -> Result<[f64; 8], String> {
+    let browser = Browser::start().await;
+    let result = table_steps(&browser, app, data).await;
+    browser.close().await;
+    result
+}
+
+async fn table_steps(browser: &Browser, app: &Server, data: &Server) -> Result<[f64; 8], String> {
+    browser
+        .client
+        .goto(&format!("{}/?url={}/table.parquet", app.url(), data.url()))
+        .await
+        .map_err(|e| e.to_string())?;
+    // every wanted row shown: (ms since navigation) or a timeout
+    let all_shown = "const p = document.getElementById('table-progress');
+        return !!p && p.dataset.shown === p.dataset.wanted && p.dataset.batches === '0' && +p.dataset.wanted > 0";
+    let first = browser
+        .js(&format!(
+            "return new Promise(done => {{
+            const check = () => {{
+              const ok = (() => {{ {all_shown} }})();
+              if (ok) return done(performance.now());
+              if (performance.now() > 120000) return done('timeout');
+              setTimeout(check, 5);
+            }};
+            check();
+          }})"
+        ))
+        .await;
+    let first = first.as_f64().ok_or(format!("first rows: {first}"))?;
+    let jump = browser
+        .js(&format!(
+            "return new Promise(done => {{
+            const sc = document.getElementById('table-scroll');
+            const t0 = performance.now();
+            sc.scrollTop = sc.scrollHeight / 2;
+            const check = () => {{
+              const ok = (() => {{ {all_shown} }})();
+              const mid = document.querySelector('#table-grid tr.row[data-state=ready]');
+              if (ok && mid && +mid.dataset.row > 100000) return done(performance.now() - t0);
+              if (performance.now() - t0 > 60000) return done('timeout');
+              setTimeout(check, 2);
+            }};
+            setTimeout(check, 2);
+          }})"
+        ))
+        .await;
+    let jump = jump.as_f64().ok_or(format!("jump: {jump}"))?;
+    let scroll = browser
+        .js("return new Promise(done => {
+            const sc = document.getElementById('table-scroll');
+            const long = [];
+            try { new PerformanceObserver(l => { for (const e of l.getEntries()) long.push(e.duration); }).observe({type: 'longtask'}); } catch (e) {}
+            const frames = []; let last = 0; let t0 = 0; let rows = 0;
+            const step = now => {
+              frames.push(now - last); last = now;
+              sc.scrollTop += 600;
+              rows = Math.max(rows, document.querySelectorAll('#table-grid tr.row').length);
+              if (now - t0 < 2000) requestAnimationFrame(step);
+              else setTimeout(() => {
+                frames.shift();
+                frames.sort((a, b) => a - b);
+                const q = f => frames[Math.min(frames.length - 1, Math.floor(f * frames.length))];
+                done([q(0.5), q(0.95), frames[frames.length - 1], frames.length, Math.max(0, ...long), rows]);
+              }, 100);
+            };
+            requestAnimationFrame(t => { last = t; t0 = t; requestAnimationFrame(step); });
+          })")
+        .await;
+    let s: Vec<f64> = scroll
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+        .unwrap_or_default();
+    if s.len() != 6 {
+        return Err(format!("scroll: {scroll}"));
+    }
+    Ok([first, jump, s[0], s[1], s[2], s[3], s[4], s[5]])
 }
