@@ -1520,10 +1520,16 @@ async fn any_parquet_opens_as_a_plain_preview_with_its_table_schema_and_parts() 
         .js("const i = document.querySelector(\"#table-grid tr[data-row='2'] td[data-col='snapshot'] img\"); await i.decode(); return [i.naturalWidth, i.naturalHeight]")
         .await;
     assert_eq!(size, serde_json::json!([32, 24]));
+    common::screenshot(&browser, "table-pictures.png").await;
     // images: the gallery and the galaxy view are there; no positions or votes: no map or filter
     browser.wait_for("#gallery-count[data-count='40']").await;
     browser.wait_for("#galaxy-image[data-state='drawn']").await;
     browser.wait_for("#sky-absent").await;
+    assert_eq!(
+        browser.js(&hidden("#sky-canvas")).await,
+        Value::Bool(true),
+        "no positions: no empty map drawn"
+    );
     assert_eq!(browser.js(&hidden(".filter")).await, Value::Bool(true));
     // the schema and file panel: types, row groups, the huggingface metadata pretty-printed
     browser
@@ -1554,6 +1560,10 @@ async fn any_parquet_opens_as_a_plain_preview_with_its_table_schema_and_parts() 
         hf.contains("\"snapshot\": {\n") && hf.contains("\"_type\": \"Image\""),
         "{hf}"
     );
+    browser
+        .js("document.getElementById('schema-panel').scrollIntoView(); return 0")
+        .await;
+    common::screenshot(&browser, "schema-panel.png").await;
 
     // 200,000 rows without images: only the rows in view are in the page and read
     browser

@@ -496,11 +496,13 @@ pub fn SkyPanel() -> impl IntoView {
         }
     };
 
+    // a table without positions has no map: only the line saying so
+    let absent = move || matches!(state.positions.get(), PositionsView::Absent);
     view! {
         <section class="sky" aria-labelledby="sky-title">
             <h2 id="sky-title">"Sky map"</h2>
             {move || map_error.get().map(|e| view! { <p class="error" role="alert" id="sky-map-error">{e}</p> })}
-            <div class="sky-controls">
+            <div class="sky-controls" hidden=absent>
                 <label>"Projection "
                     <select id="sky-projection" on:change=move |e| set_projection(event_target_value(&e))>
                         {Projection::ALL.iter().map(|p| view! { <option value=p.key() selected=move || view_sig.get().projection == *p>{p.name()}</option> }).collect_view()}
@@ -529,7 +531,7 @@ pub fn SkyPanel() -> impl IntoView {
                 <label><input type="checkbox" id="sky-ecliptic" prop:checked=move || view_sig.get().ecliptic on:change=move |e| { let on = event_target_checked(&e); view_sig.update(|v| v.ecliptic = on) }/>" Ecliptic"</label>
             </div>
             <SkyStatus/>
-            <div class="sky-frame">
+            <div class="sky-frame" hidden=absent>
                 <canvas node_ref=canvas_ref id="sky-canvas" tabindex="0" data-keys="own" role="img"
                     aria-label="Sky map of the galaxies; arrow keys move, + and - zoom, 0 resets, click a galaxy to open it, shift-drag to select"
                     on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up
@@ -541,7 +543,7 @@ pub fn SkyPanel() -> impl IntoView {
                     </div>
                 })}
             </div>
-            <div class="sky-legend">
+            <div class="sky-legend" hidden=absent>
                 <span id="sky-cursor" class="muted">{move || match cursor.get() {
                     Some((ra, dec)) => format!("cursor: RA {ra:.3}° ({}), Dec {dec:+.3}° ({})", crate::sky::ra_hms(ra), crate::sky::dec_dms(dec)),
                     None => "cursor: off the sky".into(),
