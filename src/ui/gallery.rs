@@ -6,14 +6,14 @@
 
 use super::filter::FilterView;
 use super::load::{OpenDataset, go_to};
+use super::reads::{self, Reader, Reads};
 use super::state::AppState;
-use crate::gallery::{Batch, CELL_PX, Layout, Locate, Lru, MAX_BATCH, OVERSCAN_ROWS, Scheduler};
+use crate::gallery::{Batch, CELL_PX, Layout, Lru, OVERSCAN_ROWS};
 use crate::table;
-use futures::future::AbortHandle;
 use leptos::ev;
 use leptos::html::Div;
 use leptos::prelude::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 
@@ -21,9 +21,6 @@ use wasm_bindgen::JsCast;
 const KEEP_THUMBS: usize = 800;
 /// Blob URLs made in one task before yielding to the page.
 const BLOBS_PER_TASK: usize = 8;
-/// Reads start once the scroll has rested this long; cells scrolled past are cancelled at
-/// once.
-const SETTLE_MS: u64 = 90;
 
 /// A cell's image: a blob URL to show, or why there is none.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,15 +35,6 @@ enum RowsView {
     Waiting(String),
     Ready { count: usize, what: String },
     Failed(String),
-}
-
-/// Everything the gallery keeps between frames (browser objects: this thread only).
-#[derive(Default)]
-struct Loader {
-    scheduler: Scheduler,
-    tasks: HashMap<u64, AbortHandle>,
-    footers: HashSet<usize>,
-    footer_failed: HashMap<usize, String>,
 }
 
 pub(super) fn blob_url(bytes: &[u8]) -> Result<String, String> {
@@ -252,7 +240,7 @@ pub fn GalleryPanel() -> impl IntoView {
     let version = RwSignal::new(0u64);
     let replan = RwSignal::new(0u64);
     let error = RwSignal::new(None::<String>);
-    let loader = StoredValue::new_local(Loader::default());
+    let loader = StoredValue::new_local(Reads::default());
     // a scroll moved the cells (reads wait for it to rest), and the timer that ends it
     let from_scroll = StoredValue::new(false);
     let scrolling = StoredValue::new(false);
@@ -310,13 +298,7 @@ pub fn GalleryPanel() -> impl IntoView {
             return;
         };
         let result = selected_rows(state, &ds, split_now.as_deref());
-        loader.update_value(|l| {
-            for id in l.scheduler.clear() {
-                if let Some(h) = l.tasks.remove(&id) {
-                    h.abort();
-                }
-            }
-        });
+        loader.update_value(Reads::clear);
         match result {
             Ok((list, what)) => {
                 rows_view.set(RowsView::Ready {
@@ -367,33 +349,18 @@ pub fn GalleryPanel() -> impl IntoView {
         let want = wanted.get();
         let rows_wanted: Vec<u64> = want.iter().map(|&(_, r)| r as u64).collect();
         cache.update_value(|c| c.touch(&rows_wanted));
-        loader.update_value(|l| {
-            for id in l.scheduler.prune(&rows_wanted) {
-                if let Some(h) = l.tasks.remove(&id) {
-                    h.abort(); // dropping its reads aborts their requests
-                }
-            }
-        });
-        if !from_scroll.get_value() {
-            replan.update(|n| *n += 1);
-            return;
-        }
-        from_scroll.set_value(false);
-        scrolling.set_value(true);
-        if let Some(h) = settle.get_value() {
-            h.clear();
-        }
-        let handle = set_timeout_with_handle(
-            move || {
-                scrolling.set_value(false);
-                replan.update(|n| *n += 1);
-            },
-            std::time::Duration::from_millis(SETTLE_MS),
-        )
-        .ok();
-        settle.set_value(handle);
+        reads::on_wanted(&rows_wanted, loader, from_scroll, scrolling, settle, replan);
     });
 
+    let reader = Reader {
+        locate: |ds: &OpenDataset, row| ds.locate_image(row),
+        failed: |row, why| Thumb::Failed(format!("galaxy {row}: {why}")),
+        release,
+        fetch: Rc::new(move |ds: Rc<OpenDataset>, batch: Batch| {
+            Box::pin(fetch(state, ds, batch, cache, version, error))
+                as futures::future::LocalBoxFuture<'static, ()>
+        }),
+    };
     // plan and start reads: when the scroll rests, a footer or a batch arrives, or the
     // selection changes
     Effect::new(move |_| {
@@ -401,97 +368,28 @@ pub fn GalleryPanel() -> impl IntoView {
         if scrolling.get_value() {
             return;
         }
-        let want = wanted.get_untracked();
         let Some(ds) = state.dataset.get_value() else {
             return;
         };
-        let rows_wanted: Vec<u64> = want.iter().map(|&(_, r)| r as u64).collect();
-        let failed_files = loader.with_value(|l| l.footer_failed.clone());
-        let plan = loader
-            .try_update_value(|l| {
-                cache.with_value(|c| {
-                    l.scheduler.plan(
-                        &rows_wanted,
-                        |r| c.contains(r),
-                        |r| match ds.locate_image(r) {
-                            Locate::NeedsFooter(f) if failed_files.contains_key(&f) => {
-                                Locate::Nowhere
-                            }
-                            other => other,
-                        },
-                        MAX_BATCH,
-                    )
-                })
-            })
-            .unwrap_or_default();
-        loader.update_value(|l| {
-            for id in &plan.abort {
-                if let Some(h) = l.tasks.remove(id) {
-                    h.abort(); // dropping its reads aborts their requests
-                }
-            }
-        });
-        if !plan.nowhere.is_empty() {
-            cache.update_value(|c| {
-                for &row in &plan.nowhere {
-                    let why = match ds.locate_image(row) {
-                        Locate::NeedsFooter(f) => failed_files
-                            .get(&f)
-                            .cloned()
-                            .unwrap_or_else(|| "its file's footer could not be read".into()),
-                        _ => "its file has no image for it".into(),
-                    };
-                    release(c.insert(row, Thumb::Failed(format!("galaxy {row}: {why}"))));
-                }
-            });
-            version.update(|v| *v += 1);
-        }
-        for file in plan.footers {
-            let fresh = loader
-                .try_update_value(|l| l.footers.insert(file))
-                .unwrap_or(false);
-            if !fresh {
-                continue;
-            }
-            let ds = ds.clone();
-            leptos::task::spawn_local(async move {
-                if let Err(e) = ds.ensure_meta(state, file).await {
-                    let name = ds.file_name(file);
-                    loader.update_value(|l| {
-                        l.footer_failed
-                            .insert(file, format!("the footer of {name} could not be read: {e}"));
-                    });
-                }
-                loader.update_value(|l| {
-                    l.footers.remove(&file);
-                });
-                replan.update(|n| *n += 1);
-            });
-        }
-        for batch in plan.start {
-            let id = batch.id;
-            let (task, handle) =
-                futures::future::abortable(fetch(state, ds.clone(), batch, cache, version, error));
-            loader.update_value(|l| {
-                l.tasks.insert(id, handle);
-            });
-            leptos::task::spawn_local(async move {
-                let _ = task.await;
-                loader.update_value(|l| {
-                    l.tasks.remove(&id);
-                    l.scheduler.finished(id);
-                });
-                replan.update(|n| *n += 1);
-            });
-        }
+        let rows_wanted: Vec<u64> = wanted
+            .get_untracked()
+            .iter()
+            .map(|&(_, r)| r as u64)
+            .collect();
+        reads::start(
+            state,
+            ds,
+            &rows_wanted,
+            loader,
+            cache,
+            version,
+            replan,
+            &reader,
+        );
     });
 
     on_cleanup(move || {
-        loader.update_value(|l| {
-            for (_, h) in l.tasks.drain() {
-                h.abort();
-            }
-        });
+        loader.update_value(Reads::drain);
         cache.update_value(|c| release(c.drain()));
     });
 
@@ -501,7 +399,7 @@ pub fn GalleryPanel() -> impl IntoView {
         let want = wanted.get();
         let shown =
             cache.with_value(|c| want.iter().filter(|&&(_, r)| c.contains(r as u64)).count());
-        let live = loader.with_value(|l| l.tasks.len());
+        let live = loader.with_value(Reads::live);
         (shown, want.len(), live)
     };
 

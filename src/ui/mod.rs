@@ -6,6 +6,7 @@ mod galaxy;
 mod gallery;
 mod load;
 mod nav;
+mod reads;
 mod sky;
 mod sky_load;
 mod state;

@@ -4,16 +4,15 @@
 //! Both read the footer's column statistics only when opened.
 
 use super::load::OpenDataset;
+use super::reads::{self, Reader, Reads};
 use super::state::AppState;
-use crate::gallery::{Batch, Locate, Lru, MAX_BATCH, Scheduler};
+use crate::gallery::{Batch, Lru};
 use crate::preview::{self, Cell, FileReport};
 use crate::table;
-use futures::future::AbortHandle;
 use leptos::ev;
 use leptos::html::Div;
 use leptos::prelude::*;
 use parquet::file::metadata::ParquetMetaData;
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -21,8 +20,6 @@ use std::sync::Arc;
 const KEEP_ROWS: usize = 600;
 /// Rows above and below the viewport that are read and in the DOM.
 const OVERSCAN: usize = 4;
-/// Reads start once the scroll has rested this long.
-const SETTLE_MS: u64 = 90;
 /// Height of a row, and of a row with a thumbnail.
 const ROW_PX: f64 = 30.0;
 const IMAGE_ROW_PX: f64 = 56.0;
@@ -104,14 +101,6 @@ impl Columns {
             votes: !table::vote_schema(&schema).is_empty(),
         })
     }
-}
-
-#[derive(Default)]
-struct Loader {
-    scheduler: Scheduler,
-    tasks: HashMap<u64, AbortHandle>,
-    footers: HashSet<usize>,
-    footer_failed: HashMap<usize, String>,
 }
 
 /// Read one batch's rows, every column, and render their cells.
@@ -227,7 +216,7 @@ pub fn TablePanel() -> impl IntoView {
     let version = RwSignal::new(0u64);
     let replan = RwSignal::new(0u64);
     let error = RwSignal::new(None::<String>);
-    let loader = StoredValue::new_local(Loader::default());
+    let loader = StoredValue::new_local(Reads::default());
     let from_scroll = StoredValue::new(false);
     let scrolling = StoredValue::new(false);
     let settle = StoredValue::new_local(None::<TimeoutHandle>);
@@ -358,31 +347,7 @@ pub fn TablePanel() -> impl IntoView {
     Effect::new(move |_| {
         let want = wanted.get();
         cache.update_value(|c| c.touch(&want));
-        loader.update_value(|l| {
-            for id in l.scheduler.prune(&want) {
-                if let Some(h) = l.tasks.remove(&id) {
-                    h.abort();
-                }
-            }
-        });
-        if !from_scroll.get_value() {
-            replan.update(|n| *n += 1);
-            return;
-        }
-        from_scroll.set_value(false);
-        scrolling.set_value(true);
-        if let Some(h) = settle.get_value() {
-            h.clear();
-        }
-        let handle = set_timeout_with_handle(
-            move || {
-                scrolling.set_value(false);
-                replan.update(|n| *n += 1);
-            },
-            std::time::Duration::from_millis(SETTLE_MS),
-        )
-        .ok();
-        settle.set_value(handle);
+        reads::on_wanted(&want, loader, from_scroll, scrolling, settle, replan);
     });
 
     Effect::new(move |_| {
@@ -390,106 +355,27 @@ pub fn TablePanel() -> impl IntoView {
         if scrolling.get_value() {
             return;
         }
-        let want = wanted.get_untracked();
         let Some(Ok(cols)) = columns.get_untracked() else {
             return;
         };
         let Some(ds) = state.dataset.get_value() else {
             return;
         };
-        let failed_files = loader.with_value(|l| l.footer_failed.clone());
-        let plan = loader
-            .try_update_value(|l| {
-                cache.with_value(|c| {
-                    l.scheduler.plan(
-                        &want,
-                        |r| c.contains(r),
-                        |r| match ds.locate_row(r) {
-                            Locate::NeedsFooter(f) if failed_files.contains_key(&f) => {
-                                Locate::Nowhere
-                            }
-                            other => other,
-                        },
-                        MAX_BATCH,
-                    )
-                })
-            })
-            .unwrap_or_default();
-        loader.update_value(|l| {
-            for id in &plan.abort {
-                if let Some(h) = l.tasks.remove(id) {
-                    h.abort();
-                }
-            }
-        });
-        if !plan.nowhere.is_empty() {
-            cache.update_value(|c| {
-                for &row in &plan.nowhere {
-                    let why = match ds.locate_row(row) {
-                        Locate::NeedsFooter(f) => failed_files
-                            .get(&f)
-                            .cloned()
-                            .unwrap_or_else(|| "its file's footer could not be read".into()),
-                        _ => "its file does not have it".into(),
-                    };
-                    release(c.insert(row, RowData::Failed(format!("row {row}: {why}"))));
-                }
-            });
-            version.update(|v| *v += 1);
-        }
-        for file in plan.footers {
-            let fresh = loader
-                .try_update_value(|l| l.footers.insert(file))
-                .unwrap_or(false);
-            if !fresh {
-                continue;
-            }
-            let ds = ds.clone();
-            leptos::task::spawn_local(async move {
-                if let Err(e) = ds.ensure_meta(state, file).await {
-                    let name = ds.file_name(file);
-                    loader.update_value(|l| {
-                        l.footer_failed
-                            .insert(file, format!("the footer of {name} could not be read: {e}"));
-                    });
-                }
-                loader.update_value(|l| {
-                    l.footers.remove(&file);
-                });
-                replan.update(|n| *n += 1);
-            });
-        }
-        for batch in plan.start {
-            let id = batch.id;
-            let (task, handle) = futures::future::abortable(fetch(
-                state,
-                ds.clone(),
-                batch,
-                cols.clone(),
-                cache,
-                version,
-                error,
-            ));
-            loader.update_value(|l| {
-                l.tasks.insert(id, handle);
-            });
-            leptos::task::spawn_local(async move {
-                let _ = task.await;
-                loader.update_value(|l| {
-                    l.tasks.remove(&id);
-                    l.scheduler.finished(id);
-                });
-                replan.update(|n| *n += 1);
-            });
-        }
+        let reader = Reader {
+            locate: |ds: &OpenDataset, row| ds.locate_row(row),
+            failed: |row, why| RowData::Failed(format!("row {row}: {why}")),
+            release,
+            fetch: Rc::new(move |ds: Rc<OpenDataset>, batch: Batch| {
+                Box::pin(fetch(state, ds, batch, cols.clone(), cache, version, error))
+                    as futures::future::LocalBoxFuture<'static, ()>
+            }),
+        };
+        let want = wanted.get_untracked();
+        reads::start(state, ds, &want, loader, cache, version, replan, &reader);
     });
 
     on_cleanup(move || {
-        loader.update_value(|l| {
-            for (_, h) in l.tasks.drain() {
-                h.abort();
-            }
-        });
+        loader.update_value(Reads::drain);
         cache.update_value(|c| release(c.drain()));
     });
 
@@ -497,7 +383,7 @@ pub fn TablePanel() -> impl IntoView {
         version.track();
         let want = wanted.get();
         let shown = cache.with_value(|c| want.iter().filter(|&&r| c.contains(r)).count());
-        let live = loader.with_value(|l| l.tasks.len());
+        let live = loader.with_value(Reads::live);
         (shown, want.len(), live)
     };
     let rows_in_dom = move || {
