@@ -6,15 +6,39 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$ROOT/.tools/npm/node_modules/.bin:$PATH"
-# Full debug info makes target/ huge; Trunk must not phone home for a version check.
-export CARGO_PROFILE_DEV_DEBUG=0 TRUNK_SKIP_VERSION_CHECK=true
+# Full debug info makes target/ huge (and slows every link).
+export CARGO_PROFILE_DEV_DEBUG=0
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 
-TRUNK_VERSION=0.22.1
 BINARYEN_VERSION=132.0.0
 
 say() { printf '\n==> %s\n' "$*"; }
+
+# Phase timing: `phase NAME` starts a phase (ending the one before); `phases` prints them.
+PHASE_NAMES=()
+PHASE_SECS=()
+PHASE_NAME=""
+PHASE_START=$SECONDS
+phase() {
+    if [ -n "$PHASE_NAME" ]; then
+        PHASE_NAMES+=("$PHASE_NAME")
+        PHASE_SECS+=($((SECONDS - PHASE_START)))
+    fi
+    PHASE_NAME="$1"
+    PHASE_START=$SECONDS
+    [ -z "$1" ] || say "$1"
+}
+phases() {
+    phase ""
+    printf '\n%-58s %8s\n' "phase" "time"
+    local i total=0
+    for i in "${!PHASE_NAMES[@]}"; do
+        printf '%-58s %5dm%02ds\n' "${PHASE_NAMES[$i]}" $((PHASE_SECS[i] / 60)) $((PHASE_SECS[i] % 60))
+        total=$((total + PHASE_SECS[i]))
+    done
+    printf '%-58s %5dm%02ds\n' "total" $((total / 60)) $((total % 60))
+}
 
 apt_install() {
     local missing=()
@@ -45,10 +69,6 @@ setup_build_tools() {
     command -v clang >/dev/null || apt_install clang
     command -v npm >/dev/null || apt_install nodejs npm
 
-    if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
-        say "installing trunk $TRUNK_VERSION (about 10 minutes on 2 cores)"
-        cargo install --locked trunk --version "$TRUNK_VERSION" --ignore-rust-version
-    fi
     local wb
     wb="$(wasm_bindgen_version)"
     if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb\$\| $wb "; then
@@ -60,7 +80,6 @@ setup_build_tools() {
         say "installing wasm-opt from npm binaryen $BINARYEN_VERSION into .tools/"
         npm install --silent --no-audit --no-fund --prefix "$ROOT/.tools/npm" "binaryen@$BINARYEN_VERSION" >/dev/null
     fi
-    echo "trunk: $(trunk --version)"
     echo "wasm-bindgen: $(wasm-bindgen --version)"
     echo "wasm-opt: $(wasm-opt --version)"
 }
@@ -72,7 +91,9 @@ setup_browser() {
     echo "chromium: $(chromium --version 2>/dev/null | head -1)"
 }
 
-# Generate the embedded sample when absent or when the generator has changed.
+# Generate the embedded sample when absent or when the generator has changed. The
+# generator is built by `$SAMPLE_BUILD` (scripts/test sets it to nothing, having built it
+# already with the tests' features: building it alone would build parquet again).
 ensure_sample() {
     local stamp
     stamp="$(cat Cargo.lock tools/gzv-sample/Cargo.toml tools/gzv-sample/src/*.rs | sha256sum | cut -c1-16)"
@@ -82,14 +103,40 @@ ensure_sample() {
     fi
     say "generating the sample dataset into sample/ (about a minute)"
     rm -rf sample
-    cargo run --quiet -p gzv-sample -- --out sample
+    ${SAMPLE_BUILD-cargo build --quiet -p gzv-sample --bin gzv-sample}
+    ./target/debug/gzv-sample --out sample
     echo "$stamp" > sample/.generator
 }
 
+# The wasm and its JavaScript glue, optimised, with the page, its CSS and the sample, in
+# dist/: a static site. File names carry a hash of their content, so a host may cache
+# them for ever and a new build is never mixed with an old one.
 build_app() {
-    say "building the app (release, wasm-opt -Oz) into dist/"
-    trunk build --release
-    local wasm
-    wasm="$(ls dist/*.wasm)"
-    echo "wasm: $(stat -c %s "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip"
+    cargo build --release --target wasm32-unknown-unknown -p gz-viewer --bin gz-viewer
+    local out=target/app
+    rm -rf "$out" dist
+    mkdir -p "$out" dist
+    wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name gz-viewer \
+        target/wasm32-unknown-unknown/release/gz-viewer.wasm
+    # the features rustc emits for wasm32 today; wasm-opt must know them to keep them
+    wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
+        --enable-nontrapping-float-to-int --enable-multivalue --enable-mutable-globals \
+        "$out/gz-viewer_bg.wasm" -o "$out/gz-viewer_bg.opt.wasm"
+    local h wasm js css boot
+    h() { sha256sum "$1" | cut -c1-16; }
+    wasm="gz-viewer-$(h "$out/gz-viewer_bg.opt.wasm")_bg.wasm"
+    cp "$out/gz-viewer_bg.opt.wasm" "dist/$wasm"
+    js="gz-viewer-$(h "$out/gz-viewer.js").js"
+    cp "$out/gz-viewer.js" "dist/$js"
+    css="main-$(h site/main.css).css"
+    cp site/main.css "dist/$css"
+    sed -e "s/{{APP_JS}}/$js/g" -e "s/{{APP_WASM}}/$wasm/g" site/boot.js > "$out/boot.js"
+    boot="boot-$(h "$out/boot.js").js"
+    cp "$out/boot.js" "dist/$boot"
+    sed -e "s/{{APP_JS}}/$js/g" -e "s/{{APP_WASM}}/$wasm/g" -e "s/{{CSS}}/$css/g" \
+        -e "s/{{BOOT_JS}}/$boot/g" site/index.html > dist/index.html
+    cp site/favicon.svg dist/
+    # the sample is large: hard links where the file system allows, else a copy
+    cp -al sample dist/sample 2>/dev/null || cp -r sample dist/sample
+    echo "wasm: $(stat -c %s "dist/$wasm") bytes raw, $(gzip -9 -c "dist/$wasm" | wc -c) bytes gzip"
 }

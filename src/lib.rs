@@ -11,10 +11,11 @@ pub mod decode;
 pub mod gallery;
 pub mod gz;
 pub mod imaging;
-pub mod io;
 pub mod sky;
 pub mod table;
 
+/// Byte-range sources (a crate of its own: `crates/gzv-io`).
+pub use gzv_io as io;
 pub mod preview;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

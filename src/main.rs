@@ -16,5 +16,7 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("gz-viewer is a browser app: build it with `trunk build --release` (see README.md)");
+    eprintln!(
+        "gz-viewer is a browser app: build and serve it with ./scripts/serve (see README.md)"
+    );
 }

@@ -97,10 +97,10 @@ pub struct Selection {
 impl Selection {
     pub fn all(len: usize) -> Self {
         let mut bits = vec![u64::MAX; len.div_ceil(64)];
-        if len % 64 != 0 {
-            if let Some(last) = bits.last_mut() {
-                *last = (1u64 << (len % 64)) - 1;
-            }
+        if !len.is_multiple_of(64)
+            && let Some(last) = bits.last_mut()
+        {
+            *last = (1u64 << (len % 64)) - 1;
         }
         Selection {
             bits,
@@ -518,11 +518,14 @@ mod tests {
         q
     }
 
-    fn data() -> (
+    /// (ra, dec, votes by (campaign, question)) of the test table.
+    type Data = (
         Vec<f32>,
         Vec<f32>,
         HashMap<(String, String), QuestionCounts>,
-    ) {
+    );
+
+    fn data() -> Data {
         let ra = vec![10.0, 150.0, 359.5, 0.5, f32::NAN, 200.0];
         let dec = vec![0.0, 2.0, -1.0, 1.0, f32::NAN, 45.0];
         let mut m = HashMap::new();

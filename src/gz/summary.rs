@@ -89,7 +89,7 @@ fn words(question: &str, answer: &str) -> Option<String> {
         ("merging", "both") => "merging, with tidal debris".into(),
         ("merging", "merger") => "merging".into(),
         ("spiral-arm-count", a) => return Some(number(a)).filter(|s| !s.is_empty()),
-        ("spiral-winding", w) => format!("{w}"),
+        ("spiral-winding", w) => w.to_string(),
         ("how-rounded", "cigar") => "cigar-shaped".into(),
         (q, a) => format!("{}: {}", q.replace('-', " "), a.replace('-', " ")),
     })

@@ -6,8 +6,13 @@
 //! the gamut's limit, smoothed. The 256 entries sit at equal OKLab arc length along the path, and
 //! each is rounded to the u8 triple (among its 27 neighbours) chosen by dynamic programming to keep
 //! the steps between entries as even as u8 allows while staying near the ideal point.
-// the map is built only by the test that checks the committed table
-#![cfg_attr(not(test), allow(dead_code))]
+#![cfg_attr(
+    not(test),
+    allow(
+        dead_code,
+        reason = "the map is built only by the test that checks the committed table"
+    )
+)]
 
 /// A neutral mid grey (zero chroma) for "not asked"/no data: every map entry has chroma above 0.06.
 pub const MISSING: [u8; 3] = [128, 128, 128];

@@ -80,20 +80,22 @@ impl SkyPoints {
             .min(self.slots().saturating_sub(start));
         for k in 0..n {
             let s = start + k;
-            if let (Some(r), Some(d)) = (ra[k], dec[k]) {
-                if r.is_finite() && d.is_finite() && (-90.0..=90.0).contains(&d) {
-                    if !self.ra[s].is_finite() {
-                        self.drawable += 1;
-                    }
-                    self.ra[s] = r.rem_euclid(360.0) as f32;
-                    self.dec[s] = d as f32;
-                    let v = unit_vector(r, d);
-                    self.xyz[3 * s..3 * s + 3].copy_from_slice(&[
-                        v[0] as f32,
-                        v[1] as f32,
-                        v[2] as f32,
-                    ]);
+            if let (Some(r), Some(d)) = (ra[k], dec[k])
+                && r.is_finite()
+                && d.is_finite()
+                && (-90.0..=90.0).contains(&d)
+            {
+                if !self.ra[s].is_finite() {
+                    self.drawable += 1;
                 }
+                self.ra[s] = r.rem_euclid(360.0) as f32;
+                self.dec[s] = d as f32;
+                let v = unit_vector(r, d);
+                self.xyz[3 * s..3 * s + 3].copy_from_slice(&[
+                    v[0] as f32,
+                    v[1] as f32,
+                    v[2] as f32,
+                ]);
             }
             if let Some(Some(row)) = rows.get(k) {
                 self.row[s] = u32::try_from(*row).unwrap_or(u32::MAX);

@@ -334,7 +334,7 @@ const BLOCK: usize = 128;
 /// is a NaN made arithmetically (0/0), and NaN or ∞ in either coordinate spreads to
 /// both through (x − x) + (y − y): 0 for finite values, else NaN.
 #[inline(always)]
-#[allow(clippy::eq_op)] // x − x is the point: 0, or NaN for NaN and ∞
+#[allow(clippy::eq_op, reason = "x − x is the point: 0, or NaN for NaN and ∞")]
 fn finish((x, y): (f64, f64)) -> (f32, f32) {
     let bad = (x - x) + (y - y);
     ((x + bad) as f32, (y + bad) as f32)
@@ -351,7 +351,7 @@ fn negative(v: f64) -> f64 {
 /// ρ cos(φ/2) = √(ρ(ρ + x)/2), ρ sin(φ/2) = ±√(ρ(ρ − x)/2), where of ρ ± x the larger is ρ + |x|
 /// and the smaller y²/(ρ + |x|), free of cancellation.
 #[inline(always)]
-#[allow(clippy::eq_op)] // g / g is the point: 1, or NaN for 0
+#[allow(clippy::eq_op, reason = "g / g is the point: 1, or NaN for 0")]
 fn project_simple(p: Projection, [x, y, z]: [f64; 3]) -> (f64, f64) {
     match p {
         Projection::HammerAitoff => {

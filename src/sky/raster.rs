@@ -104,13 +104,16 @@ pub fn draw_points(
             let stride = w as usize;
             for i in 0..n {
                 let (fx, fy) = (cx + px[i] * s, cy - py[i] * s);
-                if fx >= 0.0 && fy >= 0.0 && fx < wf && fy < hf {
-                    if let Some(rgb) = pick(i) {
-                        let o = (fy as usize * stride + fx as usize) * 4;
-                        if let Some(p) = buf.get_mut(o..o + 3) {
-                            p.copy_from_slice(&rgb);
-                            drawn += 1;
-                        }
+                if fx >= 0.0
+                    && fy >= 0.0
+                    && fx < wf
+                    && fy < hf
+                    && let Some(rgb) = pick(i)
+                {
+                    let o = (fy as usize * stride + fx as usize) * 4;
+                    if let Some(p) = buf.get_mut(o..o + 3) {
+                        p.copy_from_slice(&rgb);
+                        drawn += 1;
                     }
                 }
             }
@@ -134,14 +137,15 @@ pub fn draw_points(
     match values {
         None => (0..n).for_each(|i| plot(i, PLAIN)),
         Some(v) => {
-            for i in 0..n.min(v.len()) {
-                if v[i].is_nan() {
+            // not asked first, so an answered galaxy on the same pixel shows over it
+            for (i, x) in v.iter().enumerate().take(n) {
+                if x.is_nan() {
                     plot(i, colormap::MISSING);
                 }
             }
-            for i in 0..n.min(v.len()) {
-                if !v[i].is_nan() {
-                    plot(i, table[(v[i].clamp(0.0, 1.0) * 255.0).round() as usize]);
+            for (i, x) in v.iter().enumerate().take(n) {
+                if !x.is_nan() {
+                    plot(i, table[(x.clamp(0.0, 1.0) * 255.0).round() as usize]);
                 }
             }
         }
@@ -153,12 +157,12 @@ pub fn draw_points(
 pub fn healpix_counts(nside: u32, ra: &[f32], dec: &[f32]) -> Vec<u32> {
     let mut counts = vec![0u32; healpix::npix(nside) as usize];
     for (r, d) in ra.iter().zip(dec) {
-        if r.is_finite() && d.is_finite() {
-            if let Some(c) =
+        if r.is_finite()
+            && d.is_finite()
+            && let Some(c) =
                 counts.get_mut(healpix::ang2pix_ring(nside, *r as f64, *d as f64) as usize)
-            {
-                *c += 1;
-            }
+        {
+            *c += 1;
         }
     }
     counts

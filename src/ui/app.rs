@@ -46,10 +46,10 @@ fn Page(state: AppState) -> impl IntoView {
         .and_then(|w| w.document())
         .and_then(|d| d.document_element());
     let light = RwSignal::new(web::query_param("theme").as_deref() == Some("light"));
-    if let Some(root) = &root {
-        if web::query_param("embed").as_deref() == Some("1") {
-            let _ = root.set_attribute("data-embed", "");
-        }
+    if let Some(root) = &root
+        && web::query_param("embed").as_deref() == Some("1")
+    {
+        let _ = root.set_attribute("data-embed", "");
     }
     Effect::new(move |_| {
         if let Some(root) = web_sys::window()

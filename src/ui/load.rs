@@ -29,6 +29,9 @@ const HF_DATASET_PAGE: &str = "https://huggingface.co/datasets/";
 /// A file as the app reads it: cached, then bounded in concurrency, then HTTP.
 type Source = CachedSource<LimitedSource<HttpSource>>;
 
+/// A file's footer and the roles of its columns.
+type FileMeta = (Arc<ParquetMetaData>, table::Roles);
+
 /// What the network has cost so far.
 #[derive(Clone)]
 pub(super) struct Costs {
@@ -354,7 +357,7 @@ pub struct OpenDataset {
     /// Footer lengths named by the manifest (a footer is then one request).
     hints: Vec<Option<u64>>,
     /// Each file's footer and column roles, once read (some are read only when needed).
-    metas: RefCell<Vec<Option<(Arc<ParquetMetaData>, table::Roles)>>>,
+    metas: RefCell<Vec<Option<FileMeta>>>,
     index: dataset::RowIndex,
     /// Global row of each file's first row (files in the index only).
     pub(super) first_rows: Vec<Option<u64>>,

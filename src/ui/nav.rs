@@ -17,21 +17,21 @@ fn current(state: AppState) -> Option<(u64, u64)> {
 }
 
 fn step(state: AppState, delta: i64) {
-    if let Some((row, rows)) = current(state) {
-        if rows > 0 {
-            let next = (row as i64 + delta).rem_euclid(rows as i64) as u64;
-            go_to(state, next, true);
-        }
+    if let Some((row, rows)) = current(state)
+        && rows > 0
+    {
+        let next = (row as i64 + delta).rem_euclid(rows as i64) as u64;
+        go_to(state, next, true);
     }
 }
 
 fn random(state: AppState) {
-    if let Some((row, rows)) = current(state) {
-        if rows > 1 {
-            // a different galaxy each time
-            let pick = (js_sys::Math::random() * (rows - 1) as f64) as u64;
-            go_to(state, if pick >= row { pick + 1 } else { pick }, true);
-        }
+    if let Some((row, rows)) = current(state)
+        && rows > 1
+    {
+        // a different galaxy each time
+        let pick = (js_sys::Math::random() * (rows - 1) as f64) as u64;
+        go_to(state, if pick >= row { pick + 1 } else { pick }, true);
     }
 }
 

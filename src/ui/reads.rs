@@ -80,7 +80,10 @@ impl<T: 'static> Clone for Reader<T> {
 /// Plan and start the reads of `wanted` (in visible order): rows that cannot be read are
 /// kept as failed with the reason, footers left for later are read first, and each batch's
 /// read is started; `replan` is bumped when a footer or a batch is done.
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the shared reader's handles, each a signal or store of its caller"
+)]
 pub(super) fn start<T: 'static>(
     state: AppState,
     ds: Rc<OpenDataset>,

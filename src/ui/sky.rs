@@ -163,7 +163,7 @@ pub(super) fn fmt_count(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -483,10 +483,10 @@ pub fn SkyPanel() -> impl IntoView {
             view_sig.update(|v| {
                 if !p.all_sky() && v.projection.all_sky() {
                     // close-up: centre on the galaxy shown, else keep the centre
-                    if let GalaxyView::Ready(g) = state.galaxy.get_untracked() {
-                        if let (Some(ra), Some(dec)) = (g.ra, g.dec) {
-                            (v.ra0, v.dec0) = (ra, dec);
-                        }
+                    if let GalaxyView::Ready(g) = state.galaxy.get_untracked()
+                        && let (Some(ra), Some(dec)) = (g.ra, g.dec)
+                    {
+                        (v.ra0, v.dec0) = (ra, dec);
                     }
                 }
                 v.projection = p;
@@ -604,7 +604,7 @@ fn SkyStatus() -> impl IntoView {
                 }
                 PositionsView::Ready { count, failed } => view! {
                     <span id="sky-count">{format!("{} galaxies", fmt_count(count))}</span>
-                    {state.dataset.get_value().and_then(|d| d.sky_plan.borrow().as_ref().map(|p| p.from_catalog())).unwrap_or(false)
+                    {state.dataset.get_value().and_then(|d| d.sky_plan.borrow().as_ref().map(|p| p.reads_catalog())).unwrap_or(false)
                         .then(|| view! { <span class="muted" id="sky-from-catalog">" (from the catalog sidecar)"</span> })}
                     {(!failed.is_empty()).then(|| view! { <span class="error" role="alert">{format!(" — {} parts could not be read: {}", failed.len(), failed.join("; "))}</span> })}
                 }.into_any(),
@@ -875,17 +875,16 @@ fn draw(
     });
     parts[3] = now() - t;
     // the galaxy shown, ringed
-    if let GalaxyView::Ready(g) = state.galaxy.get_untracked() {
-        if let (Some(ra), Some(dec)) = (g.ra, g.dec) {
-            if let Some((x, y)) = sky.project(ra, dec) {
-                let (px, py) = screen.to_px(x, y);
-                ctx.set_stroke_style_str("#ff5a8a");
-                ctx.set_line_width(2.0 * dpr);
-                ctx.begin_path();
-                let _ = ctx.arc(px, py, 7.0 * dpr, 0.0, 2.0 * PI);
-                ctx.stroke();
-            }
-        }
+    if let GalaxyView::Ready(g) = state.galaxy.get_untracked()
+        && let (Some(ra), Some(dec)) = (g.ra, g.dec)
+        && let Some((x, y)) = sky.project(ra, dec)
+    {
+        let (px, py) = screen.to_px(x, y);
+        ctx.set_stroke_style_str("#ff5a8a");
+        ctx.set_line_width(2.0 * dpr);
+        ctx.begin_path();
+        let _ = ctx.arc(px, py, 7.0 * dpr, 0.0, 2.0 * PI);
+        ctx.stroke();
     }
     // the rectangle being dragged
     if let Some(d) = render.with_value(|r| r.drag).filter(|d| d.select) {

@@ -79,11 +79,14 @@ pub struct SkyPlan {
     roles: table::Roles,
     catalog: bool,
     /// Root question of each campaign: (campaign, question, answers with column names).
-    roots: Vec<(String, String, Vec<(String, String)>)>,
+    roots: Vec<RootQuestion>,
 }
 
+/// A campaign's root question: (campaign, question, [(answer, column name)]).
+type RootQuestion = (String, String, Vec<(String, String)>);
+
 impl SkyPlan {
-    pub fn from_catalog(&self) -> bool {
+    pub fn reads_catalog(&self) -> bool {
         self.catalog
     }
     /// Every question of every campaign, as colour choices.
@@ -319,7 +322,7 @@ pub async fn load_positions(state: AppState, ds: &OpenDataset) {
     // the catalog holds every vote column in its own large chunks: the root question's
     // columns cost only their own bytes there, so the hover can name a top answer at once
     // (in the shards they sit between other votes and would bring all of them along)
-    let roots: Vec<(String, String, Vec<(String, String)>)> = if plan.catalog {
+    let roots: Vec<RootQuestion> = if plan.catalog {
         plan.roots.clone()
     } else {
         Vec::new()

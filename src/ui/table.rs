@@ -148,7 +148,7 @@ async fn fetch(
                 for col in &columns.names {
                     if columns.image.as_ref() == Some(col) && only_image.image.is_some() {
                         blobs += 1;
-                        if blobs % BLOBS_PER_TASK == 0 {
+                        if blobs.is_multiple_of(BLOBS_PER_TASK) {
                             crate::web::sleep_ms(0).await;
                         }
                         cells.push(match table::row_values(b, &only_image, k).image {

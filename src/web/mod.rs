@@ -2,8 +2,12 @@
 //! Timing marks, the page's location.
 
 pub mod decode_bench;
-pub mod http;
 pub mod timing;
+
+/// The browser byte source (a crate of its own, `crates/gzv-fetch`, so its browser tests
+/// compile without the app).
+pub use gzv_fetch as http;
+pub use gzv_fetch::sleep_ms;
 
 /// A query parameter of the page URL.
 pub fn query_param(name: &str) -> Option<String> {
@@ -22,16 +26,6 @@ pub fn absolute_url(url: &str) -> String {
     web_sys::Url::new_with_base(url, &base)
         .map(|u| u.href())
         .unwrap_or_else(|_| url.to_string())
-}
-
-/// Resolve after `ms` milliseconds (a zero delay still lets the browser paint).
-pub async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Put text on the clipboard (asynchronously); false when the browser offers no clipboard.

@@ -1,18 +1,22 @@
 //! Harness for browser tests: the built app served by the real range-capable test
 //! server, driven in headless Chromium through chromedriver (WebDriver).
 
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    unused_imports,
+    reason = "each test file compiles this harness and uses a different part of it"
+)]
 
 pub use gzv_browser::{Browser, PAGE_TIMEOUT};
 use gzv_server::Server;
 use std::path::{Path, PathBuf};
 
-/// The release build to test (`trunk build --release`, which `scripts/test` runs).
+/// The release build to test (`build_app` in `scripts/setup.sh`, which `scripts/test` runs).
 pub fn dist_dir() -> PathBuf {
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
     assert!(
         dist.join("index.html").is_file() && dist.join("sample/index.json").is_file(),
-        "{} has no built app with the sample: run `trunk build --release` first (scripts/test does)",
+        "{} has no built app with the sample: run ./scripts/test or ./scripts/serve first (they build it)",
         dist.display()
     );
     dist

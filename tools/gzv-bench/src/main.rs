@@ -108,7 +108,8 @@ fn minimum(file: &Path) -> Result<Vec<Range<u64>>, String> {
     let n = bytes.len();
     let footer =
         u32::from_le_bytes([bytes[n - 8], bytes[n - 7], bytes[n - 6], bytes[n - 5]]) as u64 + 8;
-    let mut need = vec![size - footer..size];
+    let mut need = Vec::new();
+    need.push(size - footer..size);
     let rg0 = meta.row_group(0);
     for col in (0..rg0.num_columns()).filter(|&c| c != 1) {
         let c = rg0.column(col);
@@ -220,9 +221,7 @@ async fn main() -> std::process::ExitCode {
     };
     let dist = root().join("dist");
     if !dist.join("index.html").is_file() {
-        eprintln!(
-            "gzv-bench: no release build in dist/: run ./scripts/bench (or trunk build --release)"
-        );
+        eprintln!("gzv-bench: no release build in dist/: run ./scripts/bench (it builds the app)");
         return std::process::ExitCode::FAILURE;
     }
     let base = match ensure_data(cfg.rows) {
@@ -382,23 +381,23 @@ async fn main() -> std::process::ExitCode {
         }
         println!();
     }
-    if wanted("sky") {
-        if let Err(e) = sky_bench(&app, &data, &base, &cfg).await {
-            eprintln!("gzv-bench: sky map: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
+    if wanted("sky")
+        && let Err(e) = sky_bench(&app, &data, &base, &cfg).await
+    {
+        eprintln!("gzv-bench: sky map: {e}");
+        return std::process::ExitCode::FAILURE;
     }
-    if wanted("filter") {
-        if let Err(e) = filter_bench(&app, &data, &base, &cfg).await {
-            eprintln!("gzv-bench: filters: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
+    if wanted("filter")
+        && let Err(e) = filter_bench(&app, &data, &base, &cfg).await
+    {
+        eprintln!("gzv-bench: filters: {e}");
+        return std::process::ExitCode::FAILURE;
     }
-    if wanted("gallery") {
-        if let Err(e) = gallery_bench(&app, &data, &base, &cfg).await {
-            eprintln!("gzv-bench: gallery: {e}");
-            return std::process::ExitCode::FAILURE;
-        }
+    if wanted("gallery")
+        && let Err(e) = gallery_bench(&app, &data, &base, &cfg).await
+    {
+        eprintln!("gzv-bench: gallery: {e}");
+        return std::process::ExitCode::FAILURE;
     }
     if wanted("table") {
         table_bench(&app, &data, &cfg).await;

@@ -46,6 +46,8 @@ impl Browser {
         let profile =
             std::env::temp_dir().join(format!("gzv-chromium-{}-{port}", std::process::id()));
         let caps = json!({
+            // the page's console, read back by `console_errors`
+            "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
                 "binary": chromium,
                 "args": [
@@ -142,6 +144,25 @@ impl Browser {
         path
     }
 
+    /// Everything the browser logged at level SEVERE since the last call: console errors,
+    /// failed loads (a 404 favicon), CSP violations, uncaught exceptions.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let log = self
+            .client
+            .issue_cmd(BrowserLog)
+            .await
+            .unwrap_or_else(|e| panic!("reading the browser log: {e}"));
+        log.as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter(|e| e["level"] == "SEVERE")
+                    .map(|e| e["message"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub async fn close(mut self) {
         let client = self.client.clone();
         let _ = client.close().await;
@@ -154,5 +175,27 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
+    }
+}
+
+/// chromedriver's log endpoint (`POST /session/{id}/se/log`, type `browser`): entries are
+/// returned once and then dropped.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(r#"{"type":"browser"}"#.to_string()),
+        )
     }
 }

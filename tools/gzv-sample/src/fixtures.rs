@@ -253,7 +253,7 @@ pub const GZ2: [(&str, &[&str]); 10] = [
 /// featured (face-on questions asked of the featured 30), odd rows mostly smooth
 /// (`how-rounded` asked of the smooth 30); other questions not asked (0 votes).
 pub fn gz2_votes_of(i: usize, q: &str, a: &str) -> i64 {
-    let featured = i % 2 == 0;
+    let featured = i.is_multiple_of(2);
     match (q, a, featured) {
         ("smooth-or-featured", "smooth", true) => 8,
         ("smooth-or-featured", "featured-or-disk", true) => 30,

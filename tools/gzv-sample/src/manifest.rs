@@ -43,10 +43,10 @@ pub const FORMAT: &str = "gzv-manifest/1";
 /// name of the folder holding the file, else `train`.
 pub fn split_of(rel: &Path) -> String {
     let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if let Some((split, rest)) = name.split_once('-') {
-        if rest.contains("-of-") {
-            return split.to_string();
-        }
+    if let Some((split, rest)) = name.split_once('-')
+        && rest.contains("-of-")
+    {
+        return split.to_string();
     }
     rel.parent()
         .and_then(|p| p.file_name())

@@ -143,13 +143,7 @@ impl Morphology {
             4 if dr12 => match self.bulge {
                 0 => 0,
                 1 | 2 => 1,
-                3 => {
-                    if rng.chance(0.5) {
-                        1
-                    } else {
-                        2
-                    }
-                }
+                3 if rng.chance(0.5) => 1,
                 _ => 2,
             },
             4 => self.bulge,

@@ -78,8 +78,8 @@ impl Bands {
                 let v = f(x as f32 + 0.5, y as f32 + 0.5);
                 if v > 1e-5 {
                     let i = y * SIZE + x;
-                    for b in 0..3 {
-                        self.planes[b][i] += v * colour[b];
+                    for (plane, c) in self.planes.iter_mut().zip(colour) {
+                        plane[i] += v * c;
                     }
                 }
             }

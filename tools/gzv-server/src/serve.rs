@@ -379,10 +379,10 @@ fn file_body(
             if bps > 0 {
                 tokio::time::sleep(Duration::from_secs_f64(n as f64 / bps as f64)).await;
             }
-            if let Ok(mut log) = state.log.lock() {
-                if let Some(e) = log.get_mut(index) {
-                    e.bytes += n as u64;
-                }
+            if let Ok(mut log) = state.log.lock()
+                && let Some(e) = log.get_mut(index)
+            {
+                e.bytes += n as u64;
             }
             s.pos += n as u64;
             s.left -= n as u64;
@@ -402,10 +402,10 @@ fn control_request(state: &State, what: &str, query: &str) -> Response<Body> {
                 }
                 copy
             });
-            if query.contains("clear=1") {
-                if let Ok(mut g) = state.in_flight.lock() {
-                    g.1 = g.0;
-                }
+            if query.contains("clear=1")
+                && let Ok(mut g) = state.in_flight.lock()
+            {
+                g.1 = g.0;
             }
             let json =
                 serde_json::to_string(&log.unwrap_or_default()).unwrap_or_else(|_| "[]".into());
@@ -413,10 +413,10 @@ fn control_request(state: &State, what: &str, query: &str) -> Response<Body> {
         }
         "stats" => {
             let (now, max) = state.in_flight.lock().map(|g| *g).unwrap_or((0, 0));
-            if query.contains("clear=1") {
-                if let Ok(mut g) = state.in_flight.lock() {
-                    g.1 = g.0;
-                }
+            if query.contains("clear=1")
+                && let Ok(mut g) = state.in_flight.lock()
+            {
+                g.1 = g.0;
             }
             // this control request itself is not counted
             Response::new(full(format!(

@@ -1,6 +1,6 @@
 use super::*;
-use crate::io::limit::{LimitedSource, Limiter};
-use crate::io::{CountingSource, MemorySource, read_many};
+use crate::limit::{LimitedSource, Limiter};
+use crate::{CountingSource, MemorySource, read_many};
 use futures::channel::oneshot;
 use futures::executor::{LocalPool, block_on};
 use futures::task::LocalSpawnExt;

@@ -29,12 +29,11 @@ struct State {
     held: u64,
     tick: u64,
     next_key: u64,
-    in_flight: Vec<(
-        u64,
-        Range<u64>,
-        WeakShared<LocalBoxFuture<'static, Result<Bytes, IoError>>>,
-    )>,
+    in_flight: Vec<(u64, Range<u64>, WeakRead)>,
 }
+
+/// A weak handle to a read in flight: joining it is possible, keeping it alive is not.
+type WeakRead = WeakShared<LocalBoxFuture<'static, Result<Bytes, IoError>>>;
 
 /// One memory budget for the bytes of every file of a dataset.
 #[derive(Clone)]

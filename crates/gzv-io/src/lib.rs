@@ -157,7 +157,7 @@ mod tests {
             vec![0..5, 10..30, 100..110]
         );
         assert_eq!(merge_ranges(&[0..5, 3..4, 5..9], 0), vec![0..9]);
-        assert_eq!(merge_ranges(&[5..5], 10), Vec::<Range<u64>>::new());
+        assert_eq!(merge_ranges(&[5..5, 8..8], 10), Vec::<Range<u64>>::new());
     }
 
     #[test]

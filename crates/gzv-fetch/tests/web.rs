@@ -1,14 +1,13 @@
 //! Browser tests of the fetch-based range source, in headless Chromium, against the real
 //! test server on another port (so every request here is cross-origin). `scripts/test`
-//! starts the server and passes its URL in `GZV_TEST_SERVER` at build time.
+//! starts the server and passes its URL in `GZV_TEST_SERVER` at build time. Decoding what
+//! these bytes hold (footer, rows, the image) is tested natively in the app crate and end
+//! to end, cross-origin too, in `tests/e2e.rs`.
 
 #![cfg(target_arch = "wasm32")]
 
-use gz_viewer::decode::{self, RowRequest};
-use gz_viewer::io::{ByteSource, IoError, LimitedSource, Limiter, read_many};
-use gz_viewer::web::http::{HttpSource, NetStats, fetch_text};
-use gz_viewer::{imaging, table};
-use std::sync::Arc;
+use gzv_fetch::{HttpSource, NetStats, fetch_text, sleep_ms};
+use gzv_io::{ByteSource, IoError, LimitedSource, Limiter, read_many};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -16,8 +15,12 @@ wasm_bindgen_test_configure!(run_in_browser);
 const SHARD: &str = "/data/train-00000-of-00002.parquet";
 
 fn server() -> &'static str {
-    option_env!("GZV_TEST_SERVER")
-        .expect("set GZV_TEST_SERVER to a running gzv-server serving sample/ (scripts/test does)")
+    match option_env!("GZV_TEST_SERVER") {
+        Some(url) => url,
+        None => panic!(
+            "set GZV_TEST_SERVER to a running gzv-server serving sample/ (scripts/test does)"
+        ),
+    }
 }
 
 /// Replace the server's fault switches and empty its log.
@@ -50,11 +53,28 @@ async fn shard_len() -> u64 {
     v["files"][0]["size"].as_u64().expect("size")
 }
 
+/// What a parquet reader asks for first: the file's last 64 KiB.
+const FOOTER_TAIL: u64 = 64 * 1024;
+
+/// The tail of a parquet file: it ends in `PAR1` after a footer length that fits.
+fn assert_parquet_tail(len: u64, tail: &[u8]) {
+    assert_eq!(tail.len() as u64, FOOTER_TAIL.min(len));
+    assert_eq!(&tail[tail.len() - 4..], b"PAR1", "the file's last bytes");
+    let n = tail.len();
+    let footer = u32::from_le_bytes(tail[n - 8..n - 4].try_into().expect("4 bytes")) as u64;
+    assert!(
+        footer > 0 && footer + 8 < len,
+        "footer length {footer} of a {len}-byte file"
+    );
+}
+
 #[wasm_bindgen_test]
-async fn cross_origin_footer_uses_only_safelisted_ranges() {
+async fn cross_origin_tail_uses_only_safelisted_ranges() {
+    let len = shard_len().await;
     faults("").await;
-    let meta = decode::read_metadata(&source(None)).await.expect("footer");
-    assert_eq!(meta.file_metadata().num_rows(), 1000);
+    let (got_len, tail) = source(None).tail(FOOTER_TAIL).await.expect("tail");
+    assert_eq!(got_len, len, "length learnt from Content-Range");
+    assert_parquet_tail(len, &tail);
     let log = log().await;
     assert!(
         log.iter().all(|e| e["method"] == "GET"),
@@ -69,35 +89,46 @@ async fn cross_origin_footer_uses_only_safelisted_ranges() {
         );
         assert!(e["origin"].is_string(), "the request was cross-origin");
     }
-    assert_eq!(log.len(), 2, "probe + footer: {log:?}");
+    assert_eq!(log.len(), 2, "probe + tail: {log:?}");
+    assert_eq!(
+        log[1]["range"],
+        format!("bytes={}-{}", len - FOOTER_TAIL, len - 1)
+    );
 }
 
 #[wasm_bindgen_test]
-async fn known_length_reads_footer_in_one_request() {
+async fn known_length_reads_the_tail_in_one_request() {
     let len = shard_len().await;
     faults("").await;
     let src = source(Some(len));
-    decode::read_metadata(&src).await.expect("footer");
+    let (_, tail) = src.tail(FOOTER_TAIL).await.expect("tail");
+    assert_parquet_tail(len, &tail);
     assert_eq!(log().await.len(), 1);
 }
 
 #[wasm_bindgen_test]
-async fn reads_and_decodes_the_first_image() {
+async fn ranges_come_back_exactly_as_asked() {
+    let len = shard_len().await;
     faults("").await;
-    let src = source(Some(shard_len().await));
-    let meta = Arc::new(decode::read_metadata(&src).await.expect("footer"));
-    let roles = table::recognise(&table::arrow_schema(&meta).expect("schema"));
-    let req = RowRequest {
-        columns: table::leaf_paths(&roles),
-        row_group: 0,
-        offset: 0,
-        count: 1,
-    };
-    let batches = decode::read_rows(&src, meta, &req).await.expect("rows");
-    let values = table::row_values(&batches[0], &roles, 0);
-    let img = imaging::decode(&values.image.expect("image bytes")).expect("jpeg");
-    assert_eq!((img.width, img.height), (424, 424));
-    assert!(values.id.is_some_and(|id| id.contains('_')));
+    let src = source(Some(len));
+    assert_eq!(src.read(0..4).await.expect("head").as_ref(), b"PAR1");
+    // a range in the middle, and the same bytes through a merged multi-range read
+    let mid = src.read(1000..1100).await.expect("middle");
+    assert_eq!(mid.len(), 100);
+    let many = read_many(&src, &[1000..1100, 1050..1060, 0..4], 4096, &|_, _| {})
+        .await
+        .expect("merged");
+    assert_eq!(many[0], mid);
+    assert_eq!(many[1], mid.slice(50..60));
+    assert_eq!(many[2].as_ref(), b"PAR1");
+    let log = log().await;
+    assert_eq!(log.len(), 3, "two reads, then one merged request: {log:?}");
+    assert_eq!(log[2]["range"], "bytes=0-1099");
+    // beyond the end of the file: a named error, not a panic
+    assert!(matches!(
+        src.read(len - 2..len + 10).await,
+        Err(IoError::Status { status: 416, .. }) | Err(IoError::BadContentRange { .. })
+    ));
 }
 
 #[wasm_bindgen_test]
@@ -217,27 +248,36 @@ async fn concurrency_bound_holds_over_http() {
 async fn cancelled_reads_stop_requests() {
     use futures::FutureExt;
     let len = shard_len().await;
-    faults("latency_ms=400").await;
-    let limited = LimitedSource::new(source(Some(len)), Limiter::new(2));
+    faults("latency_ms=3000").await;
+    let net = NetStats::default();
+    let limited = LimitedSource::new(
+        HttpSource::new(format!("{}{SHARD}", server()), Some(len), net.clone()),
+        Limiter::new(2),
+    );
     let ranges = scattered();
-    let reads = read_many(&limited, &ranges, 0, &|_, _| {}).fuse();
-    let timeout = gz_viewer::web::sleep_ms(100).fuse();
-    futures::pin_mut!(reads, timeout);
+    let mut reads = Box::pin(read_many(&limited, &ranges, 0, &|_, _| {}).fuse());
+    let mut timeout = Box::pin(sleep_ms(300).fuse());
     futures::select! {
         _ = reads => panic!("reads finished before the UI moved on"),
         _ = timeout => {}
     }
+    assert_eq!(net.get().in_flight, 2, "two reads under way, ten queued");
+    assert_eq!(stats().await["in_flight"], 2, "the server holds both");
     // the UI no longer needs them: dropping the future aborts what runs, cancels what waits
     drop(reads);
-    gz_viewer::web::sleep_ms(1200).await;
+    sleep_ms(600).await;
     assert_eq!(
-        log().await.len(),
-        2,
-        "queued reads never reached the server"
+        net.get().in_flight,
+        0,
+        "nothing counted as in flight any more"
     );
     assert_eq!(
         stats().await["in_flight"],
         0,
-        "aborted requests are not left running"
+        "the aborted requests were closed long before the server would have answered"
+    );
+    assert!(
+        log().await.len() <= 2,
+        "queued reads never reached the server"
     );
 }

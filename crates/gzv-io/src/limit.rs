@@ -60,10 +60,10 @@ impl Limiter {
     }
 
     fn wake_front(inner: &mut Inner) {
-        if inner.free > 0 {
-            if let Some((_, Some(w))) = inner.queue.front_mut().map(|(id, w)| (*id, w.take())) {
-                w.wake();
-            }
+        if inner.free > 0
+            && let Some((_, Some(w))) = inner.queue.front_mut().map(|(id, w)| (*id, w.take()))
+        {
+            w.wake();
         }
     }
 }

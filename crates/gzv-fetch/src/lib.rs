@@ -8,9 +8,13 @@
 //! - A `200` answer to a range request means the host ignores `Range`: small files are
 //!   used whole, anything larger is aborted at once with a message saying so.
 //! - Dropping a read's future aborts its request.
+//!
+//! Browser-only: on other targets this crate is empty.
 
-use crate::io::{ByteSource, IoError, LocalBoxFuture, format_bytes};
+#![cfg(target_arch = "wasm32")]
+
 use bytes::Bytes;
+use gzv_io::{ByteSource, IoError, LocalBoxFuture, format_bytes};
 use std::cell::Cell;
 use std::ops::Range;
 use std::rc::Rc;
@@ -41,7 +45,7 @@ async fn with_retries<T, F: std::future::Future<Output = Result<T, IoError>>>(
     loop {
         match attempt().await {
             Err(e) if retryable(&e) && n < MAX_ATTEMPTS => {
-                crate::web::sleep_ms(RETRY_BASE_MS * 4i32.pow(n - 1)).await;
+                sleep_ms(RETRY_BASE_MS * 4i32.pow(n - 1)).await;
                 n += 1;
             }
             result => return result,
@@ -75,21 +79,60 @@ impl NetStats {
     }
 }
 
-/// Aborts the request when dropped unless disarmed: cancelled reads stop downloading.
-struct AbortOnDrop(Option<AbortController>);
+/// A request under way: counted in flight until dropped, and aborted when dropped before
+/// its body was read (cancelled reads stop downloading, whatever await they were at).
+struct InFlight {
+    controller: Option<AbortController>,
+    stats: NetStats,
+}
 
-impl AbortOnDrop {
-    fn disarm(&mut self) {
-        self.0 = None;
+impl InFlight {
+    fn start(controller: AbortController, stats: &NetStats) -> Self {
+        stats.update(|c| {
+            c.requests += 1;
+            c.in_flight += 1;
+        });
+        InFlight {
+            controller: Some(controller),
+            stats: stats.clone(),
+        }
+    }
+
+    /// The body has been read whole: nothing left to abort.
+    fn finished(mut self, bytes: u64) {
+        self.controller = None;
+        self.stats.update(|c| c.bytes += bytes);
     }
 }
 
-impl Drop for AbortOnDrop {
+impl Drop for InFlight {
     fn drop(&mut self) {
-        if let Some(c) = self.0.take() {
+        self.stats
+            .update(|c| c.in_flight = c.in_flight.saturating_sub(1));
+        if let Some(c) = self.controller.take() {
             c.abort();
         }
     }
+}
+
+/// `fetch` of the global scope: a page's window or a worker's global.
+fn global_fetch(url: &str, init: &RequestInit) -> Result<js_sys::Promise, wasm_bindgen::JsValue> {
+    let global = js_sys::global();
+    if let Some(w) = global.dyn_ref::<web_sys::Window>() {
+        return Ok(w.fetch_with_str_and_init(url, init));
+    }
+    if let Some(w) = global.dyn_ref::<web_sys::WorkerGlobalScope>() {
+        return Ok(w.fetch_with_str_and_init(url, init));
+    }
+    Err("no fetch in this global scope".into())
+}
+
+/// The origin of the page (or worker) this code runs in.
+fn page_origin() -> Option<String> {
+    let location = js_sys::Reflect::get(&js_sys::global(), &"location".into()).ok()?;
+    js_sys::Reflect::get(&location, &"origin".into())
+        .ok()?
+        .as_string()
 }
 
 /// A remote file read with range requests.
@@ -128,8 +171,7 @@ impl HttpSource {
     /// A source for `url` (absolute), with its size if a manifest or listing gave it.
     pub fn new(url: impl Into<String>, len: Option<u64>, stats: NetStats) -> Self {
         let url = url.into();
-        let same_origin = web_sys::window()
-            .and_then(|w| w.location().origin().ok())
+        let same_origin = page_origin()
             .zip(web_sys::Url::new(&url).ok().map(|u| u.origin()))
             .is_some_and(|(page, file)| page == file);
         HttpSource {
@@ -158,12 +200,8 @@ impl HttpSource {
     }
 
     /// Send a GET with `Range: {range}`; the guard aborts it if the caller goes away.
-    async fn get(&self, range: &str) -> Result<(Response, AbortOnDrop), IoError> {
+    async fn get(&self, range: &str) -> Result<(Response, InFlight), IoError> {
         let js = |e| self.network_error(e);
-        let window = web_sys::window().ok_or_else(|| IoError::Network {
-            url: self.url.clone(),
-            detail: "no window".into(),
-        })?;
         let controller = AbortController::new().map_err(js)?;
         let headers = Headers::new().map_err(js)?;
         headers.set("Range", range).map_err(js)?;
@@ -172,43 +210,28 @@ impl HttpSource {
         init.set_headers(&headers);
         init.set_cache(RequestCache::NoStore);
         init.set_signal(Some(&controller.signal()));
-        let guard = AbortOnDrop(Some(controller));
-        self.stats.update(|c| {
-            c.requests += 1;
-            c.in_flight += 1;
-        });
-        let result = JsFuture::from(window.fetch_with_str_and_init(&self.url, &init)).await;
-        let resp = result.map_err(|e| {
-            self.stats
-                .update(|c| c.in_flight = c.in_flight.saturating_sub(1));
-            js(e)
-        })?;
+        let promise = global_fetch(&self.url, &init).map_err(js)?;
+        let guard = InFlight::start(controller, &self.stats);
+        let resp = JsFuture::from(promise).await.map_err(js)?;
         let resp: Response = resp.dyn_into().map_err(js)?;
         Ok((resp, guard))
     }
 
-    async fn body(&self, resp: &Response, mut guard: AbortOnDrop) -> Result<Bytes, IoError> {
+    async fn body(&self, resp: &Response, guard: InFlight) -> Result<Bytes, IoError> {
         let js = |e| self.network_error(e);
-        let result = async {
-            let buf = JsFuture::from(resp.array_buffer().map_err(js)?)
-                .await
-                .map_err(js)?;
-            Ok::<_, IoError>(js_sys::Uint8Array::new(&buf).to_vec())
-        }
-        .await;
-        self.stats.update(|c| {
-            c.in_flight = c.in_flight.saturating_sub(1);
-            c.bytes += result.as_ref().map(|b| b.len() as u64).unwrap_or(0);
-        });
-        guard.disarm();
-        Ok(Bytes::from(result?))
+        let buf = JsFuture::from(resp.array_buffer().map_err(js)?)
+            .await
+            .map_err(js)?;
+        let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+        guard.finished(bytes.len() as u64);
+        Ok(Bytes::from(bytes))
     }
 
     /// Check a response to a range request; returns the bytes of `want`.
     async fn ranged(
         &self,
         resp: Response,
-        guard: AbortOnDrop,
+        guard: InFlight,
         want: Option<Range<u64>>,
     ) -> Result<(u64, Range<u64>, Bytes), IoError> {
         let status = resp.status();
@@ -217,8 +240,6 @@ impl HttpSource {
             let size = header("Content-Length").and_then(|v| v.parse::<u64>().ok());
             let small = size.is_some_and(|s| s <= WHOLE_FILE_FALLBACK_BYTES);
             if !small {
-                self.stats
-                    .update(|c| c.in_flight = c.in_flight.saturating_sub(1));
                 drop(guard); // aborts the download
                 let size = size
                     .map(format_bytes)
@@ -234,8 +255,6 @@ impl HttpSource {
             return Ok((len, 0..len, all));
         }
         if status != 206 {
-            self.stats
-                .update(|c| c.in_flight = c.in_flight.saturating_sub(1));
             return Err(IoError::Status {
                 url: self.url.clone(),
                 status,
@@ -244,8 +263,6 @@ impl HttpSource {
         }
         let cr = header("Content-Range").unwrap_or_default();
         let Some((start, last, total)) = parse_content_range(&cr) else {
-            self.stats
-                .update(|c| c.in_flight = c.in_flight.saturating_sub(1));
             let detail = if cr.is_empty() {
                 "missing, or not exposed by CORS".to_string()
             } else {
@@ -258,13 +275,13 @@ impl HttpSource {
         };
         let body = self.body(&resp, guard).await?;
         let got = start..last + 1;
-        if let Some(w) = &want {
-            if w.start != got.start || got.end < w.end {
-                return Err(IoError::BadContentRange {
-                    url: self.url.clone(),
-                    detail: format!("asked for {w:?}, got {cr:?}"),
-                });
-            }
+        if let Some(w) = &want
+            && (w.start != got.start || got.end < w.end)
+        {
+            return Err(IoError::BadContentRange {
+                url: self.url.clone(),
+                detail: format!("asked for {w:?}, got {cr:?}"),
+            });
         }
         if body.len() as u64 != got.end - got.start {
             return Err(IoError::Truncated {
@@ -358,17 +375,16 @@ pub async fn fetch_text(url: &str) -> Result<String, IoError> {
         url: url.to_string(),
         detail,
     };
-    let window = web_sys::window().ok_or_else(|| net("no window".into()))?;
     let init = RequestInit::new();
     init.set_cache(RequestCache::NoCache);
-    let resp = JsFuture::from(window.fetch_with_str_and_init(url, &init))
-        .await
-        .map_err(|e| {
-            net(e
-                .dyn_ref::<js_sys::Error>()
-                .map(|e| String::from(e.message()))
-                .unwrap_or_else(|| "network error".into()))
-        })?;
+    let promise =
+        global_fetch(url, &init).map_err(|_| net("fetch is not available here".into()))?;
+    let resp = JsFuture::from(promise).await.map_err(|e| {
+        net(e
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_else(|| "network error".into()))
+    })?;
     let resp: Response = resp.dyn_into().map_err(|_| net("not a response".into()))?;
     if !resp.ok() {
         return Err(IoError::Status {
@@ -381,4 +397,18 @@ pub async fn fetch_text(url: &str) -> Result<String, IoError> {
         .await
         .map_err(|_| net("unreadable body".into()))?;
     Ok(text.as_string().unwrap_or_default())
+}
+
+/// Resolve after `ms` milliseconds (a zero delay still lets the browser paint). Works in
+/// a page and in a worker (both have `setTimeout` on the global object).
+pub async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let global = js_sys::global();
+        if let Ok(set_timeout) = js_sys::Reflect::get(&global, &"setTimeout".into())
+            .and_then(|f| f.dyn_into::<js_sys::Function>())
+        {
+            let _ = set_timeout.call2(&global, &resolve, &ms.into());
+        }
+    });
+    let _ = JsFuture::from(promise).await;
 }
