@@ -272,31 +272,6 @@ impl Manifest {
     }
 }
 
-/// Resolve `rel` against `base` the way a browser resolves a link.
-pub fn join_url(base: &str, rel: &str) -> String {
-    if rel.contains("://") {
-        return rel.to_string();
-    }
-    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    if let Some(rest) = rel.strip_prefix("//") {
-        return format!("{}{rest}", &base[..scheme_end]);
-    }
-    let base = base.split(['?', '#']).next().unwrap_or(base);
-    let origin_end = base[scheme_end..]
-        .find('/')
-        .map(|i| i + scheme_end)
-        .unwrap_or(base.len());
-    if rel.starts_with('/') {
-        return format!("{}{rel}", &base[..origin_end]);
-    }
-    let dir_end = base.rfind('/').filter(|&i| i >= origin_end).map(|i| i + 1);
-    let dir = match dir_end {
-        Some(end) => base[..end].to_string(),
-        None => format!("{base}/"),
-    };
-    format!("{dir}{}", rel.trim_start_matches("./"))
-}
-
 /// What one file's footer says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileSummary {
@@ -375,7 +350,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_resolve_like_links() {
+    fn manifest_paths_resolve_like_links_through_the_gate() {
+        let join_url = |base: &str, rel: &str| {
+            crate::io::WebUrl::parse(base)
+                .and_then(|b| b.join(rel))
+                .map(|u| u.to_string())
+                .unwrap_or_else(|e| e.to_string())
+        };
         let base = "http://127.0.0.1:8080/sample/index.json?x=1";
         assert_eq!(
             join_url(base, "data/a.parquet"),
@@ -399,6 +380,7 @@ mod tests {
         );
         assert_eq!(join_url("http://h/x/", "a"), "http://h/x/a");
         assert_eq!(join_url("http://h/x", "//cdn/a"), "http://cdn/a");
+        assert!(join_url(base, "javascript:alert(1)").contains("was refused"));
     }
 
     #[test]

@@ -505,10 +505,11 @@ async fn a_file_on_another_origin_opens_with_safelisted_ranges_only() {
     browser.close().await;
 }
 
-/// A visit to the sample logs nothing at level error: no missing favicon, no failed load,
-/// no exception, no policy violation.
+/// A full visit to the sample (galaxy, map, gallery, table, schema, export) logs nothing
+/// at level error — no missing favicon, no failed load, no exception — and breaks nothing
+/// of the page's Content-Security-Policy.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_visit_to_the_sample_logs_no_console_error() {
+async fn a_full_visit_logs_no_console_error_and_no_policy_violation() {
     let server = serve_dist().await;
     let browser = Browser::start().await;
     browser
@@ -519,6 +520,49 @@ async fn a_visit_to_the_sample_logs_no_console_error() {
     browser.wait_for("#galaxy-image[data-state='drawn']").await;
     let (rows, _) = totals();
     wait_for_positions(&browser, rows).await;
+    browser.wait_for("#sky-canvas[data-state='complete']").await;
+    browser
+        .wait_for("#gallery-window .thumb[data-state='ready']")
+        .await;
+    browser
+        .wait_for("#table-panel summary")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for("#table-grid tr[data-row='0']").await;
+    browser
+        .wait_for("#schema-panel summary")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for("#schema-rows").await;
+    browser
+        .wait_for("#export-csv:not([disabled])")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for("#export-link").await;
+    // the policy is in force: the page says so, and nothing broke it
+    let csp = browser
+        .js("return document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content")
+        .await;
+    for directive in [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "style-src 'self'",
+    ] {
+        assert!(csp.as_str().unwrap().contains(directive), "{csp}");
+    }
+    assert_eq!(
+        browser.js("return window.__gzvCspViolations").await,
+        serde_json::json!([]),
+        "securitypolicyviolation events"
+    );
     // the console really is read: an error logged on purpose is seen
     browser
         .js("console.error('gzv-test-probe'); return 1")

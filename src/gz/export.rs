@@ -13,12 +13,29 @@ pub struct ExportRow<'a> {
     pub votes: Vec<Option<(f32, u32)>>,
 }
 
-/// A CSV field, quoted when it holds a comma, quote or line break.
+/// Leading characters that make a spreadsheet read a cell as a formula.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell from data, made safe to open in a spreadsheet: one that would start a
+/// formula (`=`, `+`, `-`, `@`, tab, carriage return) gets a leading `'`, the usual
+/// neutralisation, so `=HYPERLINK(…)` in an id is shown, never run. Numbers the export
+/// writes itself do not go through here: they stay numbers.
+pub fn text_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(FORMULA_START) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
+/// A CSV field of text from data: neutralised ([`text_cell`]), then quoted when it holds
+/// a comma, quote or line break.
 pub fn field(s: &str) -> std::borrow::Cow<'_, str> {
+    let s = text_cell(s);
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\"")).into()
     } else {
-        s.into()
+        s
     }
 }
 
@@ -67,9 +84,15 @@ pub fn links<'a>(rows: impl IntoIterator<Item = ExportRow<'a>>) -> String {
     let mut out = String::new();
     for r in rows {
         if r.ra.is_finite() && r.dec.is_finite() {
+            // a tab or line break in an id would break the line apart
+            let id: String =
+                r.id.unwrap_or("")
+                    .chars()
+                    .map(|c| if c.is_control() { ' ' } else { c })
+                    .collect();
             out.push_str(&format!(
                 "{}\t{}\n",
-                r.id.unwrap_or(""),
+                text_cell(&id),
                 crate::sky::legacy_viewer_url(r.ra as f64, r.dec as f64)
             ));
         }
@@ -113,10 +136,56 @@ mod tests {
         assert_eq!(lines[1], "1_2,10.5,-2.25,train,7,0.7500,8,,");
         assert_eq!(lines[2], "\"a,\"\"b\"\"\",,,,,,,,");
         assert_eq!(lines.len(), 3);
+        assert_eq!(
+            lines[1].split(',').nth(2),
+            Some("-2.25"),
+            "numbers stay numbers"
+        );
         let l = links(rows);
         assert_eq!(l.lines().count(), 1, "no link without a position");
         assert!(
             l.starts_with("1_2\thttps://www.legacysurvey.org/viewer?ra=10.500000&dec=-2.250000")
         );
+    }
+
+    #[test]
+    fn cells_that_would_start_a_formula_are_neutralised() {
+        for (id, cell) in [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+            ),
+            ("+1+2", "'+1+2"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "\"'\r=1\""),
+            ("1_2", "1_2"),
+            ("a=b", "a=b"),
+        ] {
+            let row = ExportRow {
+                id: Some(id),
+                ra: -1.5,
+                dec: -0.25,
+                split: Some("=cmd|' /C calc'!A0"),
+                row: Some(3),
+                votes: vec![Some((0.5, 2))],
+            };
+            let text = csv(&["bar-dr5_strong".into()], [row.clone()]);
+            let line = text.lines().nth(1).unwrap_or_default().to_string();
+            let line = if id.starts_with('\r') {
+                text.split('\n').nth(1).unwrap_or_default().to_string()
+            } else {
+                line
+            };
+            assert!(line.starts_with(&format!("{cell},")), "{id:?}: {line:?}");
+            assert!(
+                line.ends_with(",-1.5,-0.25,'=cmd|' /C calc'!A0,3,0.5000,2"),
+                "numbers stay numbers, text is neutralised: {line:?}"
+            );
+            let l = links([row]);
+            assert!(!l.starts_with(['=', '+', '-', '@']), "{l:?}");
+            assert_eq!(l.lines().count(), 1, "{l:?}");
+        }
     }
 }

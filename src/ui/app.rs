@@ -6,6 +6,7 @@ use super::state::AppState;
 use super::status::StatusBar;
 use super::summary::SummaryPanel;
 use crate::dataset::{self, HF_DATASETS_SERVER, HF_HUB};
+use crate::io::{UrlRefused, WebUrl};
 use crate::web;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,28 +16,62 @@ use leptos::task::spawn_local;
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
-    let target = match web::query_param("dataset") {
-        Some(id) if dataset::is_dataset_id(&id) => Target::HuggingFace {
-            id,
-            datasets_server: web::query_param("datasets_server")
-                .unwrap_or_else(|| HF_DATASETS_SERVER.into()),
-            hub: web::query_param("hub").unwrap_or_else(|| HF_HUB.into()),
-        },
-        Some(bad) => {
-            state.fatal.set(Some(format!(
-                "?dataset={bad} is not a HuggingFace dataset id (expected owner/name)"
-            )));
+    match target_from_address() {
+        Ok(target) => spawn_local(crate::web::timing::timed("open", open(state, target))),
+        Err(reason) => {
+            state.source.set(reason.shown);
+            state.fatal.set(Some(reason.message));
             state.galaxy.set(super::state::GalaxyView::Failed(
                 "no dataset to open".into(),
             ));
-            return view! { <Page state=state/> }.into_any();
         }
-        None => Target::Url(web::absolute_url(
-            &web::query_param("url").unwrap_or_else(|| DEFAULT_DATASET.to_string()),
-        )),
-    };
-    spawn_local(crate::web::timing::timed("open", open(state, target)));
+    }
     view! { <Page state=state/> }.into_any()
+}
+
+/// Why the address names nothing that can be opened.
+struct Unopenable {
+    /// What the header shows as the source (as text).
+    shown: String,
+    message: String,
+}
+
+/// What the page's address asks to open: `?dataset=owner/name` (with optional
+/// `?datasets_server=` and `?hub=` for mirrors and tests), `?url=` (relative to the page),
+/// else the embedded sample. Every address passes the URL gate first.
+fn target_from_address() -> Result<Target, Unopenable> {
+    let refused = |param: &str, raw: &str, e: UrlRefused| Unopenable {
+        shown: raw.to_string(),
+        message: format!("?{param}= {e}"),
+    };
+    let gate = |param: &str, default: &str| -> Result<WebUrl, Unopenable> {
+        let raw = web::query_param(param).unwrap_or_else(|| default.to_string());
+        WebUrl::parse(&raw).map_err(|e| refused(param, &raw, e))
+    };
+    if let Some(id) = web::query_param("dataset") {
+        if !dataset::is_dataset_id(&id) {
+            return Err(Unopenable {
+                shown: id.clone(),
+                message: format!(
+                    "?dataset={} is not a HuggingFace dataset id (expected owner/name)",
+                    crate::io::weburl::quote(&id)
+                ),
+            });
+        }
+        return Ok(Target::HuggingFace {
+            id,
+            datasets_server: gate("datasets_server", HF_DATASETS_SERVER)?,
+            hub: gate("hub", HF_HUB)?,
+        });
+    }
+    let page = web::page_url().map_err(|e| Unopenable {
+        shown: String::new(),
+        message: format!("this page's own address cannot be a base for datasets: {e}"),
+    })?;
+    let raw = web::query_param("url").unwrap_or_else(|| DEFAULT_DATASET.to_string());
+    page.join(&raw)
+        .map(Target::Url)
+        .map_err(|e| refused("url", &raw, e))
 }
 
 /// The page layout.
@@ -69,7 +104,10 @@ fn Page(state: AppState) -> impl IntoView {
             <h1>"GZ Viewer"</h1>
             <p class="source">
                 {move || state.title.get().unwrap_or_else(|| "Dataset".into())} ": "
-                <a href=move || state.source.get() id="source-url">{move || state.source.get()}</a>
+                {move || match state.source_link.get() {
+                    Some(link) => view! { <a href=link.as_str().to_string() id="source-url">{state.source.get()}</a> }.into_any(),
+                    None => view! { <span id="source-url" class="refused">{state.source.get()}</span> }.into_any(),
+                }}
             </p>
             <div class="tools">
                 <button id="theme-toggle" aria-pressed=move || light.get().to_string() on:click=toggle>

@@ -379,7 +379,7 @@ fn HistogramView(label: String, h: Histogram) -> impl IntoView {
             <div class="bars">
                 {h.bins.iter().enumerate().map(|(i, &c)| {
                     let title = format!("{:.1} to {:.1}: {c} galaxies", i as f64 / n as f64, (i + 1) as f64 / n as f64);
-                    view! { <span class="bar" data-count=c.to_string() title=title style=format!("height: {}%", (c as f64 / top as f64 * 100.0).max(if c > 0 { 2.0 } else { 0.0 }))></span> }
+                    view! { <span class="bar" data-count=c.to_string() title=title style:height=format!("{}%", (c as f64 / top as f64 * 100.0).max(if c > 0 { 2.0 } else { 0.0 }))></span> }
                 }).collect_view()}
             </div>
             <figcaption>{label}" (0 to 1) · not asked: "<span id="filter-not-asked">{h.not_asked}</span>" · too few votes: "<span id="filter-too-few">{h.too_few}</span></figcaption>

@@ -102,7 +102,8 @@ fn GalaxyCard(galaxy: Arc<Galaxy>) -> impl IntoView {
                 Ok(_) => view! {
                     <div class="image-frame" class:zoomed=move || { zoom.get() > 1 }>
                         <canvas node_ref=canvas_ref id="galaxy-image" width=w height=h data-state="decoded"
-                            style=move || { if zoom.get() > 1 { format!("width: {}px; max-width: none", w * zoom.get()) } else { String::new() } }
+                            style:width=move || { if zoom.get() > 1 { format!("{}px", w * zoom.get()) } else { String::new() } }
+                            style:max-width=move || { if zoom.get() > 1 { "none" } else { "" } }
                             role="img" aria-label=format!("Galaxy {}", galaxy.id.clone().unwrap_or_default())></canvas>
                     </div>
                     <ImageControls adjust=adjust zoom=zoom/>

@@ -516,12 +516,15 @@ pub fn GalleryPanel() -> impl IntoView {
                     from_scroll.set_value(true);
                     measure();
                 }>
-                <div class="gallery-space" style=move || format!("height: {}px", layout.get().height(rows_view.with(|v| match v { RowsView::Ready { count, .. } => *count, _ => 0 })))>
-                    <div class="gallery-window" id="gallery-window" style=move || {
-                        let (l, v) = cells();
-                        let top = v.first().map_or(0.0, |&(i, _)| l.position(i).0 as f64 * l.cell);
-                        format!("transform: translateY({top}px); grid-template-columns: repeat({}, {}px); grid-auto-rows: {}px", l.cols, l.cell, l.cell)
-                    }>
+                <div class="gallery-space" style:height=move || format!("{}px", layout.get().height(rows_view.with(|v| match v { RowsView::Ready { count, .. } => *count, _ => 0 })))>
+                    <div class="gallery-window" id="gallery-window"
+                        style:transform=move || {
+                            let (l, v) = cells();
+                            let top = v.first().map_or(0.0, |&(i, _)| l.position(i).0 as f64 * l.cell);
+                            format!("translateY({top}px)")
+                        }
+                        style:grid-template-columns=move || { let l = layout.get(); format!("repeat({}, {}px)", l.cols, l.cell) }
+                        style:grid-auto-rows=move || format!("{}px", layout.get().cell)>
                         <For each=move || cells().1 key=|&(i, r)| (i, r) let:cell>
                             <Cell index=cell.0 row=cell.1 cache=cache version=version open=open/>
                         </For>

@@ -8,8 +8,8 @@ use crate::dataset::{self, Manifest};
 use crate::decode::{self, RowRequest};
 use crate::imaging;
 use crate::io::{
-    ByteCache, ByteSource, CachedSource, DEFAULT_CACHE_BYTES, DEFAULT_MAX_IN_FLIGHT, LimitedSource,
-    Limiter,
+    ByteCache, ByteSource, CachedSource, DEFAULT_CACHE_BYTES, DEFAULT_MAX_IN_FLIGHT, IoError,
+    LimitedSource, Limiter, LocalBoxFuture, Priority, UrlRefused, WebUrl, WithUrgency,
 };
 use crate::table;
 use crate::web::http::{HttpSource, NetStats, fetch_text};
@@ -27,7 +27,62 @@ pub const DEFAULT_DATASET: &str = "sample/index.json";
 const HF_DATASET_PAGE: &str = "https://huggingface.co/datasets/";
 
 /// A file as the app reads it: cached, then bounded in concurrency, then HTTP.
-type Source = CachedSource<LimitedSource<HttpSource>>;
+type Source = CachedSource<LimitedSource<FileSource>>;
+
+/// A file of the dataset: read over HTTP, or refused by the URL gate (then every read
+/// fails at once with the reason, and nothing is requested).
+pub(super) enum FileSource {
+    Http(HttpSource),
+    Refused { name: String, why: UrlRefused },
+}
+
+impl FileSource {
+    fn new(url: &Result<WebUrl, UrlRefused>, len: Option<u64>, stats: &NetStats) -> Self {
+        match url {
+            Ok(u) => FileSource::Http(HttpSource::new(u, len, stats.clone())),
+            Err(e) => FileSource::Refused {
+                name: e.quoted.clone(),
+                why: e.clone(),
+            },
+        }
+    }
+}
+
+impl ByteSource for FileSource {
+    fn name(&self) -> &str {
+        match self {
+            FileSource::Http(h) => h.name(),
+            FileSource::Refused { name, .. } => name,
+        }
+    }
+    fn known_len(&self) -> Option<u64> {
+        match self {
+            FileSource::Http(h) => h.known_len(),
+            FileSource::Refused { .. } => None,
+        }
+    }
+    fn read(
+        &self,
+        range: std::ops::Range<u64>,
+    ) -> LocalBoxFuture<'_, Result<bytes::Bytes, IoError>> {
+        match self {
+            FileSource::Http(h) => h.read(range),
+            FileSource::Refused { why, .. } => {
+                let e = IoError::Refused(why.clone());
+                Box::pin(async move { Err(e) })
+            }
+        }
+    }
+    fn tail(&self, n: u64) -> LocalBoxFuture<'_, Result<(u64, bytes::Bytes), IoError>> {
+        match self {
+            FileSource::Http(h) => h.tail(n),
+            FileSource::Refused { why, .. } => {
+                let e = IoError::Refused(why.clone());
+                Box::pin(async move { Err(e) })
+            }
+        }
+    }
+}
 
 /// A file's footer and the roles of its columns.
 type FileMeta = (Arc<ParquetMetaData>, table::Roles);
@@ -54,19 +109,25 @@ impl Costs {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     /// A manifest (`.json`) or one parquet file.
-    Url(String),
+    Url(WebUrl),
     /// A HuggingFace dataset id, resolved through the datasets server (then the Hub API);
     /// the two base URLs can be overridden (tests serve stand-ins).
     HuggingFace {
         id: String,
-        datasets_server: String,
-        hub: String,
+        datasets_server: WebUrl,
+        hub: WebUrl,
     },
 }
 
+/// `base` + `path` (a base already through the gate, an id checked as `owner/name`).
+fn endpoint(base: &WebUrl, path: &str) -> Result<WebUrl, String> {
+    WebUrl::parse(&format!("{}{path}", base.as_str().trim_end_matches('/')))
+        .map_err(|e| e.to_string())
+}
+
 /// Resolve a HuggingFace dataset id to a manifest.
-async fn resolve_hf(id: &str, datasets_server: &str, hub: &str) -> Result<Manifest, String> {
-    let listing = format!("{datasets_server}/parquet?dataset={id}");
+async fn resolve_hf(id: &str, datasets_server: &WebUrl, hub: &WebUrl) -> Result<Manifest, String> {
+    let listing = endpoint(datasets_server, &format!("/parquet?dataset={id}"))?;
     let first = match fetch_text(&listing).await {
         Ok(text) => dataset::from_datasets_server(id, &text),
         Err(e) => Err(e.to_string()),
@@ -74,7 +135,7 @@ async fn resolve_hf(id: &str, datasets_server: &str, hub: &str) -> Result<Manife
     match first {
         Ok(m) => Ok(m),
         Err(first_err) => {
-            let api = format!("{hub}/api/datasets/{id}/parquet");
+            let api = endpoint(hub, &format!("/api/datasets/{id}/parquet"))?;
             match fetch_text(&api).await {
                 Ok(text) => dataset::from_hub_parquet_api(id, &text),
                 Err(e) => Err(format!("{first_err}; the Hub API fallback failed too: {e}")),
@@ -96,7 +157,10 @@ fn fail_open(state: AppState, reason: String) {
 pub async fn open(state: AppState, target: Target) {
     let url = match &target {
         Target::Url(u) => u.clone(),
-        Target::HuggingFace { id, .. } => format!("{HF_DATASET_PAGE}{id}"),
+        Target::HuggingFace { id, .. } => match WebUrl::parse(&format!("{HF_DATASET_PAGE}{id}")) {
+            Ok(u) => u,
+            Err(e) => return fail_open(state, e.to_string()),
+        },
     };
     let stats = NetStats::default();
     let costs = Costs {
@@ -104,7 +168,8 @@ pub async fn open(state: AppState, target: Target) {
         cache: ByteCache::new(DEFAULT_CACHE_BYTES),
     };
     let limiter = Limiter::new(DEFAULT_MAX_IN_FLIGHT);
-    state.source.set(url.clone());
+    state.source.set(url.to_string());
+    state.source_link.set(Some(url.clone()));
     let manifest = if let Target::HuggingFace {
         id,
         datasets_server,
@@ -121,6 +186,7 @@ pub async fn open(state: AppState, target: Target) {
             Err(e) => return fail_open(state, e),
         }
     } else if url
+        .as_str()
         .split(['?', '#'])
         .next()
         .unwrap_or("")
@@ -134,29 +200,41 @@ pub async fn open(state: AppState, target: Target) {
         match fetch_text(&url)
             .await
             .map_err(|e| e.to_string())
-            .and_then(|t| Manifest::parse(&url, &t))
+            .and_then(|t| Manifest::parse(url.as_str(), &t))
         {
             Ok(m) => m,
             Err(e) => return fail_open(state, e),
         }
     } else {
-        Manifest::single(&url)
+        Manifest::single(url.as_str())
     };
     state.title.set(manifest.name.clone());
+    // every file's address passes the gate: a refused one fails that file, with its
+    // reason, and is never requested; the rest of the dataset still opens
+    let urls: Vec<Result<WebUrl, UrlRefused>> =
+        manifest.files.iter().map(|f| url.join(&f.path)).collect();
     let files: Vec<FileRow> = manifest
         .files
         .iter()
-        .map(|f| FileRow {
-            url: dataset::join_url(&url, &f.path),
+        .zip(&urls)
+        .map(|(f, u)| FileRow {
+            url: match u {
+                Ok(u) => u.to_string(),
+                Err(_) => f.path.clone(),
+            },
+            link: u.as_ref().ok().cloned(),
             split: f.split.clone(),
             size: f.size,
-            status: FileStatus::Pending,
+            status: match u {
+                Ok(_) => FileStatus::Pending,
+                Err(e) => FileStatus::Failed(e.to_string()),
+            },
         })
         .collect();
     state.files.set(files.clone());
-    let make_source = |url: String, m: &dataset::ManifestFile| {
-        let http = HttpSource::new(url, m.size, stats.clone());
-        let src = CachedSource::new(LimitedSource::new(http, limiter.clone()), &costs.cache);
+    let make_source = |url: &Result<WebUrl, UrlRefused>, m: &dataset::ManifestFile| {
+        let file = FileSource::new(url, m.size, &stats);
+        let src = CachedSource::new(LimitedSource::new(file, limiter.clone()), &costs.cache);
         // a footer embedded in the manifest: opening needs no footer request
         if let (Some(size), Some(footer)) = (m.size, m.footer_bytes()) {
             let len = footer.len() as u64;
@@ -164,10 +242,10 @@ pub async fn open(state: AppState, target: Target) {
         }
         src
     };
-    let sources: Vec<Source> = files
+    let sources: Vec<Source> = urls
         .iter()
         .zip(&manifest.files)
-        .map(|(f, m)| make_source(f.url.clone(), m))
+        .map(|(u, m)| make_source(u, m))
         .collect();
     let hints: Vec<Option<u64>> = manifest.files.iter().map(|f| f.footer_len).collect();
     // With a catalog sidecar and every file's row count in the manifest, the shards'
@@ -189,7 +267,10 @@ pub async fn open(state: AppState, target: Target) {
             let first = wanted_row.min(index.rows().saturating_sub(1));
             state.files.update(|f| {
                 for (row, &n) in f.iter_mut().zip(rows) {
-                    row.status = FileStatus::Deferred { rows: n };
+                    // a refused file stays failed: it will never be read
+                    if row.link.is_some() {
+                        row.status = FileStatus::Deferred { rows: n };
+                    }
                 }
             });
             // a link by id names its galaxy's file only once the catalog is read
@@ -204,12 +285,10 @@ pub async fn open(state: AppState, target: Target) {
         }
         None => (0..files.len()).collect(),
     };
-    let catalog_src = manifest.catalog.as_ref().map(|c| {
-        (
-            make_source(dataset::join_url(&url, &c.path), c),
-            c.footer_len,
-        )
-    });
+    let catalog_src = manifest
+        .catalog
+        .as_ref()
+        .map(|c| (make_source(&url.join(&c.path), c), c.footer_len));
     state.progress.set(Some(Progress {
         label: "Reading parquet footers".into(),
         done: 0,
@@ -233,7 +312,16 @@ pub async fn open(state: AppState, target: Target) {
     let footers = join_all(
         read_now
             .iter()
-            .map(|&i| read_footer(state, &sources[i], hints[i], i, &costs)),
+            // the galaxy cannot be found or shown before these: foreground
+            .map(|&i| {
+                read_footer(
+                    state,
+                    WithUrgency::new(&sources[i], Priority::Foreground),
+                    hints[i],
+                    i,
+                    &costs,
+                )
+            }),
     );
     let (read, catalog_meta) = futures::join!(footers, catalog_meta);
     let mut metas: Vec<Option<(Arc<ParquetMetaData>, table::Roles)>> = vec![None; files.len()];
@@ -309,7 +397,7 @@ pub async fn open(state: AppState, target: Target) {
 /// Read file `i`'s footer, reporting it in the file list, the progress and the costs.
 async fn read_footer(
     state: AppState,
-    src: &Source,
+    src: impl ByteSource,
     hint: Option<u64>,
     i: usize,
     costs: &Costs,
@@ -319,7 +407,7 @@ async fn read_footer(
             r.status = FileStatus::Pending;
         }
     });
-    let result = timing::timed("footer", decode::read_metadata_hinted(src, hint))
+    let result = timing::timed("footer", decode::read_metadata_hinted(&src, hint))
         .await
         .map(Arc::new);
     let (status, out) = match result {
@@ -501,6 +589,7 @@ impl OpenDataset {
         &self,
         state: AppState,
         i: usize,
+        priority: Priority,
     ) -> Result<(Arc<ParquetMetaData>, table::Roles), String> {
         if let Some(m) = self.meta(i) {
             return Ok(m);
@@ -511,7 +600,7 @@ impl OpenDataset {
             .ok_or_else(|| format!("there is no file {i}"))?;
         let m = read_footer(
             state,
-            src,
+            WithUrgency::new(src, priority),
             self.hints.get(i).copied().flatten(),
             i,
             &self.costs,
@@ -603,7 +692,7 @@ pub async fn show_row(state: AppState, ds: Rc<OpenDataset>, row: u64) {
             .galaxy
             .set(GalaxyView::Loading(format!("Reading the footer of {name}")));
     }
-    let (meta, roles) = match ds.ensure_meta(state, i).await {
+    let (meta, roles) = match ds.ensure_meta(state, i, Priority::Foreground).await {
         Ok(m) => m,
         Err(e) => {
             return state.galaxy.set(GalaxyView::Failed(format!(
@@ -646,7 +735,9 @@ pub async fn show_row(state: AppState, ds: Rc<OpenDataset>, row: u64) {
         offset,
         count: 1,
     };
-    let src: &dyn ByteSource = &ds.sources[i];
+    // the visitor waits for this: ahead of every background read
+    let src = WithUrgency::new(&ds.sources[i], Priority::Foreground);
+    let src: &dyn ByteSource = &src;
     let batches =
         match timing::timed("galaxy row", decode::read_rows(src, meta.clone(), &req)).await {
             Ok(b) => b,

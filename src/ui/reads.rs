@@ -136,7 +136,10 @@ pub(super) fn start<T: 'static>(
         }
         let ds = ds.clone();
         leptos::task::spawn_local(async move {
-            if let Err(e) = ds.ensure_meta(state, file).await {
+            if let Err(e) = ds
+                .ensure_meta(state, file, crate::io::Priority::Background)
+                .await
+            {
                 let name = ds.file_name(file);
                 reads.update_value(|l| {
                     l.footer_failed

@@ -179,10 +179,7 @@ fn gradient_css() -> String {
             format!("rgb({r},{g},{b}) {}%", i * 10)
         })
         .collect();
-    format!(
-        "background: linear-gradient(to right, {})",
-        stops.join(", ")
-    )
+    format!("linear-gradient(to right, {})", stops.join(", "))
 }
 
 /// The sky map panel.
@@ -538,7 +535,7 @@ pub fn SkyPanel() -> impl IntoView {
                     on:pointerleave=move |_| { hover.set(None); cursor.set(None) }
                     on:wheel=on_wheel on:keydown=on_key></canvas>
                 {move || hover.get().map(|h| view! {
-                    <div class="sky-tooltip" id="sky-hover" style=format!("left: {}px; top: {}px", h.x + 14.0, h.y + 14.0)>
+                    <div class="sky-tooltip" id="sky-hover" style:left=format!("{}px", h.x + 14.0) style:top=format!("{}px", h.y + 14.0)>
                         {h.lines.into_iter().map(|l| view! { <div>{l}</div> }).collect_view()}
                     </div>
                 })}
@@ -555,7 +552,7 @@ pub fn SkyPanel() -> impl IntoView {
                         state.sky_version.track();
                         view! {
                             <span class="colour-bar-wrap" id="sky-density-legend">"galaxies per 0.84 deg² cell: 1 "
-                                <span class="colour-bar" style=gradient_css()></span>{format!(" {max} (log)")}</span>
+                                <span class="colour-bar" style:background=gradient_css()></span>{format!(" {max} (log)")}</span>
                         }.into_any()
                     } else {
                         match state.colour.get() {
@@ -564,8 +561,8 @@ pub fn SkyPanel() -> impl IntoView {
                                 <span class="loading" id="sky-colour-loading"><span class="spinner" aria-hidden="true"></span>{format!("loading {label}: {done}/{total} requests")}</span>
                             }.into_any(),
                             ColourView::Ready { label, asked, not_asked } => view! {
-                                <span class="colour-bar-wrap" id="sky-colour-legend">{label}": 0 % "<span class="colour-bar" style=gradient_css()></span>" 100 % · "
-                                    <span class="swatch" style=format!("background: rgb({},{},{})", colormap::MISSING[0], colormap::MISSING[1], colormap::MISSING[2])></span>
+                                <span class="colour-bar-wrap" id="sky-colour-legend">{label}": 0 % "<span class="colour-bar" style:background=gradient_css()></span>" 100 % · "
+                                    <span class="swatch" style:background=format!("rgb({},{},{})", colormap::MISSING[0], colormap::MISSING[1], colormap::MISSING[2])></span>
                                     <span id="sky-not-asked">{format!(" not asked: {} of {}", fmt_count(not_asked), fmt_count(asked + not_asked))}</span></span>
                             }.into_any(),
                             ColourView::Failed(e) => view! { <span class="error" role="alert" id="sky-colour-error">{e}</span> }.into_any(),

@@ -17,7 +17,10 @@ pub struct Progress {
 /// One file of the dataset and how reading its footer went.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileRow {
+    /// The file's address as text (as given, when it was refused).
     pub url: String,
+    /// The address to link to: only one that passed the URL gate.
+    pub link: Option<crate::io::WebUrl>,
     pub split: String,
     pub size: Option<u64>,
     pub status: FileStatus,
@@ -118,8 +121,10 @@ pub enum PositionsView {
 /// All app signals; cheap to copy into closures.
 #[derive(Clone, Copy)]
 pub struct AppState {
-    /// The URL being opened.
+    /// The URL being opened, as text.
     pub source: RwSignal<String>,
+    /// The same URL to link to, when it passed the URL gate (a refused one is never a link).
+    pub source_link: RwSignal<Option<crate::io::WebUrl>>,
     pub title: RwSignal<Option<String>>,
     pub progress: RwSignal<Option<Progress>>,
     /// A failure that stops the whole dataset from opening.
@@ -167,6 +172,7 @@ impl AppState {
     pub fn new() -> Self {
         AppState {
             source: RwSignal::new(String::new()),
+            source_link: RwSignal::new(None),
             title: RwSignal::new(None),
             progress: RwSignal::new(None),
             fatal: RwSignal::new(None),

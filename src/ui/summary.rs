@@ -79,7 +79,10 @@ pub fn SummaryPanel() -> impl IntoView {
                     view! {
                         <li class=class>
                             <span class="split">{f.split.clone()}</span>" "
-                            <a href=f.url.clone()>{name}</a>" "
+                            {match f.link.clone() {
+                                Some(link) => view! { <a href=link.as_str().to_string()>{name}</a> }.into_any(),
+                                None => view! { <span class="refused">{name}</span> }.into_any(),
+                            }}" "
                             <span class="size">{f.size.map(format_bytes).unwrap_or_default()}</span>" "
                             <span class="detail" role=if class == "failed" { Some("alert") } else { None }>{detail}</span>
                         </li>

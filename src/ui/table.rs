@@ -277,7 +277,10 @@ pub fn TablePanel() -> impl IntoView {
         }
         reading_columns.set_value(true);
         leptos::task::spawn_local(async move {
-            let got = match ds.ensure_meta(state, file).await {
+            let got = match ds
+                .ensure_meta(state, file, crate::io::Priority::Background)
+                .await
+            {
                 Ok((meta, _)) => Columns::of(&meta).map(Arc::new),
                 Err(e) => Err(e),
             };
@@ -468,11 +471,11 @@ pub fn TablePanel() -> impl IntoView {
                             </tr>
                         </thead>
                         <tbody>
-                            <tr class="spacer" aria-hidden="true" style=move || format!("height: {}px", rows_in_dom().0 as f64 * row_px.get())></tr>
+                            <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", rows_in_dom().0 as f64 * row_px.get())></tr>
                             <For each=move || { let (lo, hi) = rows_in_dom(); (lo..hi).collect::<Vec<_>>() } key=|r| *r let:row>
                                 <TableRow row=row as u64 cache=cache version=version columns=columns row_px=row_px/>
                             </For>
-                            <tr class="spacer" aria-hidden="true" style=move || { let (_, hi) = rows_in_dom(); format!("height: {}px", total.get().saturating_sub(hi) as f64 * row_px.get()) }></tr>
+                            <tr class="spacer" aria-hidden="true" style:height=move || { let (_, hi) = rows_in_dom(); format!("{}px", total.get().saturating_sub(hi) as f64 * row_px.get()) }></tr>
                         </tbody>
                     </table>
                 </div>
@@ -499,7 +502,7 @@ fn TableRow(
     };
     let width = move || names().len().max(1);
     view! {
-        <tr class="row" data-row=row style=move || format!("height: {}px", row_px.get())
+        <tr class="row" data-row=row style:height=move || format!("{}px", row_px.get())
             data-state=move || match data.get() { Some(RowData::Ready(_)) => "ready", Some(RowData::Failed(_)) => "failed", None => "loading" }>
             <th scope="row" class="rownum">{row}</th>
             {move || match data.get() {

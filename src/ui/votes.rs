@@ -90,8 +90,8 @@ fn QuestionBlock(
                         <div class="answer" class:on-path=highlighted data-answer=answer.clone() data-count=*count data-fraction=f.to_string()>
                             <span class="answer-name">{answer.replace('-', " ")}</span>
                             <span class="bar" role="img" aria-label=format!("{} of votes, 95 % interval {} to {}", percent(f), percent(lo), percent(hi))>
-                                <span class="fill" style=format!("width: {:.1}%", f * 100.0)></span>
-                                <span class="interval" style=format!("left: {:.1}%; width: {:.1}%", lo * 100.0, (hi - lo) * 100.0)></span>
+                                <span class="fill" style:width=format!("{:.1}%", f * 100.0)></span>
+                                <span class="interval" style:left=format!("{:.1}%", lo * 100.0) style:width=format!("{:.1}%", (hi - lo) * 100.0)></span>
                             </span>
                             <span class="fraction">{percent(f)}</span>
                             <span class="count">{format!("{count}/{total}")}</span>

@@ -18,14 +18,13 @@ pub fn query_param(name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// `url` resolved against the page's address.
-pub fn absolute_url(url: &str) -> String {
-    let base = web_sys::window()
+/// The page's own address, through the URL gate (a page opened from `file:` has no base
+/// that datasets could be read against).
+pub fn page_url() -> Result<crate::io::WebUrl, crate::io::UrlRefused> {
+    let href = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .unwrap_or_default();
-    web_sys::Url::new_with_base(url, &base)
-        .map(|u| u.href())
-        .unwrap_or_else(|_| url.to_string())
+    crate::io::WebUrl::parse(&href)
 }
 
 /// Put text on the clipboard (asynchronously); false when the browser offers no clipboard.

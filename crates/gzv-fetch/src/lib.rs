@@ -14,7 +14,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use bytes::Bytes;
-use gzv_io::{ByteSource, IoError, LocalBoxFuture, format_bytes};
+use gzv_io::{ByteSource, IoError, LocalBoxFuture, WebUrl, format_bytes};
 use std::cell::Cell;
 use std::ops::Range;
 use std::rc::Rc;
@@ -169,8 +169,10 @@ pub fn parse_content_range(v: &str) -> Option<(u64, u64, Option<u64>)> {
 
 impl HttpSource {
     /// A source for `url` (absolute), with its size if a manifest or listing gave it.
-    pub fn new(url: impl Into<String>, len: Option<u64>, stats: NetStats) -> Self {
-        let url = url.into();
+    /// Only a [`WebUrl`] (an `http:` or `https:` address that passed the gate) can be a
+    /// fetch target.
+    pub fn new(url: &WebUrl, len: Option<u64>, stats: NetStats) -> Self {
+        let url = url.as_str().to_string();
         let same_origin = page_origin()
             .zip(web_sys::Url::new(&url).ok().map(|u| u.origin()))
             .is_some_and(|(page, file)| page == file);
@@ -370,7 +372,8 @@ impl HttpSource {
 }
 
 /// GET a small text resource (a manifest), with the same error messages as range reads.
-pub async fn fetch_text(url: &str) -> Result<String, IoError> {
+pub async fn fetch_text(url: &WebUrl) -> Result<String, IoError> {
+    let url = url.as_str();
     let net = |detail: String| IoError::Network {
         url: url.to_string(),
         detail,

@@ -7,7 +7,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use gzv_fetch::{HttpSource, NetStats, fetch_text, sleep_ms};
-use gzv_io::{ByteSource, IoError, LimitedSource, Limiter, read_many};
+use gzv_io::{ByteSource, IoError, LimitedSource, Limiter, WebUrl, read_many};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -23,30 +23,39 @@ fn server() -> &'static str {
     }
 }
 
+/// A test URL through the gate, as the app's URLs are.
+fn url(raw: &str) -> WebUrl {
+    WebUrl::parse(raw).expect("an http URL")
+}
+
 /// Replace the server's fault switches and empty its log.
 async fn faults(query: &str) {
-    fetch_text(&format!("{}/__gzv/faults?{query}", server()))
+    fetch_text(&url(&format!("{}/__gzv/faults?{query}", server())))
         .await
         .expect("set faults");
-    fetch_text(&format!("{}/__gzv/log?clear=1", server()))
+    fetch_text(&url(&format!("{}/__gzv/log?clear=1", server())))
         .await
         .expect("clear log");
 }
 
 /// The server's request log since the last [`faults`] call.
 async fn log() -> Vec<serde_json::Value> {
-    let text = fetch_text(&format!("{}/__gzv/log", server()))
+    let text = fetch_text(&url(&format!("{}/__gzv/log", server())))
         .await
         .expect("log");
     serde_json::from_str(&text).expect("log json")
 }
 
 fn source(len: Option<u64>) -> HttpSource {
-    HttpSource::new(format!("{}{SHARD}", server()), len, NetStats::default())
+    HttpSource::new(
+        &url(&format!("{}{SHARD}", server())),
+        len,
+        NetStats::default(),
+    )
 }
 
 async fn shard_len() -> u64 {
-    let text = fetch_text(&format!("{}/index.json", server()))
+    let text = fetch_text(&url(&format!("{}/index.json", server())))
         .await
         .expect("manifest");
     let v: serde_json::Value = serde_json::from_str(&text).expect("json");
@@ -134,11 +143,11 @@ async fn ranges_come_back_exactly_as_asked() {
 #[wasm_bindgen_test]
 async fn faults_become_named_errors() {
     let len = shard_len().await;
-    let url = format!("{}{SHARD}", server());
+    let shard_url = format!("{}{SHARD}", server());
 
     faults("").await;
     let missing = HttpSource::new(
-        format!("{}/data/nope.parquet", server()),
+        &url(&format!("{}/data/nope.parquet", server())),
         Some(10),
         NetStats::default(),
     );
@@ -183,7 +192,7 @@ async fn faults_become_named_errors() {
     faults("ignore_range=1").await;
     let e = source(Some(len)).read(0..1000).await;
     assert!(
-        matches!(&e, Err(IoError::RangeIgnored { url: u, .. }) if *u == url),
+        matches!(&e, Err(IoError::RangeIgnored { url: u, .. }) if *u == shard_url),
         "{e:?}"
     );
 
@@ -213,7 +222,7 @@ async fn faults_become_named_errors() {
 
 async fn stats() -> serde_json::Value {
     serde_json::from_str(
-        &fetch_text(&format!("{}/__gzv/stats", server()))
+        &fetch_text(&url(&format!("{}/__gzv/stats", server())))
             .await
             .expect("stats"),
     )
@@ -231,7 +240,7 @@ fn scattered() -> Vec<std::ops::Range<u64>> {
 async fn concurrency_bound_holds_over_http() {
     let len = shard_len().await;
     faults("latency_ms=150").await;
-    let limited = LimitedSource::new(source(Some(len)), Limiter::new(3));
+    let limited = LimitedSource::new(source(Some(len)), Limiter::with_reserve(3, 0));
     let got = read_many(&limited, &scattered(), 0, &|_, _| {})
         .await
         .expect("reads");
@@ -251,8 +260,12 @@ async fn cancelled_reads_stop_requests() {
     faults("latency_ms=3000").await;
     let net = NetStats::default();
     let limited = LimitedSource::new(
-        HttpSource::new(format!("{}{SHARD}", server()), Some(len), net.clone()),
-        Limiter::new(2),
+        HttpSource::new(
+            &url(&format!("{}{SHARD}", server())),
+            Some(len),
+            net.clone(),
+        ),
+        Limiter::with_reserve(2, 0),
     );
     let ranges = scattered();
     let mut reads = Box::pin(read_many(&limited, &ranges, 0, &|_, _| {}).fuse());

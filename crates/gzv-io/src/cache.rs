@@ -3,7 +3,7 @@
 //! it. Only weak handles to in-flight reads are kept, so a read every caller dropped is
 //! dropped (and aborted) too.
 
-use super::{ByteSource, IoError, LocalBoxFuture};
+use super::{ByteSource, IoError, LocalBoxFuture, Urgency};
 use bytes::Bytes;
 use futures::FutureExt;
 use futures::future::{Shared, WeakShared};
@@ -29,7 +29,8 @@ struct State {
     held: u64,
     tick: u64,
     next_key: u64,
-    in_flight: Vec<(u64, Range<u64>, WeakRead)>,
+    /// Reads under way: (file key, range, a weak handle to join, its urgency to raise).
+    in_flight: Vec<(u64, Range<u64>, WeakRead, Urgency)>,
 }
 
 /// A weak handle to a read in flight: joining it is possible, keeping it alive is not.
@@ -179,13 +180,13 @@ impl<S: ByteSource + 'static> CachedSource<S> {
     }
 
     /// An in-flight read whose range encloses `range`, if any is still alive.
-    fn joinable(&self, range: &Range<u64>) -> Option<(Range<u64>, SharedRead)> {
+    fn joinable(&self, range: &Range<u64>) -> Option<(Range<u64>, SharedRead, Urgency)> {
         let mut st = self.cache.state.borrow_mut();
-        st.in_flight.retain(|(_, _, w)| w.upgrade().is_some());
+        st.in_flight.retain(|(_, _, w, _)| w.upgrade().is_some());
         st.in_flight
             .iter()
-            .find(|(k, r, _)| *k == self.key && contains(r, range))
-            .and_then(|(_, r, w)| w.upgrade().map(|s| (r.clone(), s)))
+            .find(|(k, r, _, _)| *k == self.key && contains(r, range))
+            .and_then(|(_, r, w, u)| w.upgrade().map(|s| (r.clone(), s, u.clone())))
     }
 }
 
@@ -198,29 +199,46 @@ impl<S: ByteSource + 'static> ByteSource for CachedSource<S> {
     }
 
     fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, Result<Bytes, IoError>> {
+        self.read_with(range, &Urgency::background())
+    }
+
+    fn read_with(
+        &self,
+        range: Range<u64>,
+        urgency: &Urgency,
+    ) -> LocalBoxFuture<'_, Result<Bytes, IoError>> {
+        let wanted = urgency.get();
         Box::pin(async move {
             if let Some(b) = self.lookup(&range) {
                 let hits = &self.cache.stats.hits;
                 hits.set(hits.get() + 1);
                 return Ok(b);
             }
-            if let Some((outer, joined)) = self.joinable(&range) {
+            if let Some((outer, joined, its_urgency)) = self.joinable(&range) {
                 let counter = &self.cache.stats.shared;
                 counter.set(counter.get() + 1);
+                // joined, not repeated; and moved ahead if this reader is more urgent
+                if its_urgency.raise(wanted) {
+                    self.inner.raised();
+                }
                 let bytes = joined.await?;
                 return Ok(slice(&bytes, &outer, &range));
             }
             let inner = self.inner.clone();
             let r = range.clone();
+            // its own urgency: raising it for a joiner must not raise the caller's others
+            let urgency = Urgency::new(wanted);
+            let u = urgency.clone();
             let fut: LocalBoxFuture<'static, Result<Bytes, IoError>> =
-                Box::pin(async move { inner.read(r).await });
+                Box::pin(async move { inner.read_with(r, &u).await });
             let shared = fut.shared();
             if let Some(weak) = shared.downgrade() {
-                self.cache
-                    .state
-                    .borrow_mut()
-                    .in_flight
-                    .push((self.key, range.clone(), weak));
+                self.cache.state.borrow_mut().in_flight.push((
+                    self.key,
+                    range.clone(),
+                    weak,
+                    urgency,
+                ));
             }
             let result = shared.await;
             let key = self.key;
@@ -228,7 +246,7 @@ impl<S: ByteSource + 'static> ByteSource for CachedSource<S> {
                 .state
                 .borrow_mut()
                 .in_flight
-                .retain(|(k, r, w)| !(*k == key && *r == range) && w.upgrade().is_some());
+                .retain(|(k, r, w, _)| !(*k == key && *r == range) && w.upgrade().is_some());
             let bytes = result?;
             self.insert(range, bytes.clone());
             Ok(bytes)
@@ -236,12 +254,25 @@ impl<S: ByteSource + 'static> ByteSource for CachedSource<S> {
     }
 
     fn tail(&self, n: u64) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>> {
+        self.tail_with(n, &Urgency::background())
+    }
+
+    fn raised(&self) {
+        self.inner.raised()
+    }
+
+    fn tail_with(
+        &self,
+        n: u64,
+        urgency: &Urgency,
+    ) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>> {
+        let urgency = urgency.clone();
         Box::pin(async move {
             if let Some(len) = self.inner.known_len() {
-                let bytes = self.read(len.saturating_sub(n)..len).await?;
+                let bytes = self.read_with(len.saturating_sub(n)..len, &urgency).await?;
                 return Ok((len, bytes));
             }
-            let (len, bytes) = self.inner.tail(n).await?;
+            let (len, bytes) = self.inner.tail_with(n, &urgency).await?;
             self.insert(len - bytes.len() as u64..len, bytes.clone());
             Ok((len, bytes))
         })

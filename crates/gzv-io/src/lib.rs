@@ -5,10 +5,15 @@
 mod cache;
 mod limit;
 mod memory;
+pub mod weburl;
 
 pub use cache::{ByteCache, CacheStats, CachedSource, DEFAULT_CACHE_BYTES};
-pub use limit::{DEFAULT_MAX_IN_FLIGHT, LimitedSource, Limiter};
+pub use limit::{
+    DEFAULT_MAX_IN_FLIGHT, FOREGROUND_RESERVE, LimitedSource, Limiter, Priority, Urgency,
+    WithUrgency,
+};
 pub use memory::{CountingSource, MemorySource, ReadLog};
+pub use weburl::{UrlRefused, WebUrl};
 
 use bytes::Bytes;
 use std::future::Future;
@@ -59,6 +64,9 @@ pub enum IoError {
     },
     #[error("{url}: the request was cancelled")]
     Aborted { url: String },
+    /// The address did not pass the URL gate: nothing was requested.
+    #[error("{0}")]
+    Refused(UrlRefused),
 }
 
 /// A file that can be read by byte range.
@@ -72,6 +80,62 @@ pub trait ByteSource {
     /// The last `n` bytes (fewer if the file is shorter) and the file length, discovering
     /// the length in the same request where the source can.
     fn tail(&self, n: u64) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>>;
+    /// [`read`](Self::read) at an urgency: a scheduler below orders its line by it;
+    /// sources without one ignore it.
+    fn read_with(
+        &self,
+        range: Range<u64>,
+        urgency: &Urgency,
+    ) -> LocalBoxFuture<'_, Result<Bytes, IoError>> {
+        let _ = urgency;
+        self.read(range)
+    }
+    /// [`tail`](Self::tail) at an urgency.
+    fn tail_with(
+        &self,
+        n: u64,
+        urgency: &Urgency,
+    ) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>> {
+        let _ = urgency;
+        self.tail(n)
+    }
+    /// The urgency of a read under way was raised: a scheduler below puts its line in
+    /// order again. Wrappers pass it on.
+    fn raised(&self) {}
+}
+
+/// A borrowed source is a source (so a reader can take `impl ByteSource` and be given
+/// either a wrapper by value or a shared source by reference).
+impl<S: ByteSource + ?Sized> ByteSource for &S {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+    fn known_len(&self) -> Option<u64> {
+        (**self).known_len()
+    }
+    fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, Result<Bytes, IoError>> {
+        (**self).read(range)
+    }
+    fn tail(&self, n: u64) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>> {
+        (**self).tail(n)
+    }
+    fn read_with(
+        &self,
+        range: Range<u64>,
+        urgency: &Urgency,
+    ) -> LocalBoxFuture<'_, Result<Bytes, IoError>> {
+        (**self).read_with(range, urgency)
+    }
+    fn tail_with(
+        &self,
+        n: u64,
+        urgency: &Urgency,
+    ) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>> {
+        (**self).tail_with(n, urgency)
+    }
+    fn raised(&self) {
+        (**self).raised()
+    }
 }
 
 /// Merge ranges whose gap is at most `max_gap` bytes; the result is sorted and disjoint.

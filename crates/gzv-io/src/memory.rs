@@ -89,6 +89,9 @@ impl<S: ByteSource> ByteSource for CountingSource<S> {
         self.log.borrow_mut().push(range.clone());
         self.inner.read(range)
     }
+    fn raised(&self) {
+        self.inner.raised()
+    }
     fn tail(&self, n: u64) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>> {
         Box::pin(async move {
             let (len, bytes) = self.inner.tail(n).await?;

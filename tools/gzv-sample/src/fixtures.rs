@@ -332,3 +332,70 @@ pub fn gz2_votes(rows: usize) -> Vec<u8> {
         rows.max(1),
     )
 }
+
+/// Markup that would run a script if a page ever treated text from data as HTML: it sets
+/// `window.__gzvPwned`, which a test checks stays unset.
+pub const HOSTILE_MARKUP: &str =
+    r#"<img src=x onerror="window.__gzvPwned=1"><script>window.__gzvPwned=2</script>"#;
+
+/// A small Galaxy Zoo-like table whose text is hostile: `id_str` of row `i` is
+/// `{HOSTILE_MARKUP}{i}`, a `note` column holds the markup too, and the file's key-value
+/// metadata carries it under `comment` (beside a `huggingface` entry declaring the image
+/// column); `ra`, `dec`, a struct<bytes, path> `image` of PNGs and the dr8 root question's
+/// votes are ordinary.
+pub fn hostile(rows: usize) -> Vec<u8> {
+    let hf = r#"{"info":{"features":{"image":{"_type":"Image"}}}}"#;
+    let mut fields = vec![
+        Field::new("image", DataType::Struct(image_struct()), true),
+        Field::new("id_str", DataType::Utf8, false),
+        Field::new("ra", DataType::Float64, false),
+        Field::new("dec", DataType::Float64, false),
+        Field::new("note", DataType::Utf8, true),
+    ];
+    let pngs: Vec<Vec<u8>> = (0..rows).map(|i| png(32, 32, colour(i))).collect();
+    let mut cols: Vec<ArrayRef> = vec![
+        Arc::new(StructArray::new(
+            image_struct(),
+            vec![
+                Arc::new(BinaryArray::from_iter_values(pngs.iter())) as ArrayRef,
+                Arc::new(StringArray::from_iter_values(
+                    (0..rows).map(|i| format!("{HOSTILE_MARKUP}{i}.png")),
+                )),
+            ],
+            None,
+        )),
+        Arc::new(StringArray::from_iter_values(
+            (0..rows).map(|i| format!("{HOSTILE_MARKUP}{i}")),
+        )),
+        Arc::new(Float64Array::from_iter_values(
+            (0..rows).map(|i| 150.0 + i as f64 * 0.1),
+        )),
+        Arc::new(Float64Array::from_iter_values(
+            (0..rows).map(|i| 2.0 + i as f64 * 0.05),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            (0..rows).map(|_| HOSTILE_MARKUP),
+        )),
+    ];
+    for (a, n) in [("smooth", 3), ("featured-or-disk", 5), ("artifact", 1)] {
+        fields.push(Field::new(
+            format!("smooth-or-featured-dr8_{a}"),
+            DataType::Int32,
+            true,
+        ));
+        cols.push(Arc::new(arrow_array::Int32Array::from_iter_values(
+            (0..rows).map(|_| n),
+        )));
+    }
+    let schema = Schema::new_with_metadata(
+        fields,
+        HashMap::from([
+            ("huggingface".to_string(), hf.to_string()),
+            ("comment".to_string(), HOSTILE_MARKUP.to_string()),
+        ]),
+    );
+    write(
+        &RecordBatch::try_new(Arc::new(schema), cols).expect("batch"),
+        rows.max(1),
+    )
+}

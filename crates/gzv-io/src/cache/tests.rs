@@ -1,5 +1,5 @@
 use super::*;
-use crate::limit::{LimitedSource, Limiter};
+use crate::limit::{LimitedSource, Limiter, Priority, WithUrgency};
 use crate::{CountingSource, MemorySource, read_many};
 use futures::channel::oneshot;
 use futures::executor::{LocalPool, block_on};
@@ -62,7 +62,7 @@ impl ByteSource for Gate {
 #[test]
 fn limiter_bounds_reads_in_flight_and_keeps_order() {
     let gate = Gate::default();
-    let limiter = Limiter::new(3);
+    let limiter = Limiter::with_reserve(3, 0);
     let src = Rc::new(LimitedSource::new(gate.clone(), limiter.clone()));
     let mut pool = LocalPool::new();
     let done = Rc::new(Cell::new(0));
@@ -95,9 +95,90 @@ fn limiter_bounds_reads_in_flight_and_keeps_order() {
 }
 
 #[test]
+fn foreground_reads_go_first_and_background_leaves_a_slot_free() {
+    let gate = Gate::default();
+    let limiter = Limiter::new(3);
+    let src = Rc::new(LimitedSource::new(gate.clone(), limiter.clone()));
+    let mut pool = LocalPool::new();
+    let spawn = |pool: &mut LocalPool, start: u64, p: Priority| {
+        let src = src.clone();
+        pool.spawner()
+            .spawn_local(async move {
+                WithUrgency::new(&*src, p)
+                    .read(start..start + 5)
+                    .await
+                    .unwrap();
+            })
+            .unwrap();
+    };
+    for i in 0..4 {
+        spawn(&mut pool, i * 10, Priority::Background);
+    }
+    pool.run_until_stalled();
+    assert_eq!(
+        gate.started.borrow().len(),
+        2,
+        "background reads leave one of three slots free"
+    );
+    // the galaxy is asked for: its first read takes the free slot at once, the second
+    // waits, but ahead of every background read
+    spawn(&mut pool, 1000, Priority::Foreground);
+    spawn(&mut pool, 1010, Priority::Foreground);
+    pool.run_until_stalled();
+    assert_eq!(gate.started.borrow().len(), 3);
+    for _ in 0..6 {
+        gate.release_one();
+        pool.run_until_stalled();
+    }
+    let starts: Vec<u64> = gate.started.borrow().iter().map(|r| r.start).collect();
+    assert_eq!(starts, vec![0, 10, 1000, 1010, 20, 30]);
+    use Priority::{Background as B, Foreground as F};
+    assert_eq!(limiter.granted(), vec![B, B, F, F, B, B]);
+    assert!(limiter.max_in_use() <= 3);
+}
+
+#[test]
+fn a_background_read_the_foreground_needs_is_joined_and_raised() {
+    let gate = Gate::default();
+    let limiter = Limiter::with_reserve(1, 0);
+    let cache = ByteCache::new(1 << 20);
+    let src = Rc::new(CachedSource::new(
+        LimitedSource::new(gate.clone(), limiter.clone()),
+        &cache,
+    ));
+    let mut pool = LocalPool::new();
+    let got = Rc::new(RefCell::new(Vec::new()));
+    let spawn = |pool: &mut LocalPool, r: Range<u64>, p: Priority| {
+        let (src, got) = (src.clone(), got.clone());
+        pool.spawner()
+            .spawn_local(async move {
+                let b = WithUrgency::new(&*src, p).read(r.clone()).await.unwrap();
+                got.borrow_mut().push((r.start, b.len()));
+            })
+            .unwrap();
+    };
+    spawn(&mut pool, 0..100, Priority::Background); // runs
+    spawn(&mut pool, 1000..1100, Priority::Background); // waits
+    spawn(&mut pool, 2000..2100, Priority::Background); // waits behind it
+    pool.run_until_stalled();
+    assert_eq!(gate.started.borrow().len(), 1);
+    // the galaxy needs bytes inside the third read: it joins it, and moves it ahead
+    spawn(&mut pool, 2000..2050, Priority::Foreground);
+    pool.run_until_stalled();
+    assert_eq!(cache.stats().shared(), 1, "joined, not repeated");
+    while got.borrow().len() < 4 {
+        gate.release_one();
+        pool.run_until_stalled();
+    }
+    let starts: Vec<u64> = gate.started.borrow().iter().map(|r| r.start).collect();
+    assert_eq!(starts, vec![0, 2000, 1000], "the joined read went first");
+    assert!(got.borrow().contains(&(2000, 50)));
+}
+
+#[test]
 fn dropped_reads_never_start_and_running_ones_are_abandoned() {
     let gate = Gate::default();
-    let limiter = Limiter::new(2);
+    let limiter = Limiter::with_reserve(2, 0);
     let src = Rc::new(LimitedSource::new(gate.clone(), limiter.clone()));
     let mut pool = LocalPool::new();
     let handles: Vec<_> = (0..6u64)
