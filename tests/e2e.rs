@@ -505,6 +505,89 @@ async fn a_file_on_another_origin_opens_with_safelisted_ranges_only() {
     browser.close().await;
 }
 
+/// The galaxy asked for comes first: after the footer, the reads of its row group (its
+/// image, id, position and votes) leave before any read for the map, the gallery or the
+/// table, whose reads wait behind it in the read scheduler. Counted on the server's
+/// log (order of arrival), not timed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_galaxy_asked_for_is_read_before_anything_else() {
+    let app = serve_dist().await;
+    let data = gzv_server::Server::start(dist_dir().join("sample"), 0)
+        .await
+        .expect("data server");
+    data.set_faults(Faults {
+        latency_ms: 50,
+        ..Faults::default()
+    });
+    let files = manifest_files();
+    let (path, _, size) = files.iter().find(|f| f.1 == "train").expect("a train file");
+    let file = File::open(dist_dir().join("sample").join(path)).unwrap();
+    let meta = ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .metadata()
+        .clone();
+    let row = 437u64;
+    let (mut group, mut first) = (0, 0u64);
+    while first + meta.row_group(group).num_rows() as u64 <= row {
+        first += meta.row_group(group).num_rows() as u64;
+        group += 1;
+    }
+    assert!(group > 0, "a row outside the first row group");
+    let rg = meta.row_group(group);
+    let span = |c: usize| {
+        let (start, len) = rg.column(c).byte_range();
+        start..start + len
+    };
+    let galaxy_start = span(0).start;
+    let galaxy_end = span(rg.num_columns() - 1).end;
+    let footer_start = size - footer_len(path);
+
+    let browser = Browser::start().await;
+    data.clear_log();
+    browser
+        .client
+        .goto(&format!(
+            "{}/?url={}/{path}&row={row}",
+            app.url(),
+            data.url()
+        ))
+        .await
+        .unwrap();
+    browser
+        .wait_for(&format!("#galaxy-from[data-row='{row}']"))
+        .await;
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    wait_for_positions(&browser, meta.file_metadata().num_rows()).await;
+    let log = data.log();
+    let parse = |r: &str| -> std::ops::Range<u64> {
+        let (a, b) = r.trim_start_matches("bytes=").split_once('-').unwrap();
+        a.parse().unwrap()..b.parse::<u64>().unwrap() + 1
+    };
+    let reads: Vec<std::ops::Range<u64>> = log
+        .iter()
+        .filter_map(|e| e.range.as_deref().map(parse))
+        .filter(|r| r.start < footer_start && r.end > 1)
+        .collect();
+    assert!(!reads.is_empty(), "{log:#?}");
+    let in_galaxy = |r: &std::ops::Range<u64>| r.start >= galaxy_start && r.end <= galaxy_end;
+    // the reads before the first one elsewhere cover the galaxy's every column
+    let before: Vec<_> = reads.iter().take_while(|r| in_galaxy(r)).collect();
+    for c in 0..rg.num_columns() {
+        let col = span(c);
+        assert!(
+            before
+                .iter()
+                .any(|r| r.start <= col.start && col.end <= r.end),
+            "column {c} of the galaxy's row group ({col:?}) was not read before the rest: {reads:?}"
+        );
+    }
+    assert!(
+        reads.len() > before.len(),
+        "the map's reads came after: {reads:?}"
+    );
+    browser.close().await;
+}
+
 /// A full visit to the sample (galaxy, map, gallery, table, schema, export) logs nothing
 /// at level error — no missing favicon, no failed load, no exception — and breaks nothing
 /// of the page's Content-Security-Policy.

@@ -128,7 +128,7 @@ fn endpoint(base: &WebUrl, path: &str) -> Result<WebUrl, String> {
 /// Resolve a HuggingFace dataset id to a manifest.
 async fn resolve_hf(id: &str, datasets_server: &WebUrl, hub: &WebUrl) -> Result<Manifest, String> {
     let listing = endpoint(datasets_server, &format!("/parquet?dataset={id}"))?;
-    let first = match fetch_text(&listing).await {
+    let first = match crate::web::early::text(&listing).await {
         Ok(text) => dataset::from_datasets_server(id, &text),
         Err(e) => Err(e.to_string()),
     };
@@ -197,7 +197,7 @@ pub async fn open(state: AppState, target: Target) {
             done: 0,
             total: 1,
         }));
-        match fetch_text(&url)
+        match crate::web::early::text(&url)
             .await
             .map_err(|e| e.to_string())
             .and_then(|t| Manifest::parse(url.as_str(), &t))
@@ -208,6 +208,21 @@ pub async fn open(state: AppState, target: Target) {
     } else {
         Manifest::single(url.as_str())
     };
+    // a single file whose length and tail boot.js read while the wasm was loading
+    let mut manifest = manifest;
+    let mut early_tail = None;
+    if manifest.files.len() == 1
+        && manifest.catalog.is_none()
+        && let Some(crate::web::early::Early::Tail { start, len, bytes }) =
+            crate::web::early::take("tail", &url).await
+        && start < len
+        && bytes.len() as u64 == len - start
+    {
+        manifest.files[0].size = Some(len);
+        // the footer's first read is exactly those bytes, served from the cache
+        manifest.files[0].footer_len.get_or_insert(len - start);
+        early_tail = Some((start..len, bytes));
+    }
     state.title.set(manifest.name.clone());
     // every file's address passes the gate: a refused one fails that file, with its
     // reason, and is never requested; the rest of the dataset still opens
@@ -247,6 +262,9 @@ pub async fn open(state: AppState, target: Target) {
         .zip(&manifest.files)
         .map(|(u, m)| make_source(u, m))
         .collect();
+    if let (Some((range, bytes)), Some(src)) = (early_tail, sources.first()) {
+        src.prime(range, bytes);
+    }
     let hints: Vec<Option<u64>> = manifest.files.iter().map(|f| f.footer_len).collect();
     // With a catalog sidecar and every file's row count in the manifest, the shards'
     // footers are read only when one of their galaxies is shown: the map comes from the

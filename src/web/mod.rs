@@ -2,6 +2,7 @@
 //! Timing marks, the page's location.
 
 pub mod decode_bench;
+pub mod early;
 pub mod timing;
 
 /// The browser byte source (a crate of its own, `crates/gzv-fetch`, so its browser tests

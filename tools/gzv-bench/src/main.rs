@@ -6,6 +6,8 @@
 //! row in memory (`gzv:positions`); requests and bytes of each phase; bytes fetched over the
 //! minimum the page needs. A benchmark prints figures; it asserts nothing about speed.
 
+mod peers;
+
 use gzv_browser::Browser;
 use gzv_sample::{Layout, Options};
 use gzv_server::{Faults, LogEntry, Server};
@@ -24,7 +26,8 @@ const MARKS: [&str; 4] = [
 
 struct Config {
     trace: bool,
-    /// Run only these sections (open, panel, sky, filter, gallery, table); all when empty.
+    /// Run only these sections (open, peers, panel, sky, filter, gallery, table); all when
+    /// empty.
     only: Vec<String>,
     runs: usize,
     rows: usize,
@@ -214,7 +217,7 @@ async fn main() -> std::process::ExitCode {
         Ok(c) => c,
         Err(e) => {
             eprintln!(
-                "gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50] [--only open,panel,sky,filter,gallery,table]"
+                "gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50] [--only open,peers,panel,sky,filter,gallery,table]"
             );
             return std::process::ExitCode::from(2);
         }
@@ -345,6 +348,34 @@ async fn main() -> std::process::ExitCode {
                 size as f64 / 1e6,
                 min as f64 / 1e6
             );
+        }
+        println!();
+    }
+    if wanted("peers") {
+        let mut datasets = Vec::new();
+        for rows in [cfg.rows, 1_000] {
+            let base = match ensure_data(rows) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("gzv-bench: {e}");
+                    return std::process::ExitCode::FAILURE;
+                }
+            };
+            for (layout, name) in [
+                ("legacy", "older layout (row groups of 100)"),
+                ("new", "newer layout (one row group, page index)"),
+            ] {
+                let path = format!("/{layout}-{rows}/data/train-00000-of-00001.parquet");
+                datasets.push((
+                    format!("{name}, {rows} rows"),
+                    path.clone(),
+                    base.join(path.trim_start_matches('/')),
+                ));
+            }
+        }
+        if let Err(e) = peers::bench(&app, &data, &datasets, cfg.runs, cfg.trace).await {
+            eprintln!("gzv-bench: peers: {e}");
+            return std::process::ExitCode::FAILURE;
         }
         println!();
     }

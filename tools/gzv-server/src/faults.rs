@@ -10,6 +10,9 @@ pub struct Faults {
     pub latency_ms: u64,
     /// Body bytes per second per request; 0 = unlimited.
     pub bandwidth_bps: u64,
+    /// Body bytes per second shared by every request at once, like one network link
+    /// (a 50 Mbit/s line is 6,250,000); 0 = unlimited.
+    pub link_bps: u64,
     /// Answer the next N requests with 503 (u32::MAX: every request).
     pub fail_5xx: u32,
     /// Send only half of each body (headers still promise all of it).
@@ -27,7 +30,7 @@ pub struct Faults {
 }
 
 impl Faults {
-    /// Parse `latency_ms=50&bandwidth_bps=1000000&fail_5xx=2&truncate=1&drop_connection=1&
+    /// Parse `latency_ms=50&bandwidth_bps=1000000&link_bps=6250000&fail_5xx=2&truncate=1&drop_connection=1&
     /// refuse_head=1&ignore_range=1&no_cors=1&path_prefix=/data/`; unknown keys are errors.
     pub fn from_query(query: &str) -> Result<Faults, String> {
         let mut f = Faults::default();
@@ -41,6 +44,7 @@ impl Faults {
             match k {
                 "latency_ms" => f.latency_ms = num()?,
                 "bandwidth_bps" => f.bandwidth_bps = num()?,
+                "link_bps" => f.link_bps = num()?,
                 "fail_5xx" => f.fail_5xx = num()?.min(u32::MAX as u64) as u32,
                 "drop_connection" => f.drop_connection = num()?.min(u32::MAX as u64) as u32,
                 "truncate" => f.truncate = flag()?,

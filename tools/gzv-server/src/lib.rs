@@ -51,6 +51,8 @@ pub(crate) struct State {
     pub in_flight: Mutex<(u64, u64)>,
     /// In-memory files served before the disk (stand-ins for other services in tests).
     pub overrides: Mutex<std::collections::HashMap<String, (String, bytes::Bytes)>>,
+    /// When the shared link (`Faults::link_bps`) is next free to send.
+    pub link_free: Mutex<Option<tokio::time::Instant>>,
 }
 
 /// Counts a request in flight until dropped.
@@ -103,6 +105,7 @@ impl Server {
             log: Mutex::default(),
             in_flight: Mutex::default(),
             overrides: Mutex::default(),
+            link_free: Mutex::default(),
         });
         let (stop, stopped) = oneshot::channel();
         tokio::spawn(serve::accept_loop(listener, state.clone(), stopped));

@@ -297,6 +297,7 @@ async fn respond(
             start,
             sent,
             faults.bandwidth_bps * u64::from(active),
+            faults.link_bps * u64::from(active),
             state.clone(),
             index,
             in_flight,
@@ -324,13 +325,19 @@ async fn respond(
     r
 }
 
-/// Stream `count` bytes of `file` from `start`, at most `bps` bytes per second (0: no cap),
+/// Stream `count` bytes of `file` from `start`, at most `bps` bytes per second (0: no cap)
+/// and through a link of `link_bps` shared with every other answer (0: no link cap),
 /// adding what is sent to log entry `index`.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one body's file, span, two speed limits and its log bookkeeping"
+)]
 fn file_body(
     file: PathBuf,
     start: u64,
     count: u64,
     bps: u64,
+    link_bps: u64,
     state: Arc<State>,
     index: usize,
     in_flight: InFlight,
@@ -378,6 +385,19 @@ fn file_body(
             }
             if bps > 0 {
                 tokio::time::sleep(Duration::from_secs_f64(n as f64 / bps as f64)).await;
+            }
+            if link_bps > 0 {
+                // the chunk goes out when the link is free, then holds it for its length
+                let until = state.link_free.lock().ok().map(|mut free| {
+                    let now = tokio::time::Instant::now();
+                    let start = free.map_or(now, |f| f.max(now));
+                    let end = start + Duration::from_secs_f64(n as f64 / link_bps as f64);
+                    *free = Some(end);
+                    end
+                });
+                if let Some(until) = until {
+                    tokio::time::sleep_until(until).await;
+                }
             }
             if let Ok(mut log) = state.log.lock()
                 && let Some(e) = log.get_mut(index)

@@ -9,7 +9,7 @@ use hyper_util::rt::TokioExecutor;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-const FILE_LEN: usize = 300_000;
+const FILE_LEN: usize = 400_000;
 
 fn content() -> Vec<u8> {
     (0..FILE_LEN).map(|i| (i * 7 % 251) as u8).collect()
@@ -87,16 +87,16 @@ async fn single_and_suffix_ranges_get_206_with_content_range() {
     assert_eq!(a.status, StatusCode::PARTIAL_CONTENT);
     assert_eq!(
         header(&a, "content-range").as_deref(),
-        Some("bytes 100-199/300000")
+        Some("bytes 100-199/400000")
     );
     assert_eq!(a.body.unwrap().as_ref(), &data[100..200]);
     let a = get(&server, "/data/f.bin", Some("bytes=-1000")).await;
     assert_eq!(
         header(&a, "content-range").as_deref(),
-        Some("bytes 299000-299999/300000")
+        Some("bytes 399000-399999/400000")
     );
     assert_eq!(a.body.unwrap().as_ref(), &data[FILE_LEN - 1000..]);
-    let a = get(&server, "/data/f.bin", Some("bytes=299990-")).await;
+    let a = get(&server, "/data/f.bin", Some("bytes=399990-")).await;
     assert_eq!(a.body.unwrap().len(), 10);
     let a = get(&server, "/data/f.bin", None).await;
     assert_eq!(
@@ -104,7 +104,7 @@ async fn single_and_suffix_ranges_get_206_with_content_range() {
         (StatusCode::OK, FILE_LEN)
     );
     assert_eq!(
-        get(&server, "/data/f.bin", Some("bytes=300000-"))
+        get(&server, "/data/f.bin", Some("bytes=400000-"))
             .await
             .status,
         StatusCode::RANGE_NOT_SATISFIABLE
@@ -232,6 +232,23 @@ async fn latency_and_bandwidth_slow_answers_down() {
         "200 kB at 1 MB/s: {:?}",
         t.elapsed()
     );
+    // a shared link: two answers at once share its speed (a per-request cap would let
+    // each go at full speed)
+    server.set_faults(Faults {
+        link_bps: 1_000_000,
+        ..Faults::default()
+    });
+    let t = Instant::now();
+    let (a, b) = tokio::join!(
+        get(&server, "/data/f.bin", Some("bytes=0-199999")),
+        get(&server, "/data/f.bin", Some("bytes=200000-399999"))
+    );
+    assert_eq!(a.body.unwrap().len() + b.body.unwrap().len(), 400_000);
+    assert!(
+        t.elapsed() >= Duration::from_millis(390),
+        "400 kB through one 1 MB/s link: {:?}",
+        t.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -262,7 +279,7 @@ async fn errors_truncation_drops_head_and_ignored_ranges() {
     let a = get(&server, "/data/f.bin", Some("bytes=0-9999")).await;
     assert_eq!(
         header(&a, "content-range").as_deref(),
-        Some("bytes 0-9999/300000")
+        Some("bytes 0-9999/400000")
     );
     assert_eq!(a.body.unwrap().len(), 5000, "half the promised bytes");
 
