@@ -273,7 +273,7 @@ impl Manifest {
 }
 
 /// What one file's footer says.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileSummary {
     pub rows: u64,
     pub row_groups: usize,

@@ -8,6 +8,7 @@
 
 pub mod dataset;
 pub mod decode;
+pub mod engine;
 pub mod gallery;
 pub mod gz;
 pub mod imaging;

@@ -16,7 +16,7 @@ const RA_NAMES: [&str; 4] = ["ra", "ra_deg", "radeg", "ra_j2000"];
 const DEC_NAMES: [&str; 4] = ["dec", "dec_deg", "decdeg", "dec_j2000"];
 
 /// An image column and the leaf path that holds the encoded bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImageColumn {
     pub name: String,
     /// `image.bytes` for a `datasets` Image struct, or the column itself for plain binary.
@@ -24,7 +24,7 @@ pub struct ImageColumn {
 }
 
 /// Roles of a table's columns.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Roles {
     pub image: Option<ImageColumn>,
     pub id: Option<String>,

@@ -101,7 +101,7 @@ impl VoteSchema {
 }
 
 /// One galaxy's answers to one question.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct QuestionVotes {
     pub question: String,
     /// (answer, count).

@@ -17,7 +17,7 @@ const LIST_ITEMS: usize = 8;
 const HEX_BYTES: usize = 8;
 
 /// What a cell holds, for styling (numbers right-aligned, nulls dimmed).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     Null,
     Number,
@@ -43,7 +43,7 @@ impl Kind {
 }
 
 /// A cell as shown: its text (cut to [`CELL_CHARS`]) and, when cut, the longer text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Cell {
     pub kind: Kind,
     pub text: String,

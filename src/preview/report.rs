@@ -14,7 +14,7 @@ const STAT_CHARS: usize = 40;
 const METADATA_CHARS: usize = 20_000;
 
 /// Footer statistics of one leaf column over row groups.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LeafStats {
     pub min: Option<String>,
     pub max: Option<String>,
@@ -185,7 +185,7 @@ pub fn leaf_stats(metas: &[&ParquetMetaData], leaf: usize) -> LeafStats {
 }
 
 /// One leaf column of a file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LeafReport {
     pub path: String,
     pub physical: String,
@@ -198,7 +198,7 @@ pub struct LeafReport {
 }
 
 /// One row group of a file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RowGroupReport {
     pub rows: u64,
     pub compressed: u64,
@@ -206,7 +206,7 @@ pub struct RowGroupReport {
 }
 
 /// How many column chunks have a part of the page index.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Coverage {
     None,
     Some { with: usize, of: usize },
@@ -232,7 +232,7 @@ fn coverage(with: usize, of: usize) -> Coverage {
 }
 
 /// Everything the schema and file panel shows of one file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileReport {
     pub rows: u64,
     pub version: i32,

@@ -37,7 +37,10 @@ pub async fn take(kind: &str, url: &WebUrl) -> Option<Early> {
         return None;
     }
     // taken once: a later open of the same address asks the network again
-    let _ = Reflect::delete_property(global.unchecked_ref::<js_sys::Object>(), &"__gzvEarly".into());
+    let _ = Reflect::delete_property(
+        global.unchecked_ref::<js_sys::Object>(),
+        &"__gzvEarly".into(),
+    );
     let promise: Promise = get(&early, "result")?.dyn_into().ok()?;
     let result = JsFuture::from(promise).await.ok()?;
     if get(&result, "error").is_some() {

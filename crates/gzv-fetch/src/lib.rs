@@ -56,13 +56,7 @@ async fn with_retries<T, F: std::future::Future<Output = Result<T, IoError>>>(
 /// A file no larger than this may be used whole when its host ignores `Range`.
 pub const WHOLE_FILE_FALLBACK_BYTES: u64 = 4 << 20;
 
-/// Network counters shared by all sources of a dataset, for the cost panel.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct NetCounters {
-    pub requests: u64,
-    pub bytes: u64,
-    pub in_flight: u64,
-}
+pub use gzv_io::NetCounters;
 
 /// Shared, cheaply cloned handle to [`NetCounters`].
 #[derive(Clone, Default)]

@@ -23,6 +23,14 @@ use std::pin::Pin;
 /// A boxed future that need not be `Send` (browser futures are not).
 pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
+/// Network counters shared by all sources of a dataset, for the cost panel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NetCounters {
+    pub requests: u64,
+    pub bytes: u64,
+    pub in_flight: u64,
+}
+
 /// Why bytes could not be read. Messages name the URL and say what a user can do.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum IoError {

@@ -21,13 +21,30 @@ const QUOTE_CHARS: usize = 120;
 
 /// An absolute `http:` or `https:` URL that passed the gate, normalised (scheme in lower
 /// case, `//` after it, backslashes as slashes, spaces and control characters
-/// percent-encoded).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// percent-encoded). Deserialising one (a message from another thread) passes the gate
+/// again: a `WebUrl` is never made any other way.
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
 pub struct WebUrl(String);
+
+impl TryFrom<String> for WebUrl {
+    type Error = UrlRefused;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        WebUrl::parse(&s)
+    }
+}
+
+impl From<WebUrl> for String {
+    fn from(u: WebUrl) -> String {
+        u.0
+    }
+}
 
 /// Why a URL was refused; the message quotes the value (controls made visible) and says
 /// what is accepted.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 #[error("{quoted} was refused: {reason}; only {ACCEPTED_SCHEMES} addresses are opened")]
 pub struct UrlRefused {
     /// The value as given, quoted for a message.

@@ -399,3 +399,83 @@ pub fn hostile(rows: usize) -> Vec<u8> {
         rows.max(1),
     )
 }
+
+/// A small Galaxy Zoo-like table in row groups of `rows_per_group`: a struct<bytes, path>
+/// `image` of noisy 48×48 PNGs (a few kB each, so row groups are apart), `id_str` =
+/// `g{i}`, `ra` = `10 + i`, `dec` = `-5 + i / 10`, and dr8 votes for two questions:
+/// `smooth-or-featured-dr8_{smooth, featured-or-disk, artifact}` = (i % 5, 3, 1) and
+/// `bar-dr8_{strong, weak, no}` = (i % 3, 1, 2).
+pub fn galaxies(rows: usize, rows_per_group: usize) -> Vec<u8> {
+    let noise = |i: usize| {
+        let mut state = (i as u32).wrapping_mul(2_654_435_761) | 1;
+        let img = image::RgbImage::from_fn(48, 48, |_, _| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            image::Rgb([state as u8, (state >> 8) as u8, (state >> 16) as u8])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png)
+            .expect("png encodes");
+        out.into_inner()
+    };
+    let pngs: Vec<Vec<u8>> = (0..rows).map(noise).collect();
+    let mut fields = vec![
+        Field::new("image", DataType::Struct(image_struct()), true),
+        Field::new("id_str", DataType::Utf8, false),
+        Field::new("ra", DataType::Float64, false),
+        Field::new("dec", DataType::Float64, false),
+    ];
+    let mut cols: Vec<ArrayRef> = vec![
+        Arc::new(StructArray::new(
+            image_struct(),
+            vec![
+                Arc::new(BinaryArray::from_iter_values(pngs.iter())) as ArrayRef,
+                Arc::new(StringArray::from_iter_values(
+                    (0..rows).map(|i| format!("{i}.png")),
+                )),
+            ],
+            None,
+        )),
+        Arc::new(StringArray::from_iter_values(
+            (0..rows).map(|i| format!("g{i}")),
+        )),
+        Arc::new(Float64Array::from_iter_values(
+            (0..rows).map(|i| 10.0 + i as f64),
+        )),
+        Arc::new(Float64Array::from_iter_values(
+            (0..rows).map(|i| -5.0 + i as f64 / 10.0),
+        )),
+    ];
+    type Answer = (&'static str, fn(usize) -> i32);
+    let votes: [(&str, [Answer; 3]); 2] = [
+        (
+            "smooth-or-featured-dr8",
+            [
+                ("smooth", |i| (i % 5) as i32),
+                ("featured-or-disk", |_| 3),
+                ("artifact", |_| 1),
+            ],
+        ),
+        (
+            "bar-dr8",
+            [
+                ("strong", |i| (i % 3) as i32),
+                ("weak", |_| 1),
+                ("no", |_| 2),
+            ],
+        ),
+    ];
+    for (q, answers) in votes {
+        for (a, f) in answers {
+            fields.push(Field::new(format!("{q}_{a}"), DataType::Int32, true));
+            cols.push(Arc::new(arrow_array::Int32Array::from_iter_values(
+                (0..rows).map(f),
+            )));
+        }
+    }
+    write(
+        &RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).expect("batch"),
+        rows_per_group.max(1),
+    )
+}

@@ -1,0 +1,361 @@
+//! What the page asks the engine ([`Request`]) and what the engine tells the page
+//! ([`Event`]): plain serde types, small parts as JSON, large parts ([`Bulk`]) beside it.
+//! Everything the page shows of a dataset arrives here; the page never reads a byte.
+
+use super::bulk::Bulk;
+use crate::dataset::FileSummary;
+use crate::gz::QuestionVotes;
+use crate::io::{NetCounters, WebUrl};
+use crate::preview::{Cell, FileReport};
+use serde::{Deserialize, Serialize};
+
+/// What to open.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Target {
+    /// A manifest (`.json`) or one parquet file.
+    Url(WebUrl),
+    /// A HuggingFace dataset id, listed by the datasets server (then the Hub API); the two
+    /// base URLs can be overridden (mirrors, tests).
+    HuggingFace {
+        id: String,
+        datasets_server: WebUrl,
+        hub: WebUrl,
+    },
+}
+
+/// A request the page started before the engine existed (`boot.js`), handed over.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Early {
+    /// A text resource (manifest, listing) and the status it came with.
+    Text {
+        url: WebUrl,
+        status: u16,
+        text: String,
+    },
+    /// A file's last bytes from `start`, and its length.
+    Tail {
+        url: WebUrl,
+        start: u64,
+        len: u64,
+        bytes: Bulk,
+    },
+}
+
+/// What the page asks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Request {
+    /// Open a dataset and show the galaxy at `row` (else the one with `id`, else the first).
+    Open {
+        target: Target,
+        row: Option<u64>,
+        id: Option<String>,
+        early: Vec<Early>,
+    },
+    /// Show the galaxy at this global row (cancelling one still on its way).
+    ShowRow { row: u64 },
+    /// Colour the map by an answer's fraction (`None`: plain), cancelling one under way.
+    Colour { choice: Option<ColourBy> },
+    /// Every galaxy's votes for a question (for a filter).
+    Question { campaign: String, question: String },
+    /// The gallery wants these galaxy rows (those it does not hold), most wanted first:
+    /// reads of rows no longer wanted are cancelled at once; with `start`, the missing
+    /// ones are read (a page sends `start: false` while a scroll goes on).
+    Gallery { wanted: Vec<u64>, start: bool },
+    /// The table view wants these table rows, as the gallery does.
+    Table { wanted: Vec<u64>, start: bool },
+    /// The table view was opened: its columns (and their statistics) are wanted.
+    TableOpened,
+    /// The schema and file panel wants this file's report.
+    Schema { file: usize },
+}
+
+/// Something slow in progress: what, and how far.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub label: String,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// One file of the dataset and how reading its footer went.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileRow {
+    /// The file's address as text (as given, when it was refused).
+    pub url: String,
+    /// The address to link to: only one that passed the URL gate.
+    pub link: Option<WebUrl>,
+    pub split: String,
+    pub size: Option<u64>,
+    pub status: FileStatus,
+}
+
+/// A footer is pending, read, or failed (with the reason): failed never looks like empty.
+/// `Deferred`: not read until one of the file's galaxies is shown (the manifest gives its
+/// rows).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FileStatus {
+    Pending,
+    Deferred { rows: u64 },
+    Read(FileSummary),
+    Failed(String),
+}
+
+/// One campaign's votes for the galaxy shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CampaignVotes {
+    pub campaign: String,
+    /// Questions in tree order, asked or not.
+    pub questions: Vec<QuestionVotes>,
+    /// (question, answer) along the most-voted path.
+    pub path: Vec<(String, String)>,
+    pub summary: Option<String>,
+    /// The campaign's decision tree, `None` when this viewer does not know it (found
+    /// again from the questions after a message: see [`CampaignVotes::find_tree`]).
+    #[serde(skip)]
+    pub tree: Option<&'static crate::gz::Tree>,
+}
+
+impl CampaignVotes {
+    /// A campaign has votes for a galaxy when anybody answered its first question.
+    pub fn has_votes(&self) -> bool {
+        self.questions.iter().any(|q| q.asked())
+    }
+
+    /// The tree, from the campaign's name and questions (as the engine found it).
+    pub fn find_tree(&mut self) {
+        self.tree = crate::gz::tree::tree_for(
+            &self.campaign,
+            self.questions.iter().map(|q| q.question.as_str()),
+        );
+    }
+}
+
+/// The galaxy shown, as read: its image still encoded (the page decodes it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GalaxyData {
+    pub id: Option<String>,
+    pub ra: Option<f64>,
+    pub dec: Option<f64>,
+    pub split: String,
+    pub file: String,
+    /// Global row in the dataset (what `?row=` names).
+    pub row: u64,
+    /// Row within its file.
+    pub file_row: u64,
+    /// Rows in the dataset.
+    pub rows: u64,
+    /// The encoded image, or why there is none (null, truncated, not an image).
+    pub image: Result<Bulk, String>,
+    /// Vote counts by campaign (empty when the table has no vote columns).
+    pub votes: Vec<CampaignVotes>,
+}
+
+/// What the galaxy panel shows, as the engine knows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum GalaxyState {
+    Loading(String),
+    Ready(Box<GalaxyData>),
+    /// The table has no image column: a plain table, not an error.
+    NoImages,
+    Failed(String),
+}
+
+/// Network cost as the status line shows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetView {
+    pub http: NetCounters,
+    /// Reads answered from the byte cache.
+    pub cache_hits: u64,
+    /// Reads that joined an identical read already in flight.
+    pub joined: u64,
+}
+
+/// Loading ra/dec of every row.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum PositionsView {
+    NotStarted,
+    /// The table has no ra/dec-like columns.
+    Absent,
+    Loading {
+        done: usize,
+        total: usize,
+    },
+    /// `failed` files could not be read; their rows are missing, and said so.
+    Ready {
+        count: usize,
+        failed: Vec<String>,
+    },
+    Failed(String),
+}
+
+/// What colours the map.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ColourView {
+    Plain,
+    Loading {
+        label: String,
+        done: usize,
+        total: usize,
+    },
+    /// `asked` galaxies have a value; `not_asked` are drawn grey, apart.
+    Ready {
+        label: String,
+        asked: usize,
+        not_asked: usize,
+    },
+    Failed(String),
+}
+
+/// A question to colour by: its campaign, name, answers (column names) and the answer shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColourBy {
+    pub campaign: String,
+    pub question: String,
+    pub answers: Vec<(String, String)>,
+    pub answer: usize,
+}
+
+impl ColourBy {
+    pub fn label(&self) -> String {
+        let answer = self.answers.get(self.answer).map_or("", |a| a.0.as_str());
+        format!("{} → {answer} ({})", self.question, self.campaign)
+    }
+}
+
+/// The dataset as the page addresses it, once its footers are read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Opened {
+    /// Galaxies (rows of files with images), in dataset order.
+    pub rows: u64,
+    /// Rows of the table view (every readable file).
+    pub table_rows: u64,
+    /// (split, first global row, rows) of each run of one split, in order.
+    pub splits: Vec<(String, u64, u64)>,
+    /// Files the schema panel can describe (index into the file list), in order.
+    pub table_files: Vec<usize>,
+    /// The table view's columns, when the footer that says them is read.
+    pub columns: Option<Result<Columns, String>>,
+    /// The galaxy shown first.
+    pub first_row: u64,
+}
+
+/// The table's columns (top-level fields of the first file) and what their headers say.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Columns {
+    pub names: Vec<String>,
+    pub types: Vec<String>,
+    pub image: Option<String>,
+    /// Whether the table has Galaxy Zoo vote columns (then the table starts closed).
+    pub votes: bool,
+}
+
+/// The sky map's shape, before its points arrive.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SkyPlanned {
+    pub slots: usize,
+    /// Every question of every campaign, as colour choices.
+    pub choices: Vec<ColourBy>,
+    /// Whether the points come from a catalog sidecar.
+    pub catalog: bool,
+    /// Each campaign's root question (campaign, question, answers), in the order of
+    /// [`Points::tops`].
+    pub roots: Vec<(String, String, Vec<String>)>,
+}
+
+/// A run of points: slots `slot..slot + n`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Points {
+    pub slot: usize,
+    /// f32 each.
+    pub ra: Bulk,
+    pub dec: Bulk,
+    /// Global row of each (u32; `u32::MAX`: none).
+    pub rows: Bulk,
+    /// The ids, concatenated, and where each ends (u32); an empty id is no id.
+    pub ids: Bulk,
+    pub id_ends: Bulk,
+    /// Per root question: each row's counts, answers in order (i32; `i32::MIN`: null).
+    pub tops: Vec<Bulk>,
+}
+
+/// A run of colour values: slots `slot..`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ColourValues {
+    pub slot: usize,
+    /// The fraction shown (f32, NaN when not asked).
+    pub values: Bulk,
+    /// Each row's counts of the question (i32; `i32::MIN`: null), answers in order.
+    pub counts: Bulk,
+    pub answers: usize,
+}
+
+/// One cell of the table view.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Shown {
+    Text(Cell),
+    /// The image's bytes, or why there are none.
+    Image(Result<Bulk, String>),
+    /// This file has no such column.
+    Missing,
+}
+
+/// What the engine tells the page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Event {
+    Title(Option<String>),
+    Progress(Option<Progress>),
+    /// The dataset could not be opened at all.
+    Fatal(String),
+    Files(Vec<FileRow>),
+    Net(NetView),
+    SkyNote(Option<String>),
+    Opened(Opened),
+    /// The galaxy asked for (by `ShowRow`, or first) and how its load goes; `row` is the
+    /// global row it is (known once an id is found).
+    Galaxy {
+        row: Option<u64>,
+        state: GalaxyState,
+    },
+    SkyPlanned(SkyPlanned),
+    Points(Points),
+    Positions(PositionsView),
+    ColourValues(ColourValues),
+    Colour(ColourView),
+    /// Progress of a question's votes for a filter.
+    QuestionProgress {
+        campaign: String,
+        question: String,
+        done: usize,
+        total: usize,
+    },
+    /// A question's votes for every map slot: answers, then counts (u16 each, slots ×
+    /// answers, a null as 0), or why they could not be read.
+    Question {
+        campaign: String,
+        question: String,
+        answers: Vec<String>,
+        counts: Result<Bulk, String>,
+    },
+    /// Gallery images (encoded) or why a row has none; `live`: reads in flight; `error`:
+    /// a read that failed.
+    Thumbs {
+        thumbs: Vec<(u64, Result<Bulk, String>)>,
+        live: usize,
+        error: Option<String>,
+    },
+    TableColumns(Result<Columns, String>),
+    /// Rows of the table view (or why a row could not be read).
+    TableRows {
+        rows: Vec<(u64, Result<Vec<Shown>, String>)>,
+        live: usize,
+        error: Option<String>,
+    },
+    /// Each column's header statistics line, once the statistics are read.
+    TableStats(Result<Vec<Option<String>>, String>),
+    Schema {
+        file: usize,
+        report: Result<FileReport, String>,
+    },
+    /// A User Timing mark for the page to set (`gzv:metadata`, `gzv:positions`).
+    Mark(String),
+}

@@ -1,0 +1,578 @@
+//! Each flow of the engine over in-memory files, its reads logged in the order they
+//! reach the files (after the read scheduler let them go): what is read, and in what order.
+
+use super::protocol::{Early, Event, GalaxyState, PositionsView, Request, Shown, Target};
+use super::{Engine, Host};
+use crate::io::{ByteSource, IoError, LocalBoxFuture, NetCounters, WebUrl};
+use bytes::Bytes;
+use futures::channel::oneshot;
+use futures::executor::{LocalPool, LocalSpawner};
+use futures::task::LocalSpawnExt;
+use gzv_sample::fixtures;
+use parquet::file::metadata::ParquetMetaData;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::ops::Range;
+use std::rc::Rc;
+
+type Log = Rc<RefCell<Vec<(String, Range<u64>)>>>;
+
+/// Files by URL, every read logged; with `hold` set, reads wait until released.
+struct TestHost {
+    files: RefCell<HashMap<String, Bytes>>,
+    log: Log,
+    events: RefCell<Vec<Event>>,
+    spawner: LocalSpawner,
+    hold: Rc<Cell<bool>>,
+    held: Rc<RefCell<Vec<oneshot::Sender<()>>>>,
+}
+
+struct TestSource {
+    name: String,
+    data: Option<Bytes>,
+    len: Option<u64>,
+    log: Log,
+    hold: Rc<Cell<bool>>,
+    held: Rc<RefCell<Vec<oneshot::Sender<()>>>>,
+}
+
+impl TestSource {
+    fn slice(&self, r: Range<u64>) -> Result<Bytes, IoError> {
+        let data = self.data.as_ref().ok_or_else(|| IoError::Status {
+            url: self.name.clone(),
+            status: 404,
+            hint: "not found: check the URL",
+        })?;
+        if r.end > data.len() as u64 {
+            return Err(IoError::OutOfBounds {
+                url: self.name.clone(),
+                start: r.start,
+                end: r.end,
+                len: data.len() as u64,
+            });
+        }
+        Ok(data.slice(r.start as usize..r.end as usize))
+    }
+}
+
+impl ByteSource for TestSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn known_len(&self) -> Option<u64> {
+        self.len
+    }
+    fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, Result<Bytes, IoError>> {
+        self.log
+            .borrow_mut()
+            .push((self.name.clone(), range.clone()));
+        let wait = self.hold.get().then(|| {
+            let (tx, rx) = oneshot::channel();
+            self.held.borrow_mut().push(tx);
+            rx
+        });
+        Box::pin(async move {
+            if let Some(rx) = wait {
+                rx.await.map_err(|_| IoError::Aborted {
+                    url: self.name.clone(),
+                })?;
+            }
+            self.slice(range)
+        })
+    }
+    fn tail(&self, n: u64) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>> {
+        let len = self.data.as_ref().map_or(0, |d| d.len() as u64);
+        let r = len.saturating_sub(n)..len;
+        Box::pin(async move { Ok((len, self.read(r).await?)) })
+    }
+}
+
+impl Host for TestHost {
+    fn source(&self, url: &WebUrl, len: Option<u64>) -> Box<dyn ByteSource> {
+        let data = self.files.borrow().get(url.as_str()).cloned();
+        Box::new(TestSource {
+            name: url.to_string(),
+            len: len.or(data.as_ref().map(|d| d.len() as u64)),
+            data,
+            log: self.log.clone(),
+            hold: self.hold.clone(),
+            held: self.held.clone(),
+        })
+    }
+    fn text(&self, url: &WebUrl) -> LocalBoxFuture<'static, Result<String, IoError>> {
+        let got = self.files.borrow().get(url.as_str()).cloned();
+        let url = url.to_string();
+        Box::pin(async move {
+            got.map(|b| String::from_utf8_lossy(&b).into_owned())
+                .ok_or(IoError::Status {
+                    url,
+                    status: 404,
+                    hint: "not found: check the URL",
+                })
+        })
+    }
+    fn net(&self) -> NetCounters {
+        NetCounters {
+            requests: self.log.borrow().len() as u64,
+            ..NetCounters::default()
+        }
+    }
+    fn pause(&self) -> LocalBoxFuture<'static, ()> {
+        Box::pin(async {})
+    }
+    fn spawn(&self, task: LocalBoxFuture<'static, ()>) {
+        self.spawner.spawn_local(task).expect("spawn");
+    }
+    fn emit(&self, event: Event) {
+        self.events.borrow_mut().push(event);
+    }
+}
+
+struct Fixture {
+    pool: LocalPool,
+    host: Rc<TestHost>,
+    engine: Engine,
+}
+
+const BASE: &str = "https://data.test/ds/";
+
+impl Fixture {
+    fn new(files: Vec<(&str, Vec<u8>)>) -> Fixture {
+        let pool = LocalPool::new();
+        let host = Rc::new(TestHost {
+            files: RefCell::new(
+                files
+                    .into_iter()
+                    .map(|(n, b)| (format!("{BASE}{n}"), Bytes::from(b)))
+                    .collect(),
+            ),
+            log: Log::default(),
+            events: RefCell::default(),
+            spawner: pool.spawner(),
+            hold: Rc::default(),
+            held: Rc::default(),
+        });
+        let engine = Engine::new(host.clone());
+        Fixture { pool, host, engine }
+    }
+
+    fn url(name: &str) -> WebUrl {
+        WebUrl::parse(&format!("{BASE}{name}")).expect("url")
+    }
+
+    fn ask(&mut self, r: Request) {
+        self.engine.handle(r);
+        self.pool.run_until_stalled();
+    }
+
+    fn open(&mut self, name: &str, row: Option<u64>, id: Option<&str>) {
+        self.ask(Request::Open {
+            target: Target::Url(Fixture::url(name)),
+            row,
+            id: id.map(String::from),
+            early: Vec::new(),
+        });
+    }
+
+    fn take_events(&self) -> Vec<Event> {
+        self.host.events.borrow_mut().drain(..).collect()
+    }
+
+    fn take_log(&self) -> Vec<(String, Range<u64>)> {
+        self.host.log.borrow_mut().drain(..).collect()
+    }
+
+    fn galaxy(events: &[Event]) -> Option<(u64, Option<String>)> {
+        events.iter().rev().find_map(|e| match e {
+            Event::Galaxy {
+                row: Some(r),
+                state: GalaxyState::Ready(g),
+            } => Some((*r, g.id.clone())),
+            _ => None,
+        })
+    }
+}
+
+fn meta_of(bytes: &[u8]) -> ParquetMetaData {
+    parquet::file::metadata::ParquetMetaDataReader::new()
+        .parse_and_finish(&Bytes::copy_from_slice(bytes))
+        .expect("footer")
+}
+
+/// The byte span of row group `rg`'s column chunks.
+fn group_span(meta: &ParquetMetaData, rg: usize) -> Range<u64> {
+    let g = meta.row_group(rg);
+    let (start, _) = g.column(0).byte_range();
+    let (s, l) = g.column(g.num_columns() - 1).byte_range();
+    start..s + l
+}
+
+fn within(r: &Range<u64>, span: &Range<u64>) -> bool {
+    span.start <= r.start && r.end <= span.end
+}
+
+#[test]
+fn opening_by_row_reads_the_footer_then_the_galaxy_then_the_positions() {
+    let file = fixtures::galaxies(50, 10);
+    let meta = meta_of(&file);
+    let len = file.len() as u64;
+    let mut f = Fixture::new(vec![("a.parquet", file)]);
+    f.open("a.parquet", Some(23), None);
+    let events = f.take_events();
+    assert_eq!(Fixture::galaxy(&events), Some((23, Some("g23".into()))));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Opened(o) if o.rows == 50 && o.first_row == 23))
+    );
+    assert!(events.iter().any(|e| matches!(e, Event::Positions(PositionsView::Ready { count: 50, failed }) if failed.is_empty())));
+    let log = f.take_log();
+    // the footer: its last 64 KiB, then exactly the rest of it when longer
+    assert_eq!(log[0].1.end, len, "{log:?}");
+    let galaxy = group_span(&meta, 2);
+    let data: Vec<&Range<u64>> = log
+        .iter()
+        .map(|(_, r)| r)
+        .filter(|r| r.end <= len - 8 && r.start < meta.row_group(4).column(0).byte_range().0)
+        .collect();
+    assert!(
+        within(data[0], &galaxy),
+        "the galaxy's row group is read first: {log:?}"
+    );
+    // and the positions of every other row group afterwards (ra, dec, id of each)
+    for rg in [0usize, 1, 3] {
+        let span = group_span(&meta, rg);
+        let at = data.iter().position(|r| within(r, &span));
+        assert!(at.is_some_and(|k| k > 0), "row group {rg}: {log:?}");
+    }
+}
+
+#[test]
+fn opening_by_id_reads_the_positions_then_that_galaxy() {
+    let file = fixtures::galaxies(50, 10);
+    let meta = meta_of(&file);
+    let mut f = Fixture::new(vec![("a.parquet", file)]);
+    f.open("a.parquet", None, Some("g17"));
+    let events = f.take_events();
+    assert_eq!(Fixture::galaxy(&events), Some((17, Some("g17".into()))));
+    let log = f.take_log();
+    let image = meta.row_group(1).column(0).byte_range();
+    let image = image.0..image.0 + image.1;
+    let galaxy_read = log
+        .iter()
+        .position(|(_, r)| r.start <= image.start && image.end <= r.end)
+        .expect("the galaxy's image was read");
+    let positions_of_first_group = log
+        .iter()
+        .position(|(_, r)| within(r, &group_span(&meta, 0)))
+        .expect("positions read");
+    assert!(
+        positions_of_first_group < galaxy_read,
+        "the ids come first, then the galaxy: {log:?}"
+    );
+    // an id that is not there is said so, not shown as nothing
+    f.open("a.parquet", None, Some("nobody"));
+    let events = f.take_events();
+    assert!(events.iter().any(|e| matches!(e, Event::Galaxy { state: GalaxyState::Failed(m), .. } if m.contains("no galaxy with id nobody"))));
+}
+
+/// Two shards and the catalog `gzv-catalog` builds of them, in a manifest with rows.
+fn with_catalog(catalog_path: &str) -> Fixture {
+    let dir = std::env::temp_dir().join(format!(
+        "gzv-engine-catalog-{}-{}",
+        std::process::id(),
+        catalog_path.len()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let shards = [fixtures::galaxies(30, 10), fixtures::galaxies(20, 10)];
+    let locs: Vec<gzv_sample::catalog::Location> = shards
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let p = dir.join(format!("s{i}.parquet"));
+            std::fs::write(&p, b).unwrap();
+            gzv_sample::catalog::Location::File(p)
+        })
+        .collect();
+    let out = dir.join("catalog.parquet");
+    gzv_sample::catalog::build(&locs, &out, 1, &|_| {}).expect("catalog");
+    let catalog = std::fs::read(&out).unwrap();
+    let manifest = serde_json::json!({
+        "name": "two shards",
+        "files": [
+            { "path": "s0.parquet", "size": shards[0].len(), "rows": 30 },
+            { "path": "s1.parquet", "size": shards[1].len(), "rows": 20 },
+        ],
+        "catalog": { "path": catalog_path, "size": catalog.len(), "rows": 50 },
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    Fixture::new(vec![
+        ("index.json", manifest.to_string().into_bytes()),
+        ("s0.parquet", shards[0].clone()),
+        ("s1.parquet", shards[1].clone()),
+        ("catalog.parquet", catalog),
+    ])
+}
+
+#[test]
+fn a_catalog_leaves_the_other_shards_unread() {
+    let mut f = with_catalog("catalog.parquet");
+    f.open("index.json", Some(3), None);
+    let events = f.take_events();
+    assert_eq!(Fixture::galaxy(&events), Some((3, Some("g3".into()))));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Positions(PositionsView::Ready { count: 50, .. })))
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::SkyPlanned(p) if p.catalog))
+    );
+    let log = f.take_log();
+    let read = |name: &str| log.iter().filter(|(n, _)| n.ends_with(name)).count();
+    assert!(
+        read("catalog.parquet") >= 1,
+        "footer and positions: {log:?}"
+    );
+    assert!(read("s0.parquet") >= 1, "the galaxy's shard: {log:?}");
+    assert_eq!(
+        read("s1.parquet"),
+        0,
+        "the other shard is not touched: {log:?}"
+    );
+    // a galaxy of the other shard: its footer now, then the galaxy
+    f.ask(Request::ShowRow { row: 42 });
+    let events = f.take_events();
+    assert_eq!(Fixture::galaxy(&events), Some((42, Some("g12".into()))));
+    assert!(f.take_log().iter().all(|(n, _)| n.ends_with("s1.parquet")));
+}
+
+#[test]
+fn a_catalog_that_fails_is_said_and_the_shards_are_read() {
+    let mut f = with_catalog("missing-catalog.parquet");
+    f.open("index.json", Some(0), None);
+    let events = f.take_events();
+    assert!(events.iter().any(|e| matches!(e, Event::SkyNote(Some(n)) if n.contains("missing-catalog.parquet") && n.contains("404"))));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Positions(PositionsView::Ready { count: 50, .. })))
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::SkyPlanned(p) if !p.catalog))
+    );
+    let log = f.take_log();
+    assert!(
+        log.iter().any(|(n, _)| n.ends_with("s1.parquet")),
+        "every footer: {log:?}"
+    );
+}
+
+#[test]
+fn a_filter_question_reads_only_its_columns() {
+    let file = fixtures::galaxies(50, 10);
+    let meta = meta_of(&file);
+    let mut f = Fixture::new(vec![("a.parquet", file)]);
+    f.open("a.parquet", Some(0), None);
+    f.take_events();
+    f.take_log();
+    f.ask(Request::Question {
+        campaign: "dr8".into(),
+        question: "bar".into(),
+    });
+    let events = f.take_events();
+    let (answers, counts) = events
+        .iter()
+        .find_map(|e| match e {
+            Event::Question {
+                answers, counts, ..
+            } => Some((answers.clone(), counts.clone())),
+            _ => None,
+        })
+        .expect("the question's votes");
+    assert_eq!(answers, vec!["strong", "weak", "no"]);
+    let counts = counts.expect("read");
+    let c: Vec<u16> = counts
+        .0
+        .chunks_exact(2)
+        .map(|b| u16::from_le_bytes([b[0], b[1]]))
+        .collect();
+    for slot in 0..50 {
+        assert_eq!(
+            &c[slot * 3..slot * 3 + 3],
+            &[(slot % 3) as u16, 1, 2],
+            "slot {slot}"
+        );
+    }
+    // one request per row group, for the bar columns only
+    let bar: Vec<Range<u64>> = (0..5)
+        .map(|rg| {
+            let g = meta.row_group(rg);
+            let cols: Vec<usize> = (0..g.num_columns())
+                .filter(|&c| g.column(c).column_path().string().starts_with("bar-dr8"))
+                .collect();
+            let (s, _) = g.column(cols[0]).byte_range();
+            let (e, l) = g.column(*cols.last().unwrap()).byte_range();
+            s..e + l
+        })
+        .collect();
+    // one request per row group whose bar columns were not already held (the footer's
+    // tail holds the last ones), for the bar columns only
+    let log = f.take_log();
+    assert!((1..=5).contains(&log.len()), "{log:?}");
+    for (_, r) in &log {
+        assert!(bar.iter().any(|b| within(r, b)), "only bar columns: {r:?}");
+    }
+}
+
+#[test]
+fn a_gallery_window_scrolled_past_is_cancelled() {
+    let file = fixtures::galaxies(50, 10);
+    let meta = meta_of(&file);
+    let mut f = Fixture::new(vec![("a.parquet", file)]);
+    f.open("a.parquet", Some(0), None);
+    f.take_events();
+    f.take_log();
+    f.host.hold.set(true);
+    f.ask(Request::Gallery {
+        wanted: (10..15).collect(),
+        start: true,
+    });
+    let log = f.take_log();
+    assert_eq!(
+        log.len(),
+        1,
+        "one read for five rows of one row group: {log:?}"
+    );
+    assert!(within(&log[0].1, &group_span(&meta, 1)));
+    // scrolled on: the read of rows no longer wanted is dropped at once
+    f.ask(Request::Gallery {
+        wanted: (40..45).collect(),
+        start: false,
+    });
+    assert!(
+        f.host.held.borrow().iter().all(|tx| tx.is_canceled()),
+        "the read for rows 10..15 was abandoned"
+    );
+    assert!(
+        f.take_log().is_empty(),
+        "nothing new while the scroll goes on"
+    );
+    f.ask(Request::Gallery {
+        wanted: (40..45).collect(),
+        start: true,
+    });
+    f.host.hold.set(false);
+    for tx in f.host.held.borrow_mut().drain(..) {
+        let _ = tx.send(());
+    }
+    f.pool.run_until_stalled();
+    let log = f.take_log();
+    assert!(
+        log.iter().all(|(_, r)| within(r, &group_span(&meta, 4))),
+        "{log:?}"
+    );
+    let thumbs: Vec<u64> = f
+        .take_events()
+        .iter()
+        .flat_map(|e| match e {
+            Event::Thumbs { thumbs, .. } => {
+                thumbs.iter().filter(|t| t.1.is_ok()).map(|t| t.0).collect()
+            }
+            _ => Vec::new(),
+        })
+        .collect();
+    assert_eq!(
+        thumbs,
+        (40..45).collect::<Vec<_>>(),
+        "only the rows still wanted"
+    );
+}
+
+#[test]
+fn a_table_window_reads_its_rows_with_every_column() {
+    let file = fixtures::galaxies(50, 10);
+    let meta = meta_of(&file);
+    let mut f = Fixture::new(vec![("a.parquet", file)]);
+    f.open("a.parquet", Some(0), None);
+    f.take_events();
+    f.take_log();
+    f.ask(Request::TableOpened);
+    f.ask(Request::Table {
+        wanted: vec![12, 13],
+        start: true,
+    });
+    let events = f.take_events();
+    let columns = events
+        .iter()
+        .find_map(|e| match e {
+            Event::TableColumns(Ok(c)) => Some(c.clone()),
+            _ => None,
+        })
+        .expect("columns");
+    assert_eq!(&columns.names[..4], &["image", "id_str", "ra", "dec"]);
+    assert!(columns.votes);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::TableStats(Ok(s)) if s.len() == columns.names.len()))
+    );
+    let rows: Vec<(u64, Vec<Shown>)> = events
+        .iter()
+        .flat_map(|e| match e {
+            Event::TableRows { rows, .. } => rows
+                .iter()
+                .filter_map(|(r, c)| c.clone().ok().map(|c| (*r, c)))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    assert_eq!(rows.len(), 2);
+    for (row, cells) in &rows {
+        assert!(matches!(&cells[0], Shown::Image(Ok(b)) if !b.is_empty()));
+        assert!(matches!(&cells[1], Shown::Text(c) if c.text == format!("g{row}")));
+    }
+    let log = f.take_log();
+    let data: Vec<_> = log
+        .iter()
+        .filter(|(_, r)| r.end <= group_span(&meta, 4).end)
+        .collect();
+    assert!(!data.is_empty());
+    assert!(
+        data.iter().all(|(_, r)| within(r, &group_span(&meta, 1))),
+        "only row group 1 (and the footer's statistics): {log:?}"
+    );
+}
+
+#[test]
+fn an_early_footer_is_used_instead_of_asked_again() {
+    let file = fixtures::galaxies(50, 10);
+    let len = file.len() as u64;
+    let tail = file[file.len() - 20_000..].to_vec();
+    let mut f = Fixture::new(vec![("a.parquet", file)]);
+    f.ask(Request::Open {
+        target: Target::Url(Fixture::url("a.parquet")),
+        row: Some(0),
+        id: None,
+        early: vec![Early::Tail {
+            url: Fixture::url("a.parquet"),
+            start: len - 20_000,
+            len,
+            bytes: super::bulk::Bulk(tail),
+        }],
+    });
+    assert_eq!(
+        Fixture::galaxy(&f.take_events()),
+        Some((0, Some("g0".into())))
+    );
+    let log = f.take_log();
+    assert!(
+        log.iter()
+            .all(|(_, r)| r.end <= len - 20_000 || r.start < len - 20_000),
+        "no read of bytes the page handed over: {log:?}"
+    );
+}
