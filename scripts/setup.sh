@@ -119,35 +119,69 @@ with_clippy() {
 # The wasm and its JavaScript glue, optimised, with the page, its CSS and the sample, in
 # dist/: a static site. File names carry a hash of their content, so a host may cache
 # them for ever and a new build is never mixed with an old one.
+# One wasm module through wasm-bindgen and wasm-opt into dist/, named by the hash of
+# its content: prints the JS glue's and the module's file names.
+bind_module() {
+    local bin="$1" out=target/app h js wasm
+    wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name "$bin" \
+        "target/wasm32-unknown-unknown/release/$bin.wasm" >&2
+    # the features rustc emits for wasm32 today; wasm-opt must know them to keep them
+    wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
+        --enable-nontrapping-float-to-int --enable-multivalue --enable-mutable-globals \
+        "$out/${bin}_bg.wasm" -o "$out/${bin}_bg.opt.wasm" >&2
+    h() { sha256sum "$1" | cut -c1-16; }
+    wasm="$bin-$(h "$out/${bin}_bg.opt.wasm")_bg.wasm"
+    cp "$out/${bin}_bg.opt.wasm" "dist/$wasm"
+    js="$bin-$(h "$out/$bin.js").js"
+    cp "$out/$bin.js" "dist/$js"
+    echo "$js $wasm"
+}
+
+# The page's module, the engine's (a Web Worker), their glue, the page, its CSS and the
+# sample, in dist/: a static site. File names carry a hash of their content, so a host
+# may cache them for ever and a new build is never mixed with an old one.
 # `build_app lint` also lints the app's own code for wasm32 as it compiles.
 build_app() {
     local cargo=(cargo)
     [ "${1:-}" != lint ] || cargo=(with_clippy cargo)
-    "${cargo[@]}" build --release --target wasm32-unknown-unknown -p gz-viewer --bin gz-viewer
-    local out=target/app
-    rm -rf "$out" dist
-    mkdir -p "$out" dist
-    wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name gz-viewer \
-        target/wasm32-unknown-unknown/release/gz-viewer.wasm
-    # the features rustc emits for wasm32 today; wasm-opt must know them to keep them
-    wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
-        --enable-nontrapping-float-to-int --enable-multivalue --enable-mutable-globals \
-        "$out/gz-viewer_bg.wasm" -o "$out/gz-viewer_bg.opt.wasm"
-    local h wasm js css boot
+    "${cargo[@]}" build --release --target wasm32-unknown-unknown -p gz-viewer \
+        --bin gz-viewer --bin gzv-worker
+    rm -rf target/app dist
+    mkdir -p target/app dist
+    local page worker js wasm wjs wwasm css boot wboot h
     h() { sha256sum "$1" | cut -c1-16; }
-    wasm="gz-viewer-$(h "$out/gz-viewer_bg.opt.wasm")_bg.wasm"
-    cp "$out/gz-viewer_bg.opt.wasm" "dist/$wasm"
-    js="gz-viewer-$(h "$out/gz-viewer.js").js"
-    cp "$out/gz-viewer.js" "dist/$js"
+    page="$(bind_module gz-viewer)"
+    js="${page% *}" wasm="${page#* }"
+    worker="$(bind_module gzv-worker)"
+    wjs="${worker% *}" wwasm="${worker#* }"
+    sed -e "s/{{WORKER_GLUE}}/$wjs/g" -e "s/{{WORKER_WASM}}/$wwasm/g" site/worker.js \
+        > target/app/worker.js
+    wboot="worker-$(h target/app/worker.js).js"
+    cp target/app/worker.js "dist/$wboot"
     css="main-$(h site/main.css).css"
     cp site/main.css "dist/$css"
-    sed -e "s/{{APP_JS}}/$js/g" -e "s/{{APP_WASM}}/$wasm/g" site/boot.js > "$out/boot.js"
-    boot="boot-$(h "$out/boot.js").js"
-    cp "$out/boot.js" "dist/$boot"
+    sed -e "s/{{APP_JS}}/$js/g" -e "s/{{APP_WASM}}/$wasm/g" -e "s/{{WORKER_JS}}/$wboot/g" \
+        site/boot.js > target/app/boot.js
+    boot="boot-$(h target/app/boot.js).js"
+    cp target/app/boot.js "dist/$boot"
     sed -e "s/{{APP_JS}}/$js/g" -e "s/{{APP_WASM}}/$wasm/g" -e "s/{{CSS}}/$css/g" \
         -e "s/{{BOOT_JS}}/$boot/g" site/index.html > dist/index.html
     cp site/favicon.svg dist/
     # the sample is large: hard links where the file system allows, else a copy
     cp -al sample dist/sample 2>/dev/null || cp -r sample dist/sample
-    echo "wasm: $(stat -c %s "dist/$wasm") bytes raw, $(gzip -9 -c "dist/$wasm" | wc -c) bytes gzip"
+    local f
+    for f in "$wasm" "$wwasm"; do
+        echo "wasm $f: $(stat -c %s "dist/$f") bytes raw, $(gzip -9 -c "dist/$f" | wc -c) gzip, $(brotli_size "dist/$f") brotli"
+    done
+}
+
+# Brotli size of a file, when a brotli tool is at hand (python's or the CLI).
+brotli_size() {
+    if command -v brotli >/dev/null; then
+        brotli -c -q 11 "$1" | wc -c
+    elif python3 -c "import brotli" 2>/dev/null; then
+        python3 -c "import brotli,sys; print(len(brotli.compress(open(sys.argv[1],'rb').read(), quality=11)))" "$1"
+    else
+        echo "?"
+    fi
 }

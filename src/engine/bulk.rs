@@ -27,6 +27,24 @@ impl Bulk {
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect()
     }
+    pub fn from_f64(v: &[f64]) -> Bulk {
+        Bulk(v.iter().flat_map(|x| x.to_le_bytes()).collect())
+    }
+    pub fn f64s(&self) -> Vec<f64> {
+        self.0
+            .chunks_exact(8)
+            .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+            .collect()
+    }
+    pub fn from_u16(v: &[u16]) -> Bulk {
+        Bulk(v.iter().flat_map(|x| x.to_le_bytes()).collect())
+    }
+    pub fn u16s(&self) -> Vec<u16> {
+        self.0
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect()
+    }
     pub fn from_u32(v: &[u32]) -> Bulk {
         Bulk(v.iter().flat_map(|x| x.to_le_bytes()).collect())
     }

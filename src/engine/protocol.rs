@@ -239,6 +239,16 @@ pub struct Opened {
     pub first_row: u64,
 }
 
+impl Opened {
+    /// The split of global row `row`.
+    pub fn split_of(&self, row: u64) -> Option<&str> {
+        self.splits
+            .iter()
+            .find(|(_, first, n)| (*first..first + n).contains(&row))
+            .map(|(s, _, _)| s.as_str())
+    }
+}
+
 /// The table's columns (top-level fields of the first file) and what their headers say.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Columns {
@@ -262,11 +272,14 @@ pub struct SkyPlanned {
     pub roots: Vec<(String, String, Vec<String>)>,
 }
 
+/// A null count in a message.
+pub const NULL_COUNT: i32 = i32::MIN;
+
 /// A run of points: slots `slot..slot + n`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Points {
     pub slot: usize,
-    /// f32 each.
+    /// f64 each (NaN: none).
     pub ra: Bulk,
     pub dec: Bulk,
     /// Global row of each (u32; `u32::MAX`: none).

@@ -179,7 +179,7 @@ impl Engine {
                     };
                     let what = match kind {
                         Kind::Gallery => format!("galaxy {row}: {why}"),
-                        Kind::Table => why,
+                        Kind::Table => format!("row {row}: {why}"),
                     };
                     (row, RowResult::Failed(what))
                 })

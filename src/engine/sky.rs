@@ -27,8 +27,7 @@ const RUN_ROWS: i64 = 4096;
 /// Catalog columns locating a row in the dataset: manifest file index and row within it.
 pub const CATALOG_FILE: &str = "gzv_file";
 pub const CATALOG_ROW: &str = "gzv_row";
-/// A null count in a message.
-pub const NULL_COUNT: i32 = i32::MIN;
+use super::protocol::NULL_COUNT;
 
 /// Where the map's rows come from.
 pub struct Run {
@@ -377,15 +376,15 @@ impl Engine {
                 count.set(count.get() + drawn);
                 self.emit(Event::Points(Points {
                     slot,
-                    ra: Bulk::from_f32(
+                    ra: Bulk::from_f64(
                         &ras.iter()
-                            .map(|v| v.map_or(f32::NAN, |x| x as f32))
+                            .map(|v| v.unwrap_or(f64::NAN))
                             .collect::<Vec<_>>(),
                     ),
-                    dec: Bulk::from_f32(
+                    dec: Bulk::from_f64(
                         &decs
                             .iter()
-                            .map(|v| v.map_or(f32::NAN, |x| x as f32))
+                            .map(|v| v.unwrap_or(f64::NAN))
                             .collect::<Vec<_>>(),
                     ),
                     rows: Bulk::from_u32(&rows),

@@ -576,3 +576,31 @@ fn an_early_footer_is_used_instead_of_asked_again() {
         "no read of bytes the page handed over: {log:?}"
     );
 }
+
+#[test]
+fn points_travel_whole_through_a_message() {
+    let file = fixtures::galaxies(50, 10);
+    let mut f = Fixture::new(vec![("a.parquet", file)]);
+    f.open("a.parquet", Some(0), None);
+    let mut seen = 0;
+    for e in f.take_events() {
+        let Event::Points(p) = e else { continue };
+        let (json, buffers) = super::bulk::encode(&Event::Points(p.clone())).unwrap();
+        let Ok(Event::Points(q)) = super::bulk::decode::<Event>(&json, buffers) else {
+            panic!("a points message did not come back");
+        };
+        assert_eq!(q, p);
+        let (ra, dec, rows) = (q.ra.f64s(), q.dec.f64s(), q.rows.u32s());
+        for k in 0..ra.len() {
+            let i = q.slot + k;
+            assert_eq!(ra[k], 10.0 + i as f64, "ra of row {i}");
+            assert_eq!(dec[k], -5.0 + i as f64 / 10.0, "dec of row {i}");
+            assert_eq!(rows[k], i as u32);
+        }
+        let ends = q.id_ends.u32s();
+        let text = String::from_utf8(q.ids.0.clone()).unwrap();
+        assert_eq!(&text[..ends[0] as usize], format!("g{}", q.slot));
+        seen += ra.len();
+    }
+    assert_eq!(seen, 50, "every row's position was sent");
+}

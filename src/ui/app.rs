@@ -1,23 +1,48 @@
 //! The page: header, status, dataset summary, galaxy.
 
 use super::galaxy::GalaxyPanel;
-use super::load::{DEFAULT_DATASET, Target, open};
 use super::state::AppState;
 use super::status::StatusBar;
 use super::summary::SummaryPanel;
 use crate::dataset::{self, HF_DATASETS_SERVER, HF_HUB};
+use crate::engine::protocol::{Request, Target};
 use crate::io::{UrlRefused, WebUrl};
 use crate::web;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-/// Root component: opens `?url=` (or the embedded sample) once mounted.
+/// The dataset opened when the page has no `?url=`.
+pub const DEFAULT_DATASET: &str = "sample/index.json";
+/// Where a HuggingFace dataset's page is (shown as the source).
+const HF_DATASET_PAGE: &str = "https://huggingface.co/datasets/";
+
+/// Root component: asks the engine for `?url=` (or the embedded sample) once mounted.
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     match target_from_address() {
-        Ok(target) => spawn_local(crate::web::timing::timed("open", open(state, target))),
+        Ok(target) => {
+            let (text, link) = match &target {
+                Target::Url(u) => (u.to_string(), Some(u.clone())),
+                Target::HuggingFace { id, .. } => {
+                    let page = WebUrl::parse(&format!("{HF_DATASET_PAGE}{id}")).ok();
+                    (format!("{HF_DATASET_PAGE}{id}"), page)
+                }
+            };
+            state.source.set(text);
+            state.source_link.set(link);
+            let row = web::query_param("row").and_then(|r| r.parse::<u64>().ok());
+            let id = web::query_param("id");
+            state.by_id.set_value(row.is_none() && id.is_some());
+            state.row.set_value(row.unwrap_or(0));
+            super::client::start(state);
+            super::client::send(Request::Open {
+                target,
+                row,
+                id,
+                early: Vec::new(),
+            });
+        }
         Err(reason) => {
             state.source.set(reason.shown);
             state.fatal.set(Some(reason.message));
@@ -117,6 +142,15 @@ fn Page(state: AppState) -> impl IntoView {
             <About state=state/>
         </header>
         <main>
+            {move || state.engine_failed.get().map(|why| view! {
+                <p class="error" role="alert" id="engine-error">{why}" "
+                    <button type="button" id="engine-retry" on:click=move |_| {
+                        if let Some(w) = web_sys::window() {
+                            let _ = w.location().reload();
+                        }
+                    }>"Try again"</button>
+                </p>
+            })}
             <StatusBar/>
             <div class="panels">
                 <GalaxyPanel/>

@@ -3,8 +3,7 @@
 //! the first condition's fraction over the dataset, the filter in the address, and the sky
 //! map drawing only the galaxies it selects.
 
-use super::sky_load::{ColourBy, load_question};
-use super::state::{AppState, PositionsView};
+use super::state::{AppState, ColourBy, PositionsView};
 use crate::gz::filter::{Condition, Filter, FilterData, Histogram, histogram, presets};
 use leptos::prelude::*;
 use std::rc::Rc;
@@ -37,11 +36,7 @@ pub enum FilterView {
 
 /// Whether the table has no questions to filter by (no vote columns).
 fn choices_empty(state: AppState) -> bool {
-    state
-        .dataset
-        .get_value()
-        .and_then(|d| d.sky_plan_choices())
-        .is_none_or(|c| c.is_empty())
+    state.colour_choices.with(|c| c.is_empty())
 }
 
 /// Ask for a filter: it goes into the address (a new history entry) and is applied.
@@ -83,14 +78,14 @@ async fn run(state: AppState, filter: Filter) {
             continue;
         }
         let label = format!("{question} ({campaign})");
-        let progress = |done, total| {
+        let progress = Rc::new(move |done, total| {
             state.filter_view.set(FilterView::Loading {
                 label: label.clone(),
                 done,
                 total,
             })
-        };
-        match load_question(state, &campaign, &question, &progress).await {
+        });
+        match super::client::question(&campaign, &question, progress).await {
             Ok(counts) => state.filter_data.update_value(|d| {
                 d.insert(key, counts);
             }),
@@ -243,14 +238,7 @@ pub fn FilterPanel() -> impl IntoView {
             || (matches!(positions, PositionsView::Ready { .. }) && choices_empty(state));
         nothing && state.filter.with(|f| f.conditions.is_empty())
     };
-    let choices = Memo::new(move |_| {
-        state.positions.track();
-        state
-            .dataset
-            .get_value()
-            .and_then(|d| d.sky_plan_choices())
-            .unwrap_or_default()
-    });
+    let choices = Memo::new(move |_| state.colour_choices.get());
     // presets for every campaign with the questions they need
     let preset_list = Memo::new(move |_| {
         let choices: Vec<ColourBy> = choices.get();
@@ -399,7 +387,7 @@ enum Export {
 /// offered by a link (`#export-link`) that is also clicked: (object URL, file name, rows).
 fn export(state: AppState, kind: Export) -> Result<(String, String, usize), String> {
     use crate::gz::export::{ExportRow, csv, links};
-    let (Some(store), Some(ds)) = (state.sky.get_value(), state.dataset.get_value()) else {
+    let (Some(store), Some(ds)) = (state.sky.get_value(), state.opened.get_untracked()) else {
         return Err("the galaxies have not loaded yet".into());
     };
     let s = store.borrow();

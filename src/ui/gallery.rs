@@ -5,11 +5,11 @@
 //! JPEGs off the page's thread (`<img decoding="async">` over blob URLs).
 
 use super::filter::FilterView;
-use super::load::{OpenDataset, go_to};
-use super::reads::{self, Reader, Reads};
-use super::state::AppState;
-use crate::gallery::{Batch, CELL_PX, Layout, Lru, OVERSCAN_ROWS};
-use crate::table;
+use super::nav::go_to;
+use super::state::{AppState, Opened};
+use super::window::{self, View};
+use crate::engine::bulk::Bulk;
+use crate::gallery::{CELL_PX, Layout, Lru, OVERSCAN_ROWS};
 use leptos::ev;
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -63,14 +63,14 @@ fn release(thumbs: Vec<Thumb>) {
 /// The rows the gallery shows, in dataset order.
 fn selected_rows(
     state: AppState,
-    ds: &OpenDataset,
+    ds: &Opened,
     split: Option<&str>,
 ) -> Result<(Vec<u32>, String), RowsView> {
     let in_split: Vec<std::ops::Range<u64>> = ds
-        .split_ranges()
-        .into_iter()
-        .filter(|(s, _)| split.is_none_or(|want| want == s))
-        .map(|(_, r)| r)
+        .splits
+        .iter()
+        .filter(|(s, _, _)| split.is_none_or(|want| want == s))
+        .map(|&(_, first, n)| first..first + n)
         .collect();
     let keep_split = |row: u64| in_split.iter().any(|r| r.contains(&row));
     let mut what = Vec::new();
@@ -140,92 +140,35 @@ fn selected_rows(
     Ok((rows, text.join(", ")))
 }
 
-/// Fetch one batch's images and keep them; every row of a failed read is marked failed.
-async fn fetch(
-    state: AppState,
-    ds: Rc<OpenDataset>,
-    batch: Batch,
+/// Keep what the engine read: blob URLs made a few per task (each costs about a
+/// millisecond), then the cells that show them are told.
+fn keep(
+    thumbs: Vec<(u64, Result<Bulk, String>)>,
     cache: StoredValue<Lru<Thumb>, LocalStorage>,
     version: RwSignal<u64>,
-    error: RwSignal<Option<String>>,
 ) {
-    let name = ds.file_name(batch.file);
-    let result: Result<Vec<(u64, Thumb)>, String> = async {
-        let (meta, roles) = ds
-            .meta(batch.file)
-            .ok_or_else(|| format!("the footer of {name} is not read"))?;
-        let image = roles
-            .image
-            .clone()
-            .ok_or_else(|| format!("{name} has no image column"))?;
-        let src = ds
-            .sources
-            .get(batch.file)
-            .ok_or_else(|| format!("there is no file {}", batch.file))?;
-        let batches = crate::decode::read_row_set(
-            src,
-            meta,
-            std::slice::from_ref(&image.bytes_path),
-            batch.row_group,
-            &batch.offsets(),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-        let only_image = table::Roles {
-            image: Some(image),
-            ..Default::default()
-        };
-        let mut out = Vec::with_capacity(batch.rows.len());
-        let mut rows = batch.rows.iter();
-        for b in &batches {
-            for k in 0..b.num_rows() {
-                let Some(&(row, _)) = rows.next() else { break };
-                // a blob URL costs about a millisecond: yield to the page every few
-                if out.len() % BLOBS_PER_TASK == BLOBS_PER_TASK - 1 {
-                    crate::web::sleep_ms(0).await;
-                }
-                let _span = crate::web::timing::Span::new("gallery thumbnail");
-                let thumb = match table::row_values(b, &only_image, k).image {
-                    Some(bytes) => match blob_url(&bytes) {
-                        Ok(url) => Thumb::Ready(url),
-                        Err(e) => Thumb::Failed(format!("galaxy {row}: {e}")),
-                    },
-                    None => Thumb::Failed(format!("galaxy {row} has no image (null)")),
-                };
-                out.push((row, thumb));
+    leptos::task::spawn_local(async move {
+        let mut made = Vec::with_capacity(thumbs.len());
+        for (k, (row, got)) in thumbs.into_iter().enumerate() {
+            if k % BLOBS_PER_TASK == BLOBS_PER_TASK - 1 {
+                crate::web::sleep_ms(0).await;
             }
-        }
-        for &(row, _) in rows {
-            out.push((
+            let _span = crate::web::timing::Span::new("gallery thumbnail");
+            made.push((
                 row,
-                Thumb::Failed(format!(
-                    "{name} returned fewer rows than asked; galaxy {row} is missing"
-                )),
+                match got.and_then(|b| blob_url(&b.0).map_err(|e| format!("galaxy {row}: {e}"))) {
+                    Ok(url) => Thumb::Ready(url),
+                    Err(e) => Thumb::Failed(e),
+                },
             ));
         }
-        Ok(out)
-    }
-    .await;
-    ds.costs.publish(state);
-    let thumbs = match result {
-        Ok(t) => t,
-        Err(e) => {
-            error.set(Some(format!(
-                "Thumbnails from {name} could not be read: {e}"
-            )));
-            batch
-                .rows
-                .iter()
-                .map(|&(row, _)| (row, Thumb::Failed(e.clone())))
-                .collect()
-        }
-    };
-    cache.update_value(|c| {
-        for (row, t) in thumbs {
-            release(c.insert(row, t));
-        }
+        cache.update_value(|c| {
+            for (row, t) in made {
+                release(c.insert(row, t));
+            }
+        });
+        version.update(|v| *v += 1);
     });
-    version.update(|v| *v += 1);
 }
 
 /// The gallery panel.
@@ -240,7 +183,17 @@ pub fn GalleryPanel() -> impl IntoView {
     let version = RwSignal::new(0u64);
     let replan = RwSignal::new(0u64);
     let error = RwSignal::new(None::<String>);
-    let loader = StoredValue::new_local(Reads::default());
+    // reads in flight, as the engine last said
+    let live = RwSignal::new(0usize);
+    super::client::on_thumbs(std::rc::Rc::new(move |thumbs, now, err| {
+        live.set(now);
+        if let Some(e) = err {
+            error.set(Some(e));
+        }
+        if !thumbs.is_empty() {
+            keep(thumbs, cache, version);
+        }
+    }));
     // a scroll moved the cells (reads wait for it to rest), and the timer that ends it
     let from_scroll = StoredValue::new(false);
     let scrolling = StoredValue::new(false);
@@ -275,16 +228,12 @@ pub fn GalleryPanel() -> impl IntoView {
     });
 
     // the dataset opened (once)
-    let opened = Memo::new(move |_| {
-        state.galaxy.track();
-        state.dataset.with_value(|d| d.as_ref().map(|d| d.rows()))
-    });
+    let opened = Memo::new(move |_| state.opened.get().map(|o| o.rows));
     let splits = Memo::new(move |_| {
-        let _ = opened.get();
         let mut names: Vec<String> = state
-            .dataset
-            .get_value()
-            .map(|d| d.split_ranges().into_iter().map(|(s, _)| s).collect())
+            .opened
+            .get()
+            .map(|o| o.splits.iter().map(|(s, _, _)| s.clone()).collect())
             .unwrap_or_default();
         names.dedup();
         names
@@ -294,11 +243,12 @@ pub fn GalleryPanel() -> impl IntoView {
     Effect::new(move |_| {
         let _ = opened.get();
         let split_now = split.get();
-        let Some(ds) = state.dataset.get_value() else {
+        let Some(ds) = state.opened.get_untracked() else {
             return;
         };
         let result = selected_rows(state, &ds, split_now.as_deref());
-        loader.update_value(Reads::clear);
+        // a new selection: nothing of the old one is wanted any more
+        window::ask(View::Gallery, Vec::new(), false);
         match result {
             Ok((list, what)) => {
                 rows_view.set(RowsView::Ready {
@@ -345,51 +295,40 @@ pub fn GalleryPanel() -> impl IntoView {
 
     // on every change of the cells near the viewport: cancel the reads of cells scrolled
     // past at once, and plan new reads once the scroll rests
+    // the wanted rows the gallery does not hold yet, most wanted first
+    let missing = move || -> Vec<u64> {
+        cache.with_value(|c| {
+            wanted
+                .get_untracked()
+                .iter()
+                .map(|&(_, r)| r as u64)
+                .filter(|&r| !c.contains(r))
+                .collect()
+        })
+    };
     Effect::new(move |_| {
         let want = wanted.get();
         let rows_wanted: Vec<u64> = want.iter().map(|&(_, r)| r as u64).collect();
         cache.update_value(|c| c.touch(&rows_wanted));
-        reads::on_wanted(&rows_wanted, loader, from_scroll, scrolling, settle, replan);
+        window::on_wanted(
+            View::Gallery,
+            missing(),
+            from_scroll,
+            scrolling,
+            settle,
+            replan,
+        );
     });
-
-    let reader = Reader {
-        locate: |ds: &OpenDataset, row| ds.locate_image(row),
-        failed: |row, why| Thumb::Failed(format!("galaxy {row}: {why}")),
-        release,
-        fetch: Rc::new(move |ds: Rc<OpenDataset>, batch: Batch| {
-            Box::pin(fetch(state, ds, batch, cache, version, error))
-                as futures::future::LocalBoxFuture<'static, ()>
-        }),
-    };
-    // plan and start reads: when the scroll rests, a footer or a batch arrives, or the
-    // selection changes
+    // ask for reads: when the scroll rests, or the selection changes
     Effect::new(move |_| {
         replan.track();
-        if scrolling.get_value() {
+        if scrolling.get_value() || state.opened.get_untracked().is_none() {
             return;
         }
-        let Some(ds) = state.dataset.get_value() else {
-            return;
-        };
-        let rows_wanted: Vec<u64> = wanted
-            .get_untracked()
-            .iter()
-            .map(|&(_, r)| r as u64)
-            .collect();
-        reads::start(
-            state,
-            ds,
-            &rows_wanted,
-            loader,
-            cache,
-            version,
-            replan,
-            &reader,
-        );
+        window::ask(View::Gallery, missing(), true);
     });
 
     on_cleanup(move || {
-        loader.update_value(Reads::drain);
         cache.update_value(|c| release(c.drain()));
     });
 
@@ -399,8 +338,7 @@ pub fn GalleryPanel() -> impl IntoView {
         let want = wanted.get();
         let shown =
             cache.with_value(|c| want.iter().filter(|&&(_, r)| c.contains(r as u64)).count());
-        let live = loader.with_value(Reads::live);
-        (shown, want.len(), live)
+        (shown, want.len(), live.get())
     };
 
     let open = move |row: u32| {

@@ -1,19 +1,18 @@
 //! Leptos components, one per file, and the small `Copy` state they share.
 
 mod app;
+mod client;
 mod filter;
 mod galaxy;
 mod gallery;
-mod load;
 mod nav;
-mod reads;
 mod sky;
-mod sky_load;
 mod state;
 mod status;
 mod summary;
 mod table;
 mod votes;
+mod window;
 
 pub use app::App;
 pub use state::AppState;

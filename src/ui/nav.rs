@@ -1,19 +1,38 @@
 //! Previous / next / random galaxy, by button and by key, and back/forward through the
 //! address bar's history.
 
-use super::load::go_to;
 use super::state::{AppState, GalaxyView};
+use crate::engine::protocol::Request;
 use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
+
+/// Show `row`: the engine cancels the load of any galaxy still on its way. With `push`,
+/// the row goes into the address (a new history entry, so back/forward step through
+/// galaxies).
+pub fn go_to(state: AppState, row: u64, push: bool) {
+    let Some(rows) = state.opened.get_untracked().map(|o| o.rows) else {
+        return;
+    };
+    if rows == 0 {
+        return;
+    }
+    let row = row.min(rows - 1);
+    state.row.set_value(row);
+    state.by_id.set_value(false);
+    if push {
+        crate::web::push_query_param("row", &row.to_string(), &["id"]);
+    }
+    super::client::send(Request::ShowRow { row });
+}
 
 /// The row shown or on its way (keys pressed quickly step from the last one asked for),
 /// and the number of rows.
 fn current(state: AppState) -> Option<(u64, u64)> {
     state
-        .dataset
-        .get_value()
-        .map(|d| (state.row.get_value(), d.rows()))
+        .opened
+        .get_untracked()
+        .map(|o| (state.row.get_value(), o.rows))
 }
 
 fn step(state: AppState, delta: i64) {
@@ -63,8 +82,15 @@ pub fn NavBar() -> impl IntoView {
         e.prevent_default();
     });
     let history = window_event_listener(ev::popstate, move |_| {
-        let by_id =
-            crate::web::query_param("id").and_then(|id| super::sky_load::row_of_id(state, &id));
+        let by_id = crate::web::query_param("id").and_then(|id| {
+            let store = state.sky.get_value()?;
+            let s = store.borrow();
+            let slot = s.slot_of_id(&id)?;
+            s.row
+                .get(slot)
+                .filter(|&&r| r != u32::MAX)
+                .map(|&r| r as u64)
+        });
         let row = by_id
             .or_else(|| crate::web::query_param("row").and_then(|r| r.parse().ok()))
             .unwrap_or(0);
@@ -80,7 +106,7 @@ pub fn NavBar() -> impl IntoView {
     // read the signal first: a short-circuit before it would leave nothing to track
     let ready = move || {
         let shown = !matches!(state.galaxy.get(), GalaxyView::Waiting);
-        shown && state.dataset.get_value().is_some_and(|d| d.rows() > 0)
+        shown && state.opened.get().is_some_and(|o| o.rows > 0)
     };
     view! {
         <nav class="galaxy-nav" aria-label="Galaxies">

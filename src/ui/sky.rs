@@ -5,9 +5,9 @@
 //! to select a rectangle. Points are rasterised in wasm into one RGBA buffer per frame
 //! (measured: see the README), overlays are drawn over it with the 2D canvas.
 
-use super::load::go_to;
-use super::sky_load::{ColourBy, ColourView, colour_by};
+use super::nav::go_to;
 use super::state::{AppState, GalaxyView, PositionsView};
+use super::state::{ColourBy, ColourView};
 use crate::sky::colormap;
 use crate::sky::overlays;
 use crate::sky::projection::{Projection, SkyView};
@@ -270,14 +270,7 @@ pub fn SkyPanel() -> impl IntoView {
     let on_resize = window_event_listener(ev::resize, move |_| resized.update(|n| *n += 1));
     on_cleanup(move || on_resize.remove());
 
-    let choices = Memo::new(move |_| {
-        state.positions.track();
-        state
-            .dataset
-            .get_value()
-            .and_then(|d| d.sky_plan_choices())
-            .unwrap_or_default()
-    });
+    let choices = Memo::new(move |_| state.colour_choices.get());
 
     // pointer position in CSS pixels relative to the canvas
     let local = move |e: &web_sys::MouseEvent| -> (f64, f64) {
@@ -601,7 +594,7 @@ fn SkyStatus() -> impl IntoView {
                 }
                 PositionsView::Ready { count, failed } => view! {
                     <span id="sky-count">{format!("{} galaxies", fmt_count(count))}</span>
-                    {state.dataset.get_value().and_then(|d| d.sky_plan.borrow().as_ref().map(|p| p.reads_catalog())).unwrap_or(false)
+                    {state.sky_catalog.get()
                         .then(|| view! { <span class="muted" id="sky-from-catalog">" (from the catalog sidecar)"</span> })}
                     {(!failed.is_empty()).then(|| view! { <span class="error" role="alert">{format!(" — {} parts could not be read: {}", failed.len(), failed.join("; "))}</span> })}
                 }.into_any(),
@@ -1030,4 +1023,27 @@ fn draw_overlays(
         closed.push(lines.outline[0]);
         stroke(&[closed], "rgba(150, 170, 210, 0.7)", 1.0, false);
     }
+}
+
+/// Colour the map by one answer's vote fraction (`None`: plain); the engine cancels a
+/// colouring under way.
+pub fn colour_by(state: AppState, choice: Option<ColourBy>) {
+    let store = state.sky.get_value();
+    if let Some(s) = &store {
+        s.borrow_mut().clear_values();
+        state.sky_version.update(|v| *v += 1);
+    }
+    let question = match (&choice, &store) {
+        (Some(c), Some(s)) => Some(s.borrow_mut().top_question(
+            &c.campaign,
+            &c.question,
+            c.answers.iter().map(|a| a.0.clone()).collect(),
+        )),
+        _ => None,
+    };
+    super::client::colour_question(question);
+    if choice.is_none() {
+        state.colour.set(ColourView::Plain);
+    }
+    super::client::send(crate::engine::protocol::Request::Colour { choice });
 }

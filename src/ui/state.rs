@@ -1,60 +1,13 @@
 //! App state: a `Copy` bundle of signals. Loading code writes it; components read it.
 
-use crate::dataset::FileSummary;
 use crate::imaging::Rgba;
-use crate::web::http::NetCounters;
 use leptos::prelude::*;
 use std::sync::Arc;
 
-/// Something slow in progress: what, and how far.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Progress {
-    pub label: String,
-    pub done: usize,
-    pub total: usize,
-}
-
-/// One file of the dataset and how reading its footer went.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FileRow {
-    /// The file's address as text (as given, when it was refused).
-    pub url: String,
-    /// The address to link to: only one that passed the URL gate.
-    pub link: Option<crate::io::WebUrl>,
-    pub split: String,
-    pub size: Option<u64>,
-    pub status: FileStatus,
-}
-
-/// A footer is pending, read, or failed (with the reason): failed never looks like empty.
-/// `Deferred`: not read until one of the file's galaxies is shown (the manifest gives its rows).
-#[derive(Clone, Debug, PartialEq)]
-pub enum FileStatus {
-    Pending,
-    Deferred { rows: u64 },
-    Read(FileSummary),
-    Failed(String),
-}
-
-/// One campaign's votes for the galaxy shown.
-#[derive(Clone, Debug, PartialEq)]
-pub struct CampaignVotes {
-    pub campaign: String,
-    /// Questions in tree order, asked or not.
-    pub questions: Vec<crate::gz::QuestionVotes>,
-    /// (question, answer) along the most-voted path.
-    pub path: Vec<(String, String)>,
-    pub summary: Option<String>,
-    /// The campaign's decision tree, `None` when this viewer does not know it.
-    pub tree: Option<&'static crate::gz::Tree>,
-}
-
-impl CampaignVotes {
-    /// A campaign has votes for a galaxy when anybody answered its first question.
-    pub fn has_votes(&self) -> bool {
-        self.questions.iter().any(|q| q.asked())
-    }
-}
+pub use crate::engine::protocol::{
+    CampaignVotes, ColourBy, ColourView, Columns, FileRow, FileStatus, NetView, Opened,
+    PositionsView, Progress,
+};
 
 /// The galaxy shown.
 #[derive(Clone, Debug, PartialEq)]
@@ -89,35 +42,6 @@ pub enum GalaxyView {
     Failed(String),
 }
 
-/// Network cost as the status line shows it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct NetView {
-    pub http: NetCounters,
-    /// Reads answered from the app's byte cache.
-    pub cache_hits: u64,
-    /// Reads that joined an identical read already in flight.
-    pub joined: u64,
-}
-
-/// Loading ra/dec of every row.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PositionsView {
-    NotStarted,
-    /// The table has no ra/dec-like columns.
-    Absent,
-    Loading {
-        done: usize,
-        total: usize,
-    },
-    /// `failed` files could not be read; their rows are missing, and said so.
-    /// `count` galaxies have positions (they live in [`AppState::sky`]).
-    Ready {
-        count: usize,
-        failed: Vec<String>,
-    },
-    Failed(String),
-}
-
 /// All app signals; cheap to copy into closures.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -145,15 +69,24 @@ pub struct AppState {
     /// Something the sky map should say about where its data came from.
     pub sky_note: RwSignal<Option<String>>,
     /// What colours the map: loading, ready or failed (with the reason).
-    pub colour: RwSignal<super::sky_load::ColourView>,
-    /// The colouring under way, to cancel when another is asked for.
-    pub colour_task: StoredValue<Option<futures::future::AbortHandle>, LocalStorage>,
-    /// The opened dataset (browser objects: kept on this thread only).
-    pub dataset: StoredValue<Option<std::rc::Rc<super::load::OpenDataset>>, LocalStorage>,
+    pub colour: RwSignal<ColourView>,
+    /// The questions the map can be coloured by, once its data is planned.
+    pub colour_choices: RwSignal<Vec<ColourBy>>,
+    /// Whether the map's points come from a catalog sidecar.
+    pub sky_catalog: RwSignal<bool>,
+    /// The opened dataset's layout (rows, splits, files), from the engine.
+    pub opened: RwSignal<Option<Arc<Opened>>>,
     /// The row shown or being loaded: where previous/next step from.
     pub row: StoredValue<u64>,
-    /// The galaxy load under way, to cancel when another is asked for.
-    pub loading: StoredValue<Option<futures::future::AbortHandle>, LocalStorage>,
+    /// The galaxy was asked for by id: its row is the one the engine finds.
+    pub by_id: StoredValue<bool>,
+    /// The table view's columns, and their header statistics, once read.
+    pub table_columns: RwSignal<Option<Result<Columns, String>>>,
+    pub table_stats: RwSignal<Option<Result<Vec<Option<String>>, String>>>,
+    /// The schema panel's report (file, report or why none).
+    pub schema: RwSignal<super::client::SchemaView>,
+    /// The data engine could not start or stopped: why (the page offers a retry).
+    pub engine_failed: RwSignal<Option<String>>,
     /// The filter asked for (from the address or the filter panel) and how applying it went.
     pub filter: RwSignal<crate::gz::filter::Filter>,
     pub filter_view: RwSignal<super::filter::FilterView>,
@@ -184,15 +117,20 @@ impl AppState {
             sky_version: RwSignal::new(0),
             sky_note: RwSignal::new(None),
             selection: RwSignal::new(None),
-            colour: RwSignal::new(super::sky_load::ColourView::Plain),
-            colour_task: StoredValue::new_local(None),
-            dataset: StoredValue::new_local(None),
+            colour: RwSignal::new(ColourView::Plain),
+            colour_choices: RwSignal::new(Vec::new()),
+            sky_catalog: RwSignal::new(false),
+            opened: RwSignal::new(None),
+            by_id: StoredValue::new(false),
+            table_columns: RwSignal::new(None),
+            table_stats: RwSignal::new(None),
+            schema: RwSignal::new(None),
+            engine_failed: RwSignal::new(None),
             filter: RwSignal::new(Default::default()),
             filter_view: RwSignal::new(Default::default()),
             filter_selection: StoredValue::new_local(None),
             filter_data: StoredValue::new_local(Default::default()),
             filter_task: StoredValue::new_local(None),
-            loading: StoredValue::new_local(None),
             row: StoredValue::new(0),
         }
     }

@@ -3,17 +3,14 @@
 //! past cancelled), and the schema and file panel (what a data engineer checks first).
 //! Both read the footer's column statistics only when opened.
 
-use super::load::OpenDataset;
-use super::reads::{self, Reader, Reads};
 use super::state::AppState;
-use crate::gallery::{Batch, Lru};
+use super::window::{self, View};
+use crate::engine::protocol::{Columns, Shown as Got};
+use crate::gallery::Lru;
 use crate::preview::{self, Cell, FileReport};
-use crate::table;
 use leptos::ev;
 use leptos::html::Div;
 use leptos::prelude::*;
-use parquet::file::metadata::ParquetMetaData;
-use std::rc::Rc;
 use std::sync::Arc;
 
 /// Rows kept rendered (with their thumbnails' blob URLs).
@@ -56,152 +53,49 @@ fn release(rows: Vec<RowData>) {
     }
 }
 
-/// The table's columns (top-level fields of the first file) and what their headers say.
-#[derive(Clone, Debug, PartialEq)]
-struct Columns {
-    names: Vec<String>,
-    types: Vec<String>,
-    image: Option<String>,
-    /// The leaf column of each top-level column that is a plain value (for statistics).
-    leaf: Vec<Option<usize>>,
-    /// Whether the table has Galaxy Zoo vote columns (then the table starts closed).
-    votes: bool,
-}
-
-impl Columns {
-    fn of(meta: &ParquetMetaData) -> Result<Columns, String> {
-        let schema = table::arrow_schema(meta)?;
-        let roles = table::recognise(&schema);
-        let descr = meta.file_metadata().schema_descr();
-        let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
-        let leaf = names
-            .iter()
-            .map(|n| {
-                let mut it = descr
-                    .columns()
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| c.path().parts().first() == Some(n));
-                // statistics of a list's or struct's leaves are not the column's
-                match (it.next(), it.next()) {
-                    (Some((i, c)), None) if c.path().parts().len() == 1 => Some(i),
-                    _ => None,
-                }
-            })
-            .collect();
-        Ok(Columns {
-            types: schema
-                .fields()
-                .iter()
-                .map(|f| preview::type_label(f.data_type()))
-                .collect(),
-            names,
-            image: roles.image.map(|i| i.name),
-            leaf,
-            votes: !table::vote_schema(&schema).is_empty(),
-        })
-    }
-}
-
-/// Read one batch's rows, every column, and render their cells.
-async fn fetch(
-    state: AppState,
-    ds: Rc<OpenDataset>,
-    batch: Batch,
-    columns: Arc<Columns>,
+/// Keep rows the engine read: image cells become blob URLs, a few per task.
+fn keep(
+    rows: Vec<(u64, Result<Vec<Got>, String>)>,
     cache: StoredValue<Lru<RowData>, LocalStorage>,
     version: RwSignal<u64>,
-    error: RwSignal<Option<String>>,
 ) {
-    let name = ds.file_name(batch.file);
-    let result: Result<Vec<(u64, RowData)>, String> = async {
-        let (meta, roles) = ds
-            .meta(batch.file)
-            .ok_or_else(|| format!("the footer of {name} is not read"))?;
-        let src = ds
-            .sources
-            .get(batch.file)
-            .ok_or_else(|| format!("there is no file {}", batch.file))?;
-        let leaves: Vec<String> = meta
-            .file_metadata()
-            .schema_descr()
-            .columns()
-            .iter()
-            .map(|c| c.path().string())
-            .collect();
-        let batches =
-            crate::decode::read_row_set(src, meta, &leaves, batch.row_group, &batch.offsets())
-                .await
-                .map_err(|e| e.to_string())?;
-        let only_image = table::Roles {
-            image: roles.image.clone(),
-            ..Default::default()
-        };
-        let mut out = Vec::with_capacity(batch.rows.len());
-        let mut rows = batch.rows.iter();
+    leptos::task::spawn_local(async move {
+        let mut made = Vec::with_capacity(rows.len());
         let mut blobs = 0usize;
-        for b in &batches {
-            for k in 0..b.num_rows() {
-                let Some(&(row, _)) = rows.next() else { break };
-                let _span = crate::web::timing::Span::new("table row");
-                let mut cells = Vec::with_capacity(columns.names.len());
-                for col in &columns.names {
-                    if columns.image.as_ref() == Some(col) && only_image.image.is_some() {
-                        blobs += 1;
-                        if blobs.is_multiple_of(BLOBS_PER_TASK) {
-                            crate::web::sleep_ms(0).await;
-                        }
-                        cells.push(match table::row_values(b, &only_image, k).image {
-                            Some(bytes) => match super::gallery::blob_url(&bytes) {
-                                Ok(url) => Shown::Image(url),
-                                Err(e) => Shown::ImageFailed(e),
-                            },
-                            None => Shown::ImageFailed("no image (null)".into()),
+        for (row, got) in rows {
+            let data = match got {
+                Err(e) => RowData::Failed(e),
+                Ok(cells) => {
+                    let mut out = Vec::with_capacity(cells.len());
+                    for c in cells {
+                        out.push(match c {
+                            Got::Text(t) => Shown::Text(t),
+                            Got::Missing => Shown::Missing,
+                            Got::Image(Err(e)) => Shown::ImageFailed(e),
+                            Got::Image(Ok(b)) => {
+                                blobs += 1;
+                                if blobs.is_multiple_of(BLOBS_PER_TASK) {
+                                    crate::web::sleep_ms(0).await;
+                                }
+                                match super::gallery::blob_url(&b.0) {
+                                    Ok(url) => Shown::Image(url),
+                                    Err(e) => Shown::ImageFailed(e),
+                                }
+                            }
                         });
-                        continue;
                     }
-                    cells.push(match b.column_by_name(col) {
-                        Some(c) => Shown::Text(preview::cell(c.as_ref(), k)),
-                        None => Shown::Missing,
-                    });
+                    RowData::Ready(out)
                 }
-                out.push((row, RowData::Ready(cells)));
+            };
+            made.push((row, data));
+        }
+        cache.update_value(|c| {
+            for (row, r) in made {
+                release(c.insert(row, r));
             }
-        }
-        for &(row, _) in rows {
-            out.push((
-                row,
-                RowData::Failed(format!(
-                    "{name} returned fewer rows than asked; row {row} is missing"
-                )),
-            ));
-        }
-        Ok(out)
-    }
-    .await;
-    ds.costs.publish(state);
-    let rows = match result {
-        Ok(r) => r,
-        Err(e) => {
-            error.set(Some(format!("Rows of {name} could not be read: {e}")));
-            batch
-                .rows
-                .iter()
-                .map(|&(row, _)| (row, RowData::Failed(e.clone())))
-                .collect()
-        }
-    };
-    cache.update_value(|c| {
-        for (row, r) in rows {
-            release(c.insert(row, r));
-        }
+        });
+        version.update(|v| *v += 1);
     });
-    version.update(|v| *v += 1);
-}
-
-/// The file whose footer describes the table (its first file with rows).
-fn first_file(ds: &OpenDataset) -> Option<usize> {
-    ds.table_files().first().copied()
 }
 
 /// The table view.
@@ -209,14 +103,23 @@ fn first_file(ds: &OpenDataset) -> Option<usize> {
 pub fn TablePanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let open = RwSignal::new(false);
-    let columns = RwSignal::new(None::<Result<Arc<Columns>, String>>);
+    let columns = state.table_columns;
     // header statistics line of each column, once the statistics footer is read
-    let stats = RwSignal::new(None::<Result<Vec<Option<String>>, String>>);
+    let stats = state.table_stats;
     let cache = StoredValue::new_local(Lru::<RowData>::new(KEEP_ROWS));
     let version = RwSignal::new(0u64);
     let replan = RwSignal::new(0u64);
     let error = RwSignal::new(None::<String>);
-    let loader = StoredValue::new_local(Reads::default());
+    let live = RwSignal::new(0usize);
+    super::client::on_rows(std::rc::Rc::new(move |rows, now, err| {
+        live.set(now);
+        if let Some(e) = err {
+            error.set(Some(e));
+        }
+        if !rows.is_empty() {
+            keep(rows, cache, version);
+        }
+    }));
     let from_scroll = StoredValue::new(false);
     let scrolling = StoredValue::new(false);
     let settle = StoredValue::new_local(None::<TimeoutHandle>);
@@ -239,78 +142,41 @@ pub fn TablePanel() -> impl IntoView {
     let on_resize = window_event_listener(ev::resize, move |_| measure());
     on_cleanup(move || on_resize.remove());
 
-    let opened = Memo::new(move |_| {
-        state.galaxy.track();
-        state
-            .dataset
-            .with_value(|d| d.as_ref().map(|d| d.table_rows()))
-    });
-    // the columns, from the first file's footer (read only when the table is opened, if it
-    // was left for later); a table without votes opens at once
-    let reading_columns = StoredValue::new(false);
+    let opened = Memo::new(move |_| state.opened.get().map(|o| o.table_rows));
+    // the columns: from the dataset's first footer when it was read at open, else from
+    // the engine once the table is opened
     Effect::new(move |_| {
-        let Some(_) = opened.get() else { return };
-        let is_open = open.get();
-        if columns.get_untracked().is_some() || reading_columns.get_value() {
-            return;
-        }
-        let Some(ds) = state.dataset.get_value() else {
-            return;
-        };
-        let Some(file) = first_file(&ds) else {
-            columns.set(Some(Err("no file of the dataset could be read".into())));
-            return;
-        };
-        let settle = move |got: Result<Arc<Columns>, String>| {
-            if got.as_ref().is_ok_and(|c| !c.votes) {
-                open.set(true);
-            }
-            columns.set(Some(got));
+        let Some(o) = state.opened.get() else { return };
+        if columns.get_untracked().is_none()
+            && let Some(c) = o.columns.clone()
+        {
+            columns.set(Some(c));
             request_animation_frame(measure);
-        };
-        if let Some((meta, _)) = ds.meta(file) {
-            settle(Columns::of(&meta).map(Arc::new));
-            return;
         }
-        if !is_open {
-            return;
-        }
-        reading_columns.set_value(true);
-        leptos::task::spawn_local(async move {
-            let got = match ds
-                .ensure_meta(state, file, crate::io::Priority::Background)
-                .await
-            {
-                Ok((meta, _)) => Columns::of(&meta).map(Arc::new),
-                Err(e) => Err(e),
-            };
-            reading_columns.set_value(false);
-            settle(got);
-        });
     });
-    // header statistics: read when the table is first opened
+    // a table without votes opens at once
+    let auto_opened = StoredValue::new(false);
     Effect::new(move |_| {
-        if !open.get() || stats.get_untracked().is_some() {
+        if let Some(Ok(c)) = columns.get()
+            && !c.votes
+            && !auto_opened.get_value()
+        {
+            auto_opened.set_value(true);
+            open.set(true);
+            request_animation_frame(measure);
+        }
+    });
+    // opened: its columns (if their footer was left for later) and header statistics
+    let asked = StoredValue::new(false);
+    Effect::new(move |_| {
+        if !open.get() || asked.get_value() || state.opened.get().is_none() {
             return;
         }
-        let Some(Ok(cols)) = columns.get() else {
-            return;
-        };
-        let Some(ds) = state.dataset.get_value() else {
-            return;
-        };
-        let Some(file) = first_file(&ds) else { return };
-        stats.set(Some(Ok(Vec::new())));
-        leptos::task::spawn_local(async move {
-            let got = ds.stats_meta(file).await.map(|meta| {
-                cols.leaf
-                    .iter()
-                    .map(|l| l.and_then(|i| preview::leaf_stats(&[&meta], i).line()))
-                    .collect()
-            });
-            ds.costs.publish(state);
-            stats.set(Some(got));
-        });
+        asked.set_value(true);
+        if stats.get_untracked().is_none() {
+            stats.set(Some(Ok(Vec::new())));
+        }
+        super::client::send(crate::engine::protocol::Request::TableOpened);
     });
 
     let row_px = Memo::new(move |_| match columns.get() {
@@ -347,38 +213,38 @@ pub fn TablePanel() -> impl IntoView {
             .collect::<Vec<u64>>()
     });
 
+    // the wanted rows the table does not hold yet, most wanted first
+    let missing = move || -> Vec<u64> {
+        cache.with_value(|c| {
+            wanted
+                .get_untracked()
+                .into_iter()
+                .filter(|&r| !c.contains(r))
+                .collect()
+        })
+    };
     Effect::new(move |_| {
         let want = wanted.get();
         cache.update_value(|c| c.touch(&want));
-        reads::on_wanted(&want, loader, from_scroll, scrolling, settle, replan);
+        window::on_wanted(
+            View::Table,
+            missing(),
+            from_scroll,
+            scrolling,
+            settle,
+            replan,
+        );
     });
 
     Effect::new(move |_| {
         replan.track();
-        if scrolling.get_value() {
+        if scrolling.get_value() || !matches!(columns.get_untracked(), Some(Ok(_))) {
             return;
         }
-        let Some(Ok(cols)) = columns.get_untracked() else {
-            return;
-        };
-        let Some(ds) = state.dataset.get_value() else {
-            return;
-        };
-        let reader = Reader {
-            locate: |ds: &OpenDataset, row| ds.locate_row(row),
-            failed: |row, why| RowData::Failed(format!("row {row}: {why}")),
-            release,
-            fetch: Rc::new(move |ds: Rc<OpenDataset>, batch: Batch| {
-                Box::pin(fetch(state, ds, batch, cols.clone(), cache, version, error))
-                    as futures::future::LocalBoxFuture<'static, ()>
-            }),
-        };
-        let want = wanted.get_untracked();
-        reads::start(state, ds, &want, loader, cache, version, replan, &reader);
+        window::ask(View::Table, missing(), true);
     });
 
     on_cleanup(move || {
-        loader.update_value(Reads::drain);
         cache.update_value(|c| release(c.drain()));
     });
 
@@ -386,8 +252,7 @@ pub fn TablePanel() -> impl IntoView {
         version.track();
         let want = wanted.get();
         let shown = cache.with_value(|c| want.iter().filter(|&&r| c.contains(r)).count());
-        let live = loader.with_value(Reads::live);
-        (shown, want.len(), live)
+        (shown, want.len(), live.get())
     };
     let rows_in_dom = move || {
         let w = window.get();
@@ -489,7 +354,7 @@ fn TableRow(
     row: u64,
     cache: StoredValue<Lru<RowData>, LocalStorage>,
     version: RwSignal<u64>,
-    columns: RwSignal<Option<Result<Arc<Columns>, String>>>,
+    columns: RwSignal<Option<Result<Columns, String>>>,
     row_px: Memo<f64>,
 ) -> impl IntoView {
     let data = Memo::new(move |_| {
@@ -534,25 +399,21 @@ pub fn SchemaPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let open = RwSignal::new(false);
     let file = RwSignal::new(None::<usize>);
-    let report = RwSignal::new(None::<(usize, Result<Arc<FileReport>, String>)>);
-    let opened = Memo::new(move |_| {
-        state.galaxy.track();
-        state
-            .dataset
-            .with_value(|d| d.as_ref().map(|d| d.table_files()))
-    });
+    let report = state.schema;
+    let opened = Memo::new(move |_| state.opened.get().map(|o| o.table_files.clone()));
     let choices = move || {
         let files = opened.get().unwrap_or_default();
-        state.dataset.with_value(|d| {
-            d.as_ref()
-                .map(|d| {
-                    files
-                        .iter()
-                        .map(|&i| (i, d.file_name(i)))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
+        let names = state.files.get();
+        files
+            .iter()
+            .map(|&i| {
+                let name = names
+                    .get(i)
+                    .map(|f| f.url.rsplit('/').next().unwrap_or(&f.url).to_string())
+                    .unwrap_or_else(|| "?".into());
+                (i, name)
+            })
+            .collect::<Vec<_>>()
     };
     Effect::new(move |_| {
         if !open.get() {
@@ -564,20 +425,8 @@ pub fn SchemaPanel() -> impl IntoView {
         if report.with_untracked(|r| r.as_ref().is_some_and(|(f, _)| *f == i)) {
             return;
         }
-        let Some(ds) = state.dataset.get_value() else {
-            return;
-        };
         report.set(None);
-        leptos::task::spawn_local(async move {
-            let got = ds
-                .stats_meta(i)
-                .await
-                .map(|m| Arc::new(FileReport::from_meta(&m)));
-            ds.costs.publish(state);
-            if file.get_untracked().is_none_or(|f| f == i) {
-                report.set(Some((i, got)));
-            }
-        });
+        super::client::send(crate::engine::protocol::Request::Schema { file: i });
     });
     let bytes = |n: u64| crate::io::format_bytes(n);
     view! {

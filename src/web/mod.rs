@@ -4,6 +4,7 @@
 pub mod decode_bench;
 pub mod early;
 pub mod timing;
+pub mod worker;
 
 /// The browser byte source (a crate of its own, `crates/gzv-fetch`, so its browser tests
 /// compile without the app).

@@ -1,0 +1,434 @@
+//! The page's side of the engine: the Web Worker it runs in (started by `boot.js` at
+//! once, so its module loads beside the page's), requests to it, and its events applied
+//! to the app's state. Nothing here reads a byte of a dataset.
+
+use super::state::{AppState, Galaxy, GalaxyView};
+use crate::engine::bulk::{self, Bulk};
+use crate::engine::protocol::{
+    ColourView, Event, GalaxyState, Points, PositionsView, Request, Shown,
+};
+use crate::gz::filter::QuestionCounts;
+use crate::preview::FileReport;
+use futures::channel::oneshot;
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+/// Rows for the gallery: (row, image bytes or why none), reads in flight, an error.
+pub type ThumbsSink = Rc<dyn Fn(Vec<(u64, Result<Bulk, String>)>, usize, Option<String>)>;
+/// Rows for the table: (row, cells or why none), reads in flight, an error.
+pub type RowsSink = Rc<dyn Fn(Vec<(u64, Result<Vec<Shown>, String>)>, usize, Option<String>)>;
+
+/// A question of a campaign: (campaign, question).
+type QuestionKey = (String, String);
+/// Who waits for a question's votes.
+type Waiting = Vec<oneshot::Sender<Result<QuestionCounts, String>>>;
+
+#[derive(Default)]
+struct Client {
+    worker: Option<web_sys::Worker>,
+    questions: HashMap<QuestionKey, Waiting>,
+    progress: HashMap<QuestionKey, Rc<dyn Fn(usize, usize)>>,
+    thumbs: Option<ThumbsSink>,
+    rows: Option<RowsSink>,
+    /// The question whose top answers the map's colour values carry.
+    colour_question: Option<usize>,
+    /// Index of each root question in the sky store, in the engine's order.
+    roots: Vec<usize>,
+}
+
+thread_local! {
+    static CLIENT: RefCell<Client> = RefCell::default();
+}
+
+/// The worker `boot.js` started, or a new one from the address it left.
+fn worker() -> Result<web_sys::Worker, String> {
+    let global = js_sys::global();
+    if let Some(w) = Reflect::get(&global, &"__gzvWorker".into())
+        .ok()
+        .and_then(|w| w.dyn_into::<web_sys::Worker>().ok())
+    {
+        let _ = Reflect::delete_property(global.unchecked_ref::<Object>(), &"__gzvWorker".into());
+        return Ok(w);
+    }
+    let url = Reflect::get(&global, &"__gzvWorkerUrl".into())
+        .ok()
+        .and_then(|u| u.as_string())
+        .ok_or("the page did not say where the data engine is (boot.js did not run)")?;
+    let opts = web_sys::WorkerOptions::new();
+    opts.set_type(web_sys::WorkerType::Module);
+    let w = web_sys::Worker::new_with_options(&url, &opts)
+        .map_err(|e| format!("the browser refused to start it ({e:?})"))?;
+    let boot = Object::new();
+    let href = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    let _ = Reflect::set(&boot, &"boot".into(), &href.into());
+    let _ = w.post_message(&boot);
+    Ok(w)
+}
+
+/// The engine stopped or never started: say why, and offer a retry (a reload starts it
+/// afresh). Never an empty dataset.
+fn engine_failed(state: AppState, why: String) {
+    state.progress.set(None);
+    state.engine_failed.set(Some(why));
+    if matches!(
+        state.galaxy.get_untracked(),
+        GalaxyView::Waiting | GalaxyView::Loading(_)
+    ) {
+        state
+            .galaxy
+            .set(GalaxyView::Failed("the data engine stopped".into()));
+    }
+}
+
+/// Start listening to the engine.
+pub fn start(state: AppState) {
+    let w = match worker() {
+        Ok(w) => w,
+        Err(e) => return engine_failed(state, format!("the data engine could not start: {e}")),
+    };
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            let data = e.data();
+            if let Some(fatal) = Reflect::get(&data, &"fatal".into())
+                .ok()
+                .and_then(|f| f.as_string())
+            {
+                return engine_failed(state, fatal);
+            }
+            let json = Reflect::get(&data, &"json".into())
+                .ok()
+                .and_then(|j| j.as_string())
+                .unwrap_or_default();
+            let buffers: Vec<Vec<u8>> = Reflect::get(&data, &"buffers".into())
+                .ok()
+                .filter(|b| !b.is_undefined())
+                .map(|b| {
+                    Array::from(&b)
+                        .iter()
+                        .map(|x| Uint8Array::new(&x).to_vec())
+                        .collect()
+                })
+                .unwrap_or_default();
+            match bulk::decode::<Event>(&json, buffers) {
+                Ok(ev) => apply(state, ev),
+                Err(e) => engine_failed(
+                    state,
+                    format!("a message from the data engine could not be read: {e}"),
+                ),
+            }
+        });
+    w.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+        let what = e.message();
+        let what = if what.is_empty() {
+            "it stopped (out of memory, or a failure inside it)".to_string()
+        } else {
+            what
+        };
+        engine_failed(state, format!("the data engine stopped: {what}"));
+    });
+    w.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    CLIENT.with(|c| c.borrow_mut().worker = Some(w));
+}
+
+/// Ask the engine.
+pub fn send(req: Request) {
+    let encoded = bulk::encode(&req);
+    CLIENT.with(|c| {
+        let c = c.borrow();
+        let (Some(w), Ok((json, buffers))) = (&c.worker, encoded) else {
+            return;
+        };
+        let msg = Object::new();
+        let list = Array::new();
+        for b in buffers {
+            list.push(&Uint8Array::from(b.as_slice()).buffer());
+        }
+        let _ = Reflect::set(&msg, &"json".into(), &json.into());
+        let _ = Reflect::set(&msg, &"buffers".into(), &list);
+        let _ = w.post_message_with_transfer(&msg, &list);
+    });
+}
+
+/// Every galaxy's votes for a question (for a filter), with progress.
+pub async fn question(
+    campaign: &str,
+    question: &str,
+    progress: Rc<dyn Fn(usize, usize)>,
+) -> Result<QuestionCounts, String> {
+    let key = (campaign.to_string(), question.to_string());
+    let (tx, rx) = oneshot::channel();
+    let first = CLIENT.with(|c| {
+        let mut c = c.borrow_mut();
+        c.progress.insert(key.clone(), progress);
+        let waiting = c.questions.entry(key.clone()).or_default();
+        waiting.push(tx);
+        waiting.len() == 1
+    });
+    if first {
+        send(Request::Question {
+            campaign: key.0.clone(),
+            question: key.1.clone(),
+        });
+    }
+    rx.await
+        .unwrap_or_else(|_| Err("the data engine stopped".into()))
+}
+
+/// Where the gallery's rows go.
+pub fn on_thumbs(sink: ThumbsSink) {
+    CLIENT.with(|c| c.borrow_mut().thumbs = Some(sink));
+}
+
+/// Where the table's rows go.
+pub fn on_rows(sink: RowsSink) {
+    CLIENT.with(|c| c.borrow_mut().rows = Some(sink));
+}
+
+/// The map is coloured by this question of the store from now on.
+pub fn colour_question(q: Option<usize>) {
+    CLIENT.with(|c| c.borrow_mut().colour_question = q);
+}
+
+fn counts_rows(counts: &[i32], k: usize) -> impl Iterator<Item = Vec<Option<i64>>> + '_ {
+    counts.chunks(k.max(1)).map(|row| {
+        row.iter()
+            .map(|&v| (v != crate::engine::protocol::NULL_COUNT).then_some(v as i64))
+            .collect()
+    })
+}
+
+fn land_points(state: AppState, p: Points) {
+    let Some(store) = state.sky.get_value() else {
+        return;
+    };
+    let ra: Vec<Option<f64>> =
+        p.ra.f64s()
+            .into_iter()
+            .map(|v| (!v.is_nan()).then_some(v))
+            .collect();
+    let dec: Vec<Option<f64>> = p
+        .dec
+        .f64s()
+        .into_iter()
+        .map(|v| (!v.is_nan()).then_some(v))
+        .collect();
+    let rows: Vec<Option<u64>> = p
+        .rows
+        .u32s()
+        .into_iter()
+        .map(|r| (r != u32::MAX).then_some(r as u64))
+        .collect();
+    let ends = p.id_ends.u32s();
+    let text = String::from_utf8_lossy(&p.ids.0).into_owned();
+    let mut ids: Vec<Option<&str>> = Vec::with_capacity(ends.len());
+    let mut at = 0usize;
+    for &e in &ends {
+        let e = (e as usize).min(text.len());
+        ids.push(text.get(at..e).filter(|s| !s.is_empty()));
+        at = e;
+    }
+    let roots = CLIENT.with(|c| c.borrow().roots.clone());
+    let mut s = store.borrow_mut();
+    s.fill(p.slot, &ra, &dec, &rows, &ids);
+    for (k, top) in p.tops.iter().enumerate() {
+        let Some(&q) = roots.get(k) else { continue };
+        let answers = s.top_names.get(q).map_or(0, |t| t.2.len());
+        for (r, counts) in counts_rows(&top.i32s(), answers).enumerate() {
+            s.set_top(p.slot + r, q, &counts);
+        }
+    }
+    drop(s);
+    crate::web::timing::mark_once("gzv:sky-first-points");
+    state.sky_version.update(|v| *v += 1);
+}
+
+/// Apply an event of the engine to the page's state.
+fn apply(state: AppState, ev: Event) {
+    match ev {
+        Event::Title(t) => state.title.set(t),
+        Event::Progress(p) => state.progress.set(p),
+        Event::Fatal(r) => {
+            state.progress.set(None);
+            state.fatal.set(Some(r));
+        }
+        Event::Files(f) => state.files.set(f),
+        Event::Net(n) => state.net.set(n),
+        Event::SkyNote(n) => state.sky_note.set(n),
+        Event::Opened(o) => {
+            if !state.by_id.get_value() {
+                state.row.set_value(o.first_row);
+            }
+            state.opened.set(Some(Arc::new(o)));
+        }
+        Event::Galaxy { row, state: g } => galaxy(state, row, g),
+        Event::SkyPlanned(p) => {
+            let mut store = crate::sky::points::SkyPoints::with_slots(p.slots);
+            let roots: Vec<usize> = p
+                .roots
+                .iter()
+                .map(|(c, q, a)| store.top_question(c, q, a.clone()))
+                .collect();
+            CLIENT.with(|c| c.borrow_mut().roots = roots);
+            state.sky.set_value(Some(Rc::new(RefCell::new(store))));
+            state.sky_catalog.set(p.catalog);
+            state.colour_choices.set(p.choices);
+            state.sky_version.update(|v| *v += 1);
+        }
+        Event::Points(p) => land_points(state, p),
+        Event::Positions(v) => {
+            let ready = matches!(v, PositionsView::Ready { .. });
+            state.positions.set(v);
+            if ready {
+                // the picking index, in a step of its own rather than at the first hover
+                request_animation_frame(move || {
+                    if let Some(store) = state.sky.get_value() {
+                        let _span = crate::web::timing::Span::new("sky index");
+                        store.borrow_mut().ensure_index();
+                    }
+                });
+            }
+        }
+        Event::ColourValues(cv) => {
+            let (Some(store), Some(q)) = (
+                state.sky.get_value(),
+                CLIENT.with(|c| c.borrow().colour_question),
+            ) else {
+                return;
+            };
+            let mut s = store.borrow_mut();
+            s.fill_values(cv.slot, &cv.values.f32s());
+            for (r, counts) in counts_rows(&cv.counts.i32s(), cv.answers).enumerate() {
+                s.set_top(cv.slot + r, q, &counts);
+            }
+            drop(s);
+            state.sky_version.update(|v| *v += 1);
+        }
+        Event::Colour(v) => {
+            if matches!(v, ColourView::Plain)
+                && let Some(store) = state.sky.get_value()
+            {
+                store.borrow_mut().clear_values();
+                state.sky_version.update(|x| *x += 1);
+            }
+            state.colour.set(v);
+        }
+        Event::QuestionProgress {
+            campaign,
+            question,
+            done,
+            total,
+        } => {
+            let p = CLIENT.with(|c| c.borrow().progress.get(&(campaign, question)).cloned());
+            if let Some(p) = p {
+                p(done, total);
+            }
+        }
+        Event::Question {
+            campaign,
+            question,
+            answers,
+            counts,
+        } => {
+            let key = (campaign, question);
+            let waiting = CLIENT.with(|c| {
+                let mut c = c.borrow_mut();
+                c.progress.remove(&key);
+                c.questions.remove(&key).unwrap_or_default()
+            });
+            let result = counts.map(|b| QuestionCounts {
+                answers,
+                counts: b.u16s(),
+            });
+            for tx in waiting {
+                let _ = tx.send(result.clone());
+            }
+        }
+        Event::Thumbs {
+            thumbs,
+            live,
+            error,
+        } => {
+            if let Some(sink) = CLIENT.with(|c| c.borrow().thumbs.clone()) {
+                sink(thumbs, live, error);
+            }
+        }
+        Event::TableColumns(c) => state.table_columns.set(Some(c)),
+        Event::TableRows { rows, live, error } => {
+            if let Some(sink) = CLIENT.with(|c| c.borrow().rows.clone()) {
+                sink(rows, live, error);
+            }
+        }
+        Event::TableStats(s) => state.table_stats.set(Some(s)),
+        Event::Schema { file, report } => state.schema.set(Some((file, report.map(Arc::new)))),
+        Event::Mark(m) => crate::web::timing::mark_once(&m),
+    }
+}
+
+/// A galaxy event: shown if it is the one the page asked for (a late answer for one the
+/// visitor left is dropped); its image decoded by the browser off the page's thread.
+fn galaxy(state: AppState, row: Option<u64>, g: GalaxyState) {
+    if let Some(r) = row {
+        if state.by_id.get_value() {
+            state.by_id.set_value(false);
+            state.row.set_value(r);
+        } else if r != state.row.get_value() {
+            return;
+        }
+    }
+    match g {
+        GalaxyState::Loading(s) => state.galaxy.set(GalaxyView::Loading(s)),
+        GalaxyState::NoImages => state.galaxy.set(GalaxyView::NoImages),
+        GalaxyState::Failed(e) => state.galaxy.set(GalaxyView::Failed(e)),
+        GalaxyState::Ready(data) => {
+            state
+                .galaxy
+                .set(GalaxyView::Loading("Decoding the image".into()));
+            leptos::task::spawn_local(async move {
+                let data = *data;
+                let encoded = data.image.as_ref().ok().map(|b| Arc::new(b.0.clone()));
+                let image = match &data.image {
+                    // the browser's decoder first; the image crate explains broken bytes
+                    Ok(bytes) => match crate::web::decode_bench::browser_decode(&bytes.0).await {
+                        Ok(img) => Ok(Arc::new(img)),
+                        Err(_) => crate::imaging::decode(&bytes.0)
+                            .map(Arc::new)
+                            .map_err(|e| e.to_string()),
+                    },
+                    Err(e) => Err(e.clone()),
+                };
+                if data.row != state.row.get_value() {
+                    return;
+                }
+                let mut votes = data.votes;
+                votes.iter_mut().for_each(|v| v.find_tree());
+                state.galaxy.set(GalaxyView::Ready(Arc::new(Galaxy {
+                    id: data.id,
+                    ra: data.ra,
+                    dec: data.dec,
+                    split: data.split,
+                    file: data.file,
+                    row: data.row,
+                    file_row: data.file_row,
+                    rows: data.rows,
+                    image,
+                    encoded,
+                    votes,
+                })));
+            });
+        }
+    }
+}
+
+/// Which file's report the schema panel shows, and the report (or why none).
+pub type SchemaView = Option<(usize, Result<Arc<FileReport>, String>)>;
