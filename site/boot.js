@@ -14,6 +14,11 @@ document.addEventListener("securitypolicyviolation", (e) => {
 window.__gzvWorkerUrl = new URL("./{{WORKER_JS}}", import.meta.url).href;
 try {
   const worker = new Worker(window.__gzvWorkerUrl, { type: "module" });
+  // what it says before the app listens is kept for the app (a failure to start, too)
+  worker.__gzvInbox = [];
+  worker.__gzvErrors = [];
+  worker.onmessage = (e) => worker.__gzvInbox.push(e.data);
+  worker.onerror = (e) => worker.__gzvErrors.push(e.message || "");
   worker.postMessage({ boot: location.href });
   window.__gzvWorker = worker;
 } catch {

@@ -588,6 +588,85 @@ async fn the_galaxy_asked_for_is_read_before_anything_else() {
     browser.close().await;
 }
 
+/// The data engine runs in a Web Worker: one that cannot start, or that dies, is said in
+/// the page with its reason and a retry — never an empty dataset.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_that_fails_is_said_with_a_retry() {
+    let server = serve_dist().await;
+    let dist = dist_dir();
+    let name = |prefix: &str, suffix: &str| {
+        std::fs::read_dir(&dist)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .find(|n| n.starts_with(prefix) && n.ends_with(suffix))
+            .unwrap_or_else(|| panic!("no {prefix}*{suffix} in dist/"))
+    };
+    let worker_js = format!("/{}", name("worker-", ".js"));
+    let worker_wasm = format!("/{}", name("gzv-worker-", "_bg.wasm"));
+    let browser = Browser::start().await;
+    let check = |what: &'static str, expect: &'static str| {
+        let browser = &browser;
+        async move {
+            let msg = browser
+                .wait_for("#engine-error")
+                .await
+                .text()
+                .await
+                .unwrap();
+            assert!(msg.contains(expect), "{what}: {msg}");
+            browser.wait_for("#engine-retry").await;
+            assert!(
+                !browser.text("#galaxy-error").await.is_empty(),
+                "{what}: the galaxy panel says it failed, not empty"
+            );
+            assert_ne!(
+                browser.text("#sum-rows").await,
+                "0",
+                "{what}: no empty dataset"
+            );
+        }
+    };
+    // its module cannot be loaded: the bootstrap says so
+    server.put(&worker_wasm, "application/wasm", &b"not wasm"[..]);
+    browser
+        .client
+        .goto(&format!("{}/", server.url()))
+        .await
+        .unwrap();
+    check("a broken module", "the data engine could not start").await;
+    // its script throws (as a worker that dies does): the worker's error event says so
+    server.unput(&worker_wasm);
+    server.put(
+        &worker_js,
+        "text/javascript",
+        &b"throw new Error('broken on purpose');"[..],
+    );
+    browser
+        .client
+        .goto(&format!("{}/", server.url()))
+        .await
+        .unwrap();
+    check("a worker that throws", "the data engine stopped").await;
+    // fixed: the retry starts it afresh and the dataset opens
+    server.unput(&worker_js);
+    browser
+        .wait_for("#engine-retry")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    assert!(
+        browser
+            .client
+            .find(gzv_browser::Locator::Css("#engine-error"))
+            .await
+            .is_err()
+    );
+    browser.close().await;
+}
+
 /// A full visit to the sample (galaxy, map, gallery, table, schema, export) logs nothing
 /// at level error — no missing favicon, no failed load, no exception — and breaks nothing
 /// of the page's Content-Security-Policy.

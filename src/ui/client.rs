@@ -8,7 +8,6 @@ use crate::engine::protocol::{
     ColourView, Event, GalaxyState, Points, PositionsView, Request, Shown,
 };
 use crate::gz::filter::QuestionCounts;
-use crate::preview::FileReport;
 use futures::channel::oneshot;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use leptos::prelude::*;
@@ -16,8 +15,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Rows for the gallery: (row, image bytes or why none), reads in flight, an error.
 pub type ThumbsSink = Rc<dyn Fn(Vec<(u64, Result<Bulk, String>)>, usize, Option<String>)>;
@@ -94,51 +93,70 @@ pub fn start(state: AppState) {
         Ok(w) => w,
         Err(e) => return engine_failed(state, format!("the data engine could not start: {e}")),
     };
-    let on_message =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-            let data = e.data();
-            if let Some(fatal) = Reflect::get(&data, &"fatal".into())
-                .ok()
-                .and_then(|f| f.as_string())
-            {
-                return engine_failed(state, fatal);
-            }
-            let json = Reflect::get(&data, &"json".into())
-                .ok()
-                .and_then(|j| j.as_string())
-                .unwrap_or_default();
-            let buffers: Vec<Vec<u8>> = Reflect::get(&data, &"buffers".into())
-                .ok()
-                .filter(|b| !b.is_undefined())
-                .map(|b| {
-                    Array::from(&b)
-                        .iter()
-                        .map(|x| Uint8Array::new(&x).to_vec())
-                        .collect()
-                })
-                .unwrap_or_default();
-            match bulk::decode::<Event>(&json, buffers) {
-                Ok(ev) => apply(state, ev),
-                Err(e) => engine_failed(
-                    state,
-                    format!("a message from the data engine could not be read: {e}"),
-                ),
-            }
-        });
-    w.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    on_message.forget();
-    let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
-        let what = e.message();
+    let on_data = move |data: JsValue| {
+        if let Some(fatal) = Reflect::get(&data, &"fatal".into())
+            .ok()
+            .and_then(|f| f.as_string())
+        {
+            return engine_failed(state, fatal);
+        }
+        let json = Reflect::get(&data, &"json".into())
+            .ok()
+            .and_then(|j| j.as_string())
+            .unwrap_or_default();
+        let buffers: Vec<Vec<u8>> = Reflect::get(&data, &"buffers".into())
+            .ok()
+            .filter(|b| !b.is_undefined())
+            .map(|b| {
+                Array::from(&b)
+                    .iter()
+                    .map(|x| Uint8Array::new(&x).to_vec())
+                    .collect()
+            })
+            .unwrap_or_default();
+        match bulk::decode::<Event>(&json, buffers) {
+            Ok(ev) => apply(state, ev),
+            Err(e) => engine_failed(
+                state,
+                format!("a message from the data engine could not be read: {e}"),
+            ),
+        }
+    };
+    let on_error = move |what: String| {
         let what = if what.is_empty() {
             "it stopped (out of memory, or a failure inside it)".to_string()
         } else {
             what
         };
         engine_failed(state, format!("the data engine stopped: {what}"));
+    };
+    // what the worker said before the page listened (boot.js kept it)
+    let kept = |key: &str| {
+        Reflect::get(&w, &key.into())
+            .ok()
+            .filter(|v| v.is_array())
+            .map(|v| Array::from(&v).to_vec())
+            .unwrap_or_default()
+    };
+    let (inbox, errors) = (kept("__gzvInbox"), kept("__gzvErrors"));
+    let message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            on_data(e.data())
+        });
+    w.set_onmessage(Some(message.as_ref().unchecked_ref()));
+    message.forget();
+    let error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+        on_error(e.message())
     });
-    w.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    on_error.forget();
+    w.set_onerror(Some(error.as_ref().unchecked_ref()));
+    error.forget();
     CLIENT.with(|c| c.borrow_mut().worker = Some(w));
+    for e in errors {
+        on_error(e.as_string().unwrap_or_default());
+    }
+    for m in inbox {
+        on_data(m);
+    }
 }
 
 /// Ask the engine.
@@ -158,6 +176,25 @@ pub fn send(req: Request) {
         let _ = Reflect::set(&msg, &"buffers".into(), &list);
         let _ = w.post_message_with_transfer(&msg, &list);
     });
+}
+
+/// Show `row`: the engine cancels the load of any galaxy still on its way. With `push`,
+/// the row goes into the address (a new history entry, so back/forward step through
+/// galaxies).
+pub fn go_to(state: AppState, row: u64, push: bool) {
+    let Some(rows) = state.opened.get_untracked().map(|o| o.rows) else {
+        return;
+    };
+    if rows == 0 {
+        return;
+    }
+    let row = row.min(rows - 1);
+    state.row.set_value(row);
+    state.by_id.set_value(false);
+    if push {
+        crate::web::push_query_param("row", &row.to_string(), &["id"]);
+    }
+    send(Request::ShowRow { row });
 }
 
 /// Every galaxy's votes for a question (for a filter), with progress.
@@ -429,6 +466,3 @@ fn galaxy(state: AppState, row: Option<u64>, g: GalaxyState) {
         }
     }
 }
-
-/// Which file's report the schema panel shows, and the report (or why none).
-pub type SchemaView = Option<(usize, Result<Arc<FileReport>, String>)>;

@@ -3,36 +3,13 @@
 //! the first condition's fraction over the dataset, the filter in the address, and the sky
 //! map drawing only the galaxies it selects.
 
-use super::state::{AppState, ColourBy, PositionsView};
+use super::state::{AppState, ColourBy, FilterView, PositionsView};
 use crate::gz::filter::{Condition, Filter, FilterData, Histogram, histogram, presets};
 use leptos::prelude::*;
 use std::rc::Rc;
 
 /// Bins of the histogram.
 const BINS: usize = 10;
-
-/// How applying the filter went.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub enum FilterView {
-    #[default]
-    Off,
-    /// Waiting for the galaxies' positions before anything can be counted.
-    Waiting,
-    Loading {
-        label: String,
-        done: usize,
-        total: usize,
-    },
-    /// `matching` of `of` galaxies; the histogram of the first fraction condition's answer.
-    /// `ms`: the evaluation over every galaxy (the votes already loaded).
-    Ready {
-        matching: usize,
-        of: usize,
-        histogram: Option<(String, Histogram)>,
-        ms: f64,
-    },
-    Failed(String),
-}
 
 /// Whether the table has no questions to filter by (no vote columns).
 fn choices_empty(state: AppState) -> bool {

@@ -4,9 +4,8 @@
 //! in one read, and reads for cells scrolled past are cancelled. The browser decodes the
 //! JPEGs off the page's thread (`<img decoding="async">` over blob URLs).
 
-use super::filter::FilterView;
-use super::nav::go_to;
-use super::state::{AppState, Opened};
+use super::client::go_to;
+use super::state::{AppState, FilterView, Opened};
 use super::window::{self, View};
 use crate::engine::bulk::Bulk;
 use crate::gallery::{CELL_PX, Layout, Lru, OVERSCAN_ROWS};
@@ -35,21 +34,6 @@ enum RowsView {
     Waiting(String),
     Ready { count: usize, what: String },
     Failed(String),
-}
-
-pub(super) fn blob_url(bytes: &[u8]) -> Result<String, String> {
-    let mime = match crate::imaging::sniff(bytes) {
-        Some(f) => f.to_mime_type(),
-        None => return Err("not an image format the viewer knows".into()),
-    };
-    crate::imaging::check_complete(bytes).map_err(|e| e.to_string())?;
-    let array = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(mime);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&array, &opts)
-        .map_err(|_| "the browser refused the image bytes".to_string())?;
-    web_sys::Url::create_object_url_with_blob(&blob)
-        .map_err(|_| "the browser could not make an image URL".to_string())
 }
 
 fn release(thumbs: Vec<Thumb>) {
@@ -156,7 +140,9 @@ fn keep(
             let _span = crate::web::timing::Span::new("gallery thumbnail");
             made.push((
                 row,
-                match got.and_then(|b| blob_url(&b.0).map_err(|e| format!("galaxy {row}: {e}"))) {
+                match got.and_then(|b| {
+                    super::shown::blob_url(&b.0).map_err(|e| format!("galaxy {row}: {e}"))
+                }) {
                     Ok(url) => Thumb::Ready(url),
                     Err(e) => Thumb::Failed(e),
                 },
@@ -430,7 +416,7 @@ pub fn GalleryPanel() -> impl IntoView {
                 {move || match rows_view.get() {
                     RowsView::Ready { count, what } => view! {
                         <span id="gallery-count" data-count=count>
-                            {format!("{} galaxies{}", super::sky::fmt_count(count), if what.is_empty() { String::new() } else { format!(" {what}") })}
+                            {format!("{} galaxies{}", super::shown::fmt_count(count), if what.is_empty() { String::new() } else { format!(" {what}") })}
                         </span>
                     }.into_any(),
                     RowsView::Waiting(w) => view! { <span id="gallery-waiting" class="loading"><span class="spinner" aria-hidden="true"></span>{w}"…"</span> }.into_any(),

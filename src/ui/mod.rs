@@ -6,6 +6,7 @@ mod filter;
 mod galaxy;
 mod gallery;
 mod nav;
+mod shown;
 mod sky;
 mod state;
 mod status;

@@ -1,30 +1,11 @@
 //! Previous / next / random galaxy, by button and by key, and back/forward through the
 //! address bar's history.
 
+use super::client::go_to;
 use super::state::{AppState, GalaxyView};
-use crate::engine::protocol::Request;
 use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-
-/// Show `row`: the engine cancels the load of any galaxy still on its way. With `push`,
-/// the row goes into the address (a new history entry, so back/forward step through
-/// galaxies).
-pub fn go_to(state: AppState, row: u64, push: bool) {
-    let Some(rows) = state.opened.get_untracked().map(|o| o.rows) else {
-        return;
-    };
-    if rows == 0 {
-        return;
-    }
-    let row = row.min(rows - 1);
-    state.row.set_value(row);
-    state.by_id.set_value(false);
-    if push {
-        crate::web::push_query_param("row", &row.to_string(), &["id"]);
-    }
-    super::client::send(Request::ShowRow { row });
-}
 
 /// The row shown or on its way (keys pressed quickly step from the last one asked for),
 /// and the number of rows.

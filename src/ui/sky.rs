@@ -5,7 +5,7 @@
 //! to select a rectangle. Points are rasterised in wasm into one RGBA buffer per frame
 //! (measured: see the README), overlays are drawn over it with the 2D canvas.
 
-use super::nav::go_to;
+use super::client::go_to;
 use super::state::{AppState, GalaxyView, PositionsView};
 use super::state::{ColourBy, ColourView};
 use crate::sky::colormap;
@@ -157,18 +157,6 @@ fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
         .ok()
         .flatten()
         .and_then(|c| c.dyn_into().ok())
-}
-
-pub(super) fn fmt_count(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A CSS gradient of the colour map, for the colour bar.
@@ -556,14 +544,14 @@ pub fn SkyPanel() -> impl IntoView {
                             ColourView::Ready { label, asked, not_asked } => view! {
                                 <span class="colour-bar-wrap" id="sky-colour-legend">{label}": 0 % "<span class="colour-bar" style:background=gradient_css()></span>" 100 % · "
                                     <span class="swatch" style:background=format!("rgb({},{},{})", colormap::MISSING[0], colormap::MISSING[1], colormap::MISSING[2])></span>
-                                    <span id="sky-not-asked">{format!(" not asked: {} of {}", fmt_count(not_asked), fmt_count(asked + not_asked))}</span></span>
+                                    <span id="sky-not-asked">{format!(" not asked: {} of {}", super::shown::fmt_count(not_asked), super::shown::fmt_count(asked + not_asked))}</span></span>
                             }.into_any(),
                             ColourView::Failed(e) => view! { <span class="error" role="alert" id="sky-colour-error">{e}</span> }.into_any(),
                         }
                     }
                 }}
                 {move || selection.get().map(|(n, rows)| view! {
-                    <span id="sky-selection">{format!("{} selected", fmt_count(n))}
+                    <span id="sky-selection">{format!("{} selected", super::shown::fmt_count(n))}
                         {(!rows.is_empty()).then(|| view! {
                             " " <button type="button" id="sky-selection-first" on:click=move |_| go_to(state, rows[0], true)>"open the first"</button>
                         })}
@@ -588,12 +576,12 @@ fn SkyStatus() -> impl IntoView {
                     let loaded = { state.sky_version.track(); state.sky.get_value().map(|s| s.borrow().drawable()).unwrap_or(0) };
                     view! {
                         <span class="loading"><span class="spinner" aria-hidden="true"></span>
-                        {format!("Loading positions: {} galaxies drawn, {done}/{total} requests", fmt_count(loaded))}</span>
+                        {format!("Loading positions: {} galaxies drawn, {done}/{total} requests", super::shown::fmt_count(loaded))}</span>
                         <progress max=total.max(1) value=done></progress>
                     }.into_any()
                 }
                 PositionsView::Ready { count, failed } => view! {
-                    <span id="sky-count">{format!("{} galaxies", fmt_count(count))}</span>
+                    <span id="sky-count">{format!("{} galaxies", super::shown::fmt_count(count))}</span>
                     {state.sky_catalog.get()
                         .then(|| view! { <span class="muted" id="sky-from-catalog">" (from the catalog sidecar)"</span> })}
                     {(!failed.is_empty()).then(|| view! { <span class="error" role="alert">{format!(" — {} parts could not be read: {}", failed.len(), failed.join("; "))}</span> })}

@@ -9,6 +9,32 @@ pub use crate::engine::protocol::{
     PositionsView, Progress,
 };
 
+/// How applying the filter went.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum FilterView {
+    #[default]
+    Off,
+    /// Waiting for the galaxies' positions before anything can be counted.
+    Waiting,
+    Loading {
+        label: String,
+        done: usize,
+        total: usize,
+    },
+    /// `matching` of `of` galaxies; the histogram of the first fraction condition's answer.
+    /// `ms`: the evaluation over every galaxy (the votes already loaded).
+    Ready {
+        matching: usize,
+        of: usize,
+        histogram: Option<(String, crate::gz::filter::Histogram)>,
+        ms: f64,
+    },
+    Failed(String),
+}
+
+/// Which file's report the schema panel shows, and the report (or why none).
+pub type SchemaView = Option<(usize, Result<Arc<crate::preview::FileReport>, String>)>;
+
 /// The galaxy shown.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Galaxy {
@@ -84,12 +110,12 @@ pub struct AppState {
     pub table_columns: RwSignal<Option<Result<Columns, String>>>,
     pub table_stats: RwSignal<Option<Result<Vec<Option<String>>, String>>>,
     /// The schema panel's report (file, report or why none).
-    pub schema: RwSignal<super::client::SchemaView>,
+    pub schema: RwSignal<SchemaView>,
     /// The data engine could not start or stopped: why (the page offers a retry).
     pub engine_failed: RwSignal<Option<String>>,
     /// The filter asked for (from the address or the filter panel) and how applying it went.
     pub filter: RwSignal<crate::gz::filter::Filter>,
-    pub filter_view: RwSignal<super::filter::FilterView>,
+    pub filter_view: RwSignal<FilterView>,
     /// The galaxies (map slots) the filter selects; `None`: no filter, all of them.
     pub filter_selection:
         StoredValue<Option<std::rc::Rc<crate::gz::filter::Selection>>, LocalStorage>,

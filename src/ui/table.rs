@@ -77,7 +77,7 @@ fn keep(
                                 if blobs.is_multiple_of(BLOBS_PER_TASK) {
                                     crate::web::sleep_ms(0).await;
                                 }
-                                match super::gallery::blob_url(&b.0) {
+                                match super::shown::blob_url(&b.0) {
                                     Ok(url) => Shown::Image(url),
                                     Err(e) => Shown::ImageFailed(e),
                                 }
@@ -293,7 +293,7 @@ pub fn TablePanel() -> impl IntoView {
                     {move || match (columns.get(), opened.get()) {
                         (Some(Ok(c)), Some(n)) => view! {
                             <span id="table-count" class="muted" data-rows=n data-columns=c.names.len()>
-                                {format!("{} rows × {} columns", super::sky::fmt_count(n as usize), c.names.len())}
+                                {format!("{} rows × {} columns", super::shown::fmt_count(n as usize), c.names.len())}
                             </span>
                         }.into_any(),
                         (Some(Err(e)), _) => view! { <span id="table-failed" class="error" role="alert">{e}</span> }.into_any(),

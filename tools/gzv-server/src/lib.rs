@@ -134,6 +134,13 @@ impl Server {
         }
     }
 
+    /// Stop serving what [`Server::put`] put at `path` (the file on disk, if any, again).
+    pub fn unput(&self, path: &str) {
+        if let Ok(mut o) = self.state.overrides.lock() {
+            o.remove(path);
+        }
+    }
+
     /// Replace the fault switches.
     pub fn set_faults(&self, faults: Faults) {
         if let Ok(mut f) = self.state.faults.lock() {

@@ -1,0 +1,29 @@
+//! Small helpers for showing things: counts with thousands separators, image bytes as
+//! blob URLs the browser decodes off the page's thread.
+
+pub fn fmt_count(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn blob_url(bytes: &[u8]) -> Result<String, String> {
+    let mime = match crate::imaging::sniff(bytes) {
+        Some(f) => f.to_mime_type(),
+        None => return Err("not an image format the viewer knows".into()),
+    };
+    crate::imaging::check_complete(bytes).map_err(|e| e.to_string())?;
+    let array = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&array, &opts)
+        .map_err(|_| "the browser refused the image bytes".to_string())?;
+    web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the browser could not make an image URL".to_string())
+}
