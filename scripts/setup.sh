@@ -68,6 +68,8 @@ setup_build_tools() {
     # zstd's C code is compiled for wasm32 by clang; npm provides wasm-opt
     command -v clang >/dev/null || apt_install clang
     command -v npm >/dev/null || apt_install nodejs npm
+    # only to print the modules' brotli sizes
+    command -v brotli >/dev/null || apt_install brotli
 
     local wb
     wb="$(wasm_bindgen_version)"

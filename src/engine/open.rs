@@ -272,7 +272,10 @@ impl Engine {
             drop(f);
             self.emit(Event::Files(files.borrow().clone()));
             if r.is_ok() {
-                self.emit(Event::Mark("gzv:metadata".into()));
+                self.emit(Event::Mark {
+                    name: "gzv:metadata".into(),
+                    at: None,
+                });
             }
             tick();
         };

@@ -369,6 +369,11 @@ pub enum Event {
         file: usize,
         report: Result<FileReport, String>,
     },
-    /// A User Timing mark for the page to set (`gzv:metadata`, `gzv:positions`).
-    Mark(String),
+    /// A User Timing mark for the page to set (`gzv:metadata`, `gzv:positions`); `at`:
+    /// when it happened (ms since the Unix epoch), which the host fills in, so the mark
+    /// says when the engine got there, not when the page heard of it.
+    Mark {
+        name: String,
+        at: Option<f64>,
+    },
 }

@@ -405,7 +405,10 @@ impl Engine {
             self.emit(Event::Positions(PositionsView::Failed(failed.join("; "))));
             return found;
         }
-        self.emit(Event::Mark("gzv:positions".into()));
+        self.emit(Event::Mark {
+            name: "gzv:positions".into(),
+            at: None,
+        });
         self.emit(Event::Positions(PositionsView::Ready {
             count: count.get(),
             failed,

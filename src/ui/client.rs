@@ -290,8 +290,36 @@ fn land_points(state: AppState, p: Points) {
     state.sky_version.update(|v| *v += 1);
 }
 
+/// What an event is, for the page's slow-work list.
+fn kind(ev: &Event) -> &'static str {
+    match ev {
+        Event::Title(_) => "event title",
+        Event::Progress(_) => "event progress",
+        Event::Fatal(_) => "event fatal",
+        Event::Files(_) => "event files",
+        Event::Net(_) => "event net",
+        Event::SkyNote(_) => "event sky note",
+        Event::Opened(_) => "event opened",
+        Event::Galaxy { .. } => "event galaxy",
+        Event::SkyPlanned(_) => "event sky planned",
+        Event::Points(_) => "event points",
+        Event::Positions(_) => "event positions",
+        Event::ColourValues(_) => "event colour values",
+        Event::Colour(_) => "event colour",
+        Event::QuestionProgress { .. } => "event question progress",
+        Event::Question { .. } => "event question",
+        Event::Thumbs { .. } => "event thumbs",
+        Event::TableColumns(_) => "event table columns",
+        Event::TableRows { .. } => "event table rows",
+        Event::TableStats(_) => "event table stats",
+        Event::Schema { .. } => "event schema",
+        Event::Mark { .. } => "event mark",
+    }
+}
+
 /// Apply an event of the engine to the page's state.
 fn apply(state: AppState, ev: Event) {
+    let _span = crate::web::timing::Span::new(kind(&ev));
     match ev {
         Event::Title(t) => state.title.set(t),
         Event::Progress(p) => state.progress.set(p),
@@ -408,7 +436,7 @@ fn apply(state: AppState, ev: Event) {
         }
         Event::TableStats(s) => state.table_stats.set(Some(s)),
         Event::Schema { file, report } => state.schema.set(Some((file, report.map(Arc::new)))),
-        Event::Mark(m) => crate::web::timing::mark_once(&m),
+        Event::Mark { name, at } => crate::web::timing::mark_once_at(&name, at),
     }
 }
 

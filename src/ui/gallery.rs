@@ -306,9 +306,23 @@ pub fn GalleryPanel() -> impl IntoView {
         );
     });
     // ask for reads: when the scroll rests, or the selection changes
+    // the galaxy first: thumbnails are read once it is on screen (or failed)
+    let galaxy_settled = Memo::new(move |_| {
+        !matches!(
+            state.galaxy.get(),
+            super::state::GalaxyView::Waiting | super::state::GalaxyView::Loading(_)
+        )
+    });
+    let settled_once = StoredValue::new(false);
     Effect::new(move |_| {
         replan.track();
-        if scrolling.get_value() || state.opened.get_untracked().is_none() {
+        if galaxy_settled.get() {
+            settled_once.set_value(true);
+        }
+        if scrolling.get_value()
+            || state.opened.get_untracked().is_none()
+            || !settled_once.get_value()
+        {
             return;
         }
         window::ask(View::Gallery, missing(), true);

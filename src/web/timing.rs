@@ -18,6 +18,41 @@ pub fn mark_once(name: &str) {
     }
 }
 
+/// Milliseconds since the Unix epoch, by this thread's clock (`timeOrigin + now()`): a
+/// time both threads of the page agree on.
+pub fn epoch_ms() -> f64 {
+    let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()
+        .and_then(|p| wasm_bindgen::JsCast::dyn_into::<web_sys::Performance>(p).ok());
+    perf.map_or(0.0, |p| p.time_origin() + p.now())
+}
+
+/// As [`mark_once`], at a time given in ms since the Unix epoch (a worker's event).
+pub fn mark_once_at(name: &str, at: Option<f64>) {
+    let Some(perf) = web_sys::window().and_then(|w| w.performance()) else {
+        return;
+    };
+    if perf.get_entries_by_name(name).length() != 0 {
+        return;
+    }
+    match at {
+        Some(at) => {
+            // performance.mark(name, {startTime}) (User Timing 3)
+            let opts = js_sys::Object::new();
+            let start = (at - perf.time_origin()).max(0.0);
+            let _ = js_sys::Reflect::set(&opts, &"startTime".into(), &start.into());
+            if let Ok(mark) = js_sys::Reflect::get(&perf, &"mark".into())
+                .and_then(wasm_bindgen::JsCast::dyn_into::<js_sys::Function>)
+            {
+                let _ = mark.call2(&perf, &name.into(), &opts);
+            }
+        }
+        None => {
+            let _ = perf.mark(name);
+        }
+    }
+}
+
 /// Main-thread work longer than this is recorded by [`Span`].
 const SLOW_SPAN_MS: f64 = 20.0;
 

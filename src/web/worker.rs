@@ -54,6 +54,13 @@ impl Host for WorkerHost {
         wasm_bindgen_futures::spawn_local(task);
     }
     fn emit(&self, event: Event) {
+        let event = match event {
+            Event::Mark { name, at: None } => Event::Mark {
+                name,
+                at: Some(crate::web::timing::epoch_ms()),
+            },
+            e => e,
+        };
         match bulk::encode(&event) {
             Ok((json, buffers)) => {
                 let msg = Object::new();

@@ -65,6 +65,8 @@ struct Sample {
     bytes: [u64; 4],
     head_options: u64,
     max_in_flight: u64,
+    /// The longest main-thread task (Long Tasks API) that began before each step.
+    longest: [f64; 4],
     log: Vec<LogEntry>,
     time_origin: f64,
 }
@@ -253,7 +255,19 @@ async fn run_once(
                 } else {
                     marks(&browser, names).await
                 };
-                return Ok((origin, ms));
+                // every long task of the page's main thread so far (buffered entries)
+                let tasks = browser
+                    .js("return await new Promise(r => { try { new PerformanceObserver((l, o) => { o.disconnect(); r(l.getEntries().map(e => [e.startTime, e.duration])); }).observe({type: 'longtask', buffered: true}); } catch (e) { r([]); } setTimeout(() => r([]), 300); })")
+                    .await;
+                let tasks: Vec<(f64, f64)> = tasks
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|t| (t[0].as_f64().unwrap_or(0.0), t[1].as_f64().unwrap_or(0.0)))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                return Ok((origin, ms, tasks));
             }
             let alert = browser
                 .js("return document.querySelector('[role=alert]')?.innerText || ''")
@@ -267,7 +281,14 @@ async fn run_once(
     }
     .await;
     browser.close().await;
-    let (time_origin, ms) = result?;
+    let (time_origin, ms, tasks) = result?;
+    let longest = ms.map(|m| {
+        tasks
+            .iter()
+            .filter(|(start, _)| *start <= m)
+            .map(|(_, d)| *d)
+            .fold(0.0, f64::max)
+    });
     let log = data.log();
     let mut s = Sample {
         ms,
@@ -275,6 +296,7 @@ async fn run_once(
         bytes: [0; 4],
         head_options: 0,
         max_in_flight: data.max_in_flight(),
+        longest,
         log: Vec::new(),
         time_origin,
     };
@@ -464,6 +486,24 @@ fn print_table(name: &str, cond: &str, samples: &[Vec<Sample>], min: &[u64; 4]) 
                 median_u(s.iter().map(|x| x.requests[k])),
                 median_u(s.iter().map(|x| x.bytes[k])) as f64 / 1e6
             )
+        };
+        println!(
+            "{:<22} | {:>19} | {:>19} | {:>19} |",
+            step,
+            cell(&samples[0]),
+            cell(&samples[1]),
+            cell(&samples[2])
+        );
+    }
+    println!("{:<22} |", "longest task before it");
+    for (k, (step, _, _)) in STEPS.iter().enumerate().skip(1) {
+        let cell = |s: &Vec<Sample>| {
+            let (m, lo, hi) = median_range(&s.iter().map(|x| x.longest[k]).collect::<Vec<_>>());
+            if m.is_finite() {
+                format!("{m:.0} ({lo:.0}-{hi:.0}) ms")
+            } else {
+                "-".into()
+            }
         };
         println!(
             "{:<22} | {:>19} | {:>19} | {:>19} |",
