@@ -43,7 +43,9 @@ phases() {
 apt_install() {
     local missing=()
     for pkg in "$@"; do
-        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+        # installed, not merely known (a removed package keeps its config files)
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+            || missing+=("$pkg")
     done
     if [ ${#missing[@]} -eq 0 ]; then
         return 0

@@ -6,6 +6,7 @@
 //! row in memory (`gzv:positions`); requests and bytes of each phase; bytes fetched over the
 //! minimum the page needs. A benchmark prints figures; it asserts nothing about speed.
 
+mod engine;
 mod peers;
 
 use gzv_browser::Browser;
@@ -26,7 +27,7 @@ const MARKS: [&str; 4] = [
 
 struct Config {
     trace: bool,
-    /// Run only these sections (open, peers, panel, sky, filter, gallery, table); all when
+    /// Run only these sections (open, peers, engine, panel, sky, filter, gallery, table); all when
     /// empty.
     only: Vec<String>,
     runs: usize,
@@ -217,7 +218,7 @@ async fn main() -> std::process::ExitCode {
         Ok(c) => c,
         Err(e) => {
             eprintln!(
-                "gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50] [--only open,peers,panel,sky,filter,gallery,table]"
+                "gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50] [--only open,peers,engine,panel,sky,filter,gallery,table]"
             );
             return std::process::ExitCode::from(2);
         }
@@ -375,6 +376,14 @@ async fn main() -> std::process::ExitCode {
         }
         if let Err(e) = peers::bench(&app, &data, &datasets, cfg.runs, cfg.trace).await {
             eprintln!("gzv-bench: peers: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+        println!();
+    }
+    if wanted("engine") {
+        if let Err(e) = engine::bench(&app, &data, &base, cfg.rows, cfg.runs, &cfg.latencies).await
+        {
+            eprintln!("gzv-bench: engine: {e}");
             return std::process::ExitCode::FAILURE;
         }
         println!();
