@@ -11,6 +11,7 @@ fn main() {
     {
         boot.remove();
     }
+    let _span = gz_viewer::web::timing::Span::new("mount");
     leptos::mount::mount_to_body(gz_viewer::ui::App);
 }
 

@@ -1237,8 +1237,9 @@ async fn display_controls_change_the_pixels_and_reset_restores_them() {
     browser.close().await;
 }
 
-/// A one-row gz_desi-shaped parquet whose image bytes are a JPEG cut short.
-fn broken_image_parquet() -> Vec<u8> {
+/// A one-row gz_desi-shaped parquet whose image bytes are a JPEG cut short, or (`garbled`)
+/// a JPEG that starts and ends as one should with nothing decodable between.
+fn broken_image_parquet(garbled: bool) -> Vec<u8> {
     use arrow_array::{
         ArrayRef, BinaryArray, Float64Array, Int32Array, RecordBatch, StringArray, StructArray,
     };
@@ -1248,10 +1249,18 @@ fn broken_image_parquet() -> Vec<u8> {
         unreachable!()
     };
     let (_, _, _, jpeg) = first_row(&manifest_files()[0].0);
+    let bytes = if garbled {
+        let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0];
+        b.extend(std::iter::repeat_n(0x5A, 600));
+        b.extend([0xFF, 0xD9]);
+        b
+    } else {
+        jpeg[..jpeg.len() / 3].to_vec()
+    };
     let image = StructArray::new(
         fields,
         vec![
-            Arc::new(BinaryArray::from_iter_values([&jpeg[..jpeg.len() / 3]])) as ArrayRef,
+            Arc::new(BinaryArray::from_iter_values([&bytes[..]])) as ArrayRef,
             Arc::new(StringArray::from(vec!["broken.jpg"])) as ArrayRef,
         ],
         None,
@@ -1282,7 +1291,12 @@ async fn a_broken_image_shows_a_placeholder_and_the_rest_still_works() {
     server.put(
         "/broken.parquet",
         "application/octet-stream",
-        broken_image_parquet(),
+        broken_image_parquet(false),
+    );
+    server.put(
+        "/garbled.parquet",
+        "application/octet-stream",
+        broken_image_parquet(true),
     );
     browser
         .client
@@ -1322,6 +1336,23 @@ async fn a_broken_image_shows_a_placeholder_and_the_rest_still_works() {
         .unwrap();
     assert!(cell.contains("truncated"), "{cell}");
     common::screenshot(&browser, "broken-image.png").await;
+    // whole but undecodable: the browser's decoder says so, and the page says it
+    browser
+        .client
+        .goto(&format!("{}/?url=/garbled.parquet", server.url()))
+        .await
+        .unwrap();
+    let placeholder = browser
+        .wait_for("#galaxy-image-error")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        placeholder.contains("JPEG") && placeholder.contains("could not decode"),
+        "{placeholder}"
+    );
+    assert_eq!(browser.text("#galaxy-id").await, "123456_7");
     browser.close().await;
 }
 

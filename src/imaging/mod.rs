@@ -4,7 +4,29 @@
 mod adjust;
 
 pub use adjust::{Adjust, Channel, Stretch};
-use image::ImageFormat;
+
+/// The image formats a galaxy's bytes may be in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageFormat {
+    Jpeg,
+    Png,
+}
+
+impl ImageFormat {
+    pub fn to_mime_type(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "image/jpeg",
+            ImageFormat::Png => "image/png",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "JPEG",
+            ImageFormat::Png => "PNG",
+        }
+    }
+}
 
 /// Decoded pixels, RGBA 8-bit, row-major.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,8 +90,9 @@ pub fn check_complete(bytes: &[u8]) -> Result<(), ImageError> {
     }
 }
 
-/// Decode JPEG or PNG bytes to RGBA.
-pub fn decode(bytes: &[u8]) -> Result<Rgba, ImageError> {
+/// What can be said of image bytes without decoding them: empty, not JPEG or PNG,
+/// truncated; else their format.
+pub fn precheck(bytes: &[u8]) -> Result<ImageFormat, ImageError> {
     if bytes.is_empty() {
         return Err(ImageError::Empty);
     }
@@ -83,17 +106,26 @@ pub fn decode(bytes: &[u8]) -> Result<Rgba, ImageError> {
                 .join(" "),
         )
     })?;
-    let name = if format == ImageFormat::Jpeg {
-        "JPEG"
-    } else {
-        "PNG"
-    };
     check_complete(bytes)?;
-    let img =
-        image::load_from_memory_with_format(bytes, format).map_err(|e| ImageError::Broken {
-            format: name,
-            detail: e.to_string(),
-        })?;
+    Ok(format)
+}
+
+/// Decode JPEG or PNG bytes to RGBA (natively; the browser decodes with its own decoder).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn decode(bytes: &[u8]) -> Result<Rgba, ImageError> {
+    let format = precheck(bytes)?;
+    let name = format.name();
+    let img = image::load_from_memory_with_format(
+        bytes,
+        match format {
+            ImageFormat::Jpeg => image::ImageFormat::Jpeg,
+            ImageFormat::Png => image::ImageFormat::Png,
+        },
+    )
+    .map_err(|e| ImageError::Broken {
+        format: name,
+        detail: e.to_string(),
+    })?;
     let rgba = img.to_rgba8();
     Ok(Rgba {
         width: rgba.width(),

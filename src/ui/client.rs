@@ -463,12 +463,19 @@ fn galaxy(state: AppState, row: Option<u64>, g: GalaxyState) {
                 let data = *data;
                 let encoded = data.image.as_ref().ok().map(|b| Arc::new(b.0.clone()));
                 let image = match &data.image {
-                    // the browser's decoder first; the image crate explains broken bytes
-                    Ok(bytes) => match crate::web::decode_bench::browser_decode(&bytes.0).await {
-                        Ok(img) => Ok(Arc::new(img)),
-                        Err(_) => crate::imaging::decode(&bytes.0)
+                    // the browser's decoder; what it cannot decode is explained as far as
+                    // the bytes allow (empty, not JPEG or PNG, truncated), else in its words
+                    Ok(bytes) => match crate::imaging::precheck(&bytes.0) {
+                        Err(e) => Err(e.to_string()),
+                        Ok(format) => crate::web::decode_bench::browser_decode(&bytes.0)
+                            .await
                             .map(Arc::new)
-                            .map_err(|e| e.to_string()),
+                            .map_err(|e| {
+                                format!(
+                                    "the {} image is broken: the browser could not decode it ({e})",
+                                    format.name()
+                                )
+                            }),
                     },
                     Err(e) => Err(e.clone()),
                 };

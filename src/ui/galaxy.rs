@@ -207,8 +207,8 @@ fn DecodeBench(encoded: Option<Arc<Vec<u8>>>) -> impl IntoView {
             {move || match result.get() {
                 None => view! { <span>"Comparing decoders…"</span> }.into_any(),
                 Some(Ok(t)) => view! {
-                    <output id="bench-decode" data-wasm=t.wasm_ms data-bitmap=t.bitmap_ms data-pixels=t.bitmap_and_pixels_ms>
-                        {format!("decode: image crate (wasm) {:.2} ms, createImageBitmap {:.2} ms, with pixels read back {:.2} ms", t.wasm_ms, t.bitmap_ms, t.bitmap_and_pixels_ms)}
+                    <output id="bench-decode" data-bitmap=t.bitmap_ms data-pixels=t.bitmap_and_pixels_ms>
+                        {format!("decode: createImageBitmap {:.2} ms, with pixels read back {:.2} ms", t.bitmap_ms, t.bitmap_and_pixels_ms)}
                     </output>
                 }.into_any(),
                 Some(Err(e)) => view! { <span class="error" id="bench-decode-error">{e}</span> }.into_any(),

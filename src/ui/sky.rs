@@ -690,6 +690,7 @@ fn draw(
         .unwrap_or(1.0)
         .clamp(1.0, 3.0);
     let v = view_sig.get_untracked();
+    let size_span = crate::web::timing::Span::new("sky size");
     let css_w = canvas.client_width().max(200) as f64;
     let css_h = (css_w / 2.0).round();
     let (w, h) = ((css_w * dpr).round() as u32, (css_h * dpr).round() as u32);
@@ -698,6 +699,7 @@ fn draw(
         canvas.set_height(h);
         let _ = web_sys::HtmlElement::style(&canvas).set_property("height", &format!("{css_h}px"));
     }
+    drop(size_span);
     let screen = v.screen(w, h, dpr);
     let sky = v.sky();
     let version = state.sky_version.get_untracked();
@@ -710,6 +712,7 @@ fn draw(
         r.dpr = dpr;
         r.screen = Some(screen);
         let Some(store) = &store else {
+            let _s = crate::web::timing::Span::new("sky clear");
             raster::clear(&mut r.buf, &screen);
             return;
         };

@@ -40,8 +40,9 @@ fn ensure_data(base: &Path, rows: usize) -> Result<String, String> {
 }
 
 /// One cold run: [first image, every point drawn, longest task, frame median, p95,
-/// worst, frames, requests, MB].
-async fn run(app: &Server, data: &Server, url: &str) -> Result<[f64; 9], String> {
+/// worst, frames, requests, MB], and what made its long tasks (each task's start and
+/// length, then the page's own slow work, `name@start+ms`).
+async fn run(app: &Server, data: &Server, url: &str) -> Result<([f64; 9], String), String> {
     let browser = Browser::start().await;
     data.clear_log();
     let result = async {
@@ -100,7 +101,20 @@ async fn run(app: &Server, data: &Server, url: &str) -> Result<[f64; 9], String>
         tokio::time::sleep(Duration::from_millis(100)).await;
         let v = browser
             .js(&format!(
-                "return await new Promise(r => {{ const end = {complete}; const get = l => l.filter(e => e.startTime <= end).map(e => e.duration); try {{ new PerformanceObserver((l, o) => {{ o.disconnect(); r([Math.max(0, ...get(l.getEntries())), window.__frames]); }}).observe({{type: 'longtask', buffered: true}}); }} catch (e) {{ r([-1, window.__frames]); }} setTimeout(() => r([0, window.__frames]), 300); }})"
+                r#"return await new Promise(r => {{
+                    const end = {complete};
+                    const loaf = new Promise(q => {{ try {{ new PerformanceObserver((l, o) => {{ o.disconnect(); q(l.getEntries()); }}).observe({{type: 'long-animation-frame', buffered: true}}); }} catch (e) {{ q([]); }} setTimeout(() => q([]), 300); }});
+                    const slow = () => (window.__gzvSlow || []).join(' ');
+                    try {{ new PerformanceObserver(async (l, o) => {{
+                        o.disconnect();
+                        const t = l.getEntries().filter(e => e.startTime <= end);
+                        const frames = (await loaf).filter(e => e.startTime <= end && e.duration > 50)
+                          .map(e => e.startTime.toFixed(0) + '+' + e.duration.toFixed(0) + '[' + e.scripts.map(s => s.invoker + ' ' + s.duration.toFixed(0)).join(', ') + ']');
+                        r([Math.max(0, ...t.map(e => e.duration)), window.__frames,
+                           t.map(e => e.startTime.toFixed(0) + '+' + e.duration.toFixed(0)).join(' ') + ' | ' + slow() + ' | ' + frames.join(' ')]);
+                    }}).observe({{type: 'longtask', buffered: true}}); }} catch (e) {{ r([-1, window.__frames, slow()]); }}
+                    setTimeout(() => r([0, window.__frames, slow()]), 600);
+                }})"#,
             ))
             .await;
         let longest = v[0].as_f64().unwrap_or(f64::NAN);
@@ -115,9 +129,10 @@ async fn run(app: &Server, data: &Server, url: &str) -> Result<[f64; 9], String>
                 .copied()
                 .unwrap_or(f64::NAN)
         };
+        let tasks = v[2].as_str().unwrap_or("").to_string();
         let log = data.log();
         let bytes: u64 = log.iter().map(|e| e.bytes).sum();
-        Ok([
+        Ok(([
             image,
             complete,
             longest,
@@ -127,7 +142,7 @@ async fn run(app: &Server, data: &Server, url: &str) -> Result<[f64; 9], String>
             frames.len() as f64,
             log.len() as f64,
             bytes as f64 / 1e6,
-        ])
+        ], tasks))
     }
     .await;
     browser.close().await;
@@ -178,9 +193,15 @@ pub async fn bench(
                 ..Faults::default()
             });
             let mut got: Vec<[f64; 9]> = Vec::new();
+            let mut worst_tasks = (f64::NEG_INFINITY, String::new());
             for _ in 0..runs {
                 match run(app, data, url).await {
-                    Ok(r) => got.push(r),
+                    Ok((r, tasks)) => {
+                        if r[2] > worst_tasks.0 {
+                            worst_tasks = (r[2], tasks);
+                        }
+                        got.push(r)
+                    }
                     Err(e) => eprintln!("gzv-bench engine: {name} at {latency} ms: {e}"),
                 }
             }
@@ -200,6 +221,12 @@ pub async fn bench(
                 m(7),
                 m(8)
             );
+            if !worst_tasks.1.is_empty() {
+                println!(
+                    "    long tasks of the worst run (start+ms | the page's slow work): {}",
+                    worst_tasks.1
+                );
+            }
         }
     }
     Ok(())

@@ -393,13 +393,8 @@ async fn main() -> std::process::ExitCode {
             "gzv-bench: the galaxy panel (medians): decode of one 424x424 JPEG, and click on Next to the next galaxy drawn"
         );
         println!(
-            "{:<7} {:>5} | {:>12} {:>18} {:>22} | {:>14}",
-            "layout",
-            "lat",
-            "wasm decode",
-            "createImageBitmap",
-            "+ pixels read back",
-            "click → drawn"
+            "{:<7} {:>5} | {:>18} {:>22} | {:>14}",
+            "layout", "lat", "createImageBitmap", "+ pixels read back", "click → drawn"
         );
         for layout in ["legacy", "new"] {
             let dir = format!("{layout}-{}", cfg.rows);
@@ -411,9 +406,9 @@ async fn main() -> std::process::ExitCode {
                 match panel_timings(&app, &data, &format!("/{dir}/index.json"), cfg.runs.max(5))
                     .await
                 {
-                    Ok((wasm, bitmap, pixels, click)) => println!(
-                        "{:<7} {:>5} | {:>9.2} ms {:>15.2} ms {:>19.2} ms | {:>11.0} ms",
-                        layout, latency, wasm, bitmap, pixels, click
+                    Ok((bitmap, pixels, click)) => println!(
+                        "{:<7} {:>5} | {:>15.2} ms {:>19.2} ms | {:>11.0} ms",
+                        layout, latency, bitmap, pixels, click
                     ),
                     Err(e) => eprintln!("gzv-bench: {layout} at {latency} ms: {e}"),
                 }
@@ -1008,14 +1003,14 @@ async fn sky_run(app: &Server, data: &Server, manifest: &str) -> Result<[f64; 12
     ])
 }
 
-/// Decoder medians from the page's `?bench=decode`, then the median time from a click on
+/// The browser decoder's medians from the page's `?bench=decode`, then the median time from a click on
 /// Next to that galaxy drawn, over `clicks` clicks.
 async fn panel_timings(
     app: &Server,
     data: &Server,
     manifest: &str,
     clicks: usize,
-) -> Result<(f64, f64, f64, f64), String> {
+) -> Result<(f64, f64, f64), String> {
     let browser = Browser::start().await;
     browser
         .client
@@ -1028,7 +1023,6 @@ async fn panel_timings(
         .map_err(|e| e.to_string())?;
     let out = browser.wait_for("#bench-decode").await;
     let num = |v: Option<String>| v.and_then(|s| s.parse::<f64>().ok()).unwrap_or(f64::NAN);
-    let wasm = num(out.attr("data-wasm").await.map_err(|e| e.to_string())?);
     let bitmap = num(out.attr("data-bitmap").await.map_err(|e| e.to_string())?);
     let pixels = num(out.attr("data-pixels").await.map_err(|e| e.to_string())?);
     let mut times = Vec::new();
@@ -1049,7 +1043,7 @@ async fn panel_timings(
         }
     }
     browser.close().await;
-    Ok((wasm, bitmap, pixels, median(times)))
+    Ok((bitmap, pixels, median(times)))
 }
 
 /// Rows of the table benchmark's plain table (no images, no votes).

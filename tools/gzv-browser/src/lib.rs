@@ -45,17 +45,29 @@ impl Browser {
             });
         let profile =
             std::env::temp_dir().join(format!("gzv-chromium-{}-{port}", std::process::id()));
+        let mut args = vec![
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--window-size=1280,1000".into(),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        // more flags for an experiment (e.g. GZV_CHROMIUM_ARGS="--js-flags=--no-wasm-lazy-compilation")
+        if let Ok(extra) = std::env::var("GZV_CHROMIUM_ARGS") {
+            args.extend(extra.split_whitespace().map(str::to_string));
+        }
         let caps = json!({
             // the page's console, read back by `console_errors`
             "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
                 "binary": chromium,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
-                    format!("--user-data-dir={}", profile.display()),
-                ]
+                "args": args
             }
         });
         let caps = match caps {
