@@ -119,6 +119,26 @@ fn Page(state: AppState) -> impl IntoView {
             let _ = root.set_attribute("data-theme", if light.get() { "light" } else { "dark" });
         }
     });
+    // the page is built in stages, each in a task of its own, so none holds the thread
+    // long: first the header, status and galaxy (what the visitor came for), then the map,
+    // then the panels below; each stage once the previous one has been laid out
+    let stage = RwSignal::new(0u8);
+    let next_stage = move || {
+        let cb = wasm_bindgen::closure::Closure::once_into_js(move || {
+            let _ = set_timeout_with_handle(
+                move || stage.update(|s| *s += 1),
+                std::time::Duration::ZERO,
+            );
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(wasm_bindgen::JsCast::unchecked_ref(&cb));
+        }
+    };
+    Effect::new(move |_| {
+        if stage.get() < 3 {
+            next_stage();
+        }
+    });
     let toggle = move |_| {
         let now = !light.get_untracked();
         light.set(now);
@@ -155,14 +175,20 @@ fn Page(state: AppState) -> impl IntoView {
             <div class="panels">
                 <GalaxyPanel/>
                 <div class="side">
-                    <super::sky::SkyPanel/>
-                    <super::filter::FilterPanel/>
-                    <SummaryPanel/>
+                    <Show when=move || { stage.get() >= 1 }>
+                        <super::sky::SkyPanel/>
+                    </Show>
+                    <Show when=move || { stage.get() >= 2 }>
+                        <super::filter::FilterPanel/>
+                        <SummaryPanel/>
+                    </Show>
                 </div>
             </div>
-            <super::gallery::GalleryPanel/>
-            <super::table::TablePanel/>
-            <super::table::SchemaPanel/>
+            <Show when=move || { stage.get() >= 3 }>
+                <super::gallery::GalleryPanel/>
+                <super::table::TablePanel/>
+                <super::table::SchemaPanel/>
+            </Show>
         </main>
     }
 }

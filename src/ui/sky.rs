@@ -120,6 +120,11 @@ struct Render {
     screen: Option<Screen>,
     dpr: f64,
     frame_pending: bool,
+    /// The canvas's width in CSS pixels, as its ResizeObserver last said (read there, after
+    /// the browser's own layout, so a frame never forces one); no draw before it is known.
+    css_w: Option<f64>,
+    /// The last frame left the overlay lines for this one.
+    overlays_waited: bool,
     /// Milliseconds of the last frames (the benchmark reads them).
     frames: Vec<f64>,
     drag: Option<Drag>,
@@ -240,7 +245,10 @@ pub fn SkyPanel() -> impl IntoView {
         }
         let cb = wasm_bindgen::closure::Closure::once_into_js(move || {
             render.update_value(|r| r.frame_pending = false);
-            draw_now();
+            if draw_now() {
+                // the overlays wait for a frame of their own
+                resized.update(|n| *n += 1);
+            }
         });
         if let Some(w) = web_sys::window() {
             let _ = w.request_animation_frame(cb.unchecked_ref());
@@ -255,8 +263,41 @@ pub fn SkyPanel() -> impl IntoView {
         resized.track();
         schedule();
     });
-    let on_resize = window_event_listener(ev::resize, move |_| resized.update(|n| *n += 1));
-    on_cleanup(move || on_resize.remove());
+    // the canvas's width, from a ResizeObserver (after layout: no forced layout in a frame)
+    Effect::new(move |_| {
+        let Some(canvas) = canvas_ref.get() else {
+            return;
+        };
+        let cb = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
+            move |entries: js_sys::Array| {
+                let Some(entry) = entries
+                    .get(0)
+                    .dyn_into::<web_sys::ResizeObserverEntry>()
+                    .ok()
+                else {
+                    return;
+                };
+                let w = entry.content_rect().width();
+                let changed = render
+                    .try_update_value(|r| {
+                        let changed = r.css_w != Some(w);
+                        r.css_w = Some(w);
+                        changed
+                    })
+                    .unwrap_or(false);
+                if changed {
+                    resized.update(|n| *n += 1);
+                }
+            },
+        );
+        if let Ok(observer) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
+            observer.observe(&canvas);
+            let keep = StoredValue::new_local((observer, cb));
+            on_cleanup(move || {
+                keep.try_with_value(|(o, _)| o.disconnect());
+            });
+        }
+    });
 
     let choices = Memo::new(move |_| state.colour_choices.get());
 
@@ -672,17 +713,22 @@ fn select_rect(
     })
 }
 
-/// Draw one frame.
+/// Milliseconds a frame may spend before the overlays wait for the next one.
+const FRAME_BUDGET_MS: f64 = 12.0;
+
+/// Draw one frame; true if the overlays wait for another frame.
 fn draw(
     state: AppState,
     view_sig: RwSignal<MapView>,
     render: StoredValue<Render, LocalStorage>,
     canvas_ref: NodeRef<Canvas>,
-) {
+) -> bool {
     let Some(canvas) = canvas_ref.get_untracked() else {
-        return;
+        return false;
     };
-    let Some(ctx) = context(&canvas) else { return };
+    let Some(ctx) = context(&canvas) else {
+        return false;
+    };
     let _span = crate::web::timing::Span::new("sky draw");
     let t0 = now();
     let dpr = web_sys::window()
@@ -690,8 +736,11 @@ fn draw(
         .unwrap_or(1.0)
         .clamp(1.0, 3.0);
     let v = view_sig.get_untracked();
-    let size_span = crate::web::timing::Span::new("sky size");
-    let css_w = canvas.client_width().max(200) as f64;
+    // not yet laid out: its ResizeObserver asks for a frame once it is
+    let Some(css_w) = render.with_value(|r| r.css_w) else {
+        return false;
+    };
+    let css_w = css_w.max(200.0).round();
     let css_h = (css_w / 2.0).round();
     let (w, h) = ((css_w * dpr).round() as u32, (css_h * dpr).round() as u32);
     if canvas.width() != w || canvas.height() != h {
@@ -699,7 +748,6 @@ fn draw(
         canvas.set_height(h);
         let _ = web_sys::HtmlElement::style(&canvas).set_property("height", &format!("{css_h}px"));
     }
-    drop(size_span);
     let screen = v.screen(w, h, dpr);
     let sky = v.sky();
     let version = state.sky_version.get_untracked();
@@ -844,16 +892,32 @@ fn draw(
     parts[2] = now() - t;
     let t = now();
     let (ra_step, dec_step) = grid_steps(v.zoom);
+    // New overlay lines are computed, and drawn, in frames of their own when this one has
+    // already been long (the first frames: cold code, the canvas's first text): the map is
+    // never held back for its grid.
+    let mut again = false;
     render.update_value(|r| {
         if r.overlays.as_ref().map(|o| (o.0, o.1)) != Some((sky, ra_step)) {
+            // (once: the next frame computes them however long it has been)
+            if now() - t0 > FRAME_BUDGET_MS && !r.overlays_waited {
+                r.overlays_waited = true;
+                again = true;
+                return;
+            }
+            r.overlays_waited = false;
             let _s = crate::web::timing::Span::new("sky overlay lines");
             r.overlays = Some((sky, ra_step, overlay_lines(&sky, ra_step, dec_step)));
+            if now() - t0 > FRAME_BUDGET_MS {
+                again = true;
+                return;
+            }
         }
         if let Some((_, _, lines)) = &r.overlays {
             let _s = crate::web::timing::Span::new("sky overlay draw");
             draw_overlays(&ctx, &v, lines, &screen, dpr);
         }
     });
+    let _ = canvas.set_attribute("data-overlays", if again { "pending" } else { "drawn" });
     parts[3] = now() - t;
     // the galaxy shown, ringed
     if let GalaxyView::Ready(g) = state.galaxy.get_untracked()
@@ -928,6 +992,7 @@ fn draw(
     } else {
         let _ = canvas.set_attribute("data-state", "loading");
     }
+    again
 }
 
 /// Graticule spacing (RA, Dec degrees) for a zoom.

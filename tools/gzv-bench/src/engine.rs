@@ -109,7 +109,7 @@ async fn run(app: &Server, data: &Server, url: &str) -> Result<([f64; 9], String
                         o.disconnect();
                         const t = l.getEntries().filter(e => e.startTime <= end);
                         const frames = (await loaf).filter(e => e.startTime <= end && e.duration > 50)
-                          .map(e => e.startTime.toFixed(0) + '+' + e.duration.toFixed(0) + '[' + e.scripts.map(s => s.invoker + ' ' + s.duration.toFixed(0)).join(', ') + ']');
+                          .map(e => e.startTime.toFixed(0) + '+' + e.duration.toFixed(0) + '[' + e.scripts.map(s => s.invoker + ' ' + s.duration.toFixed(0)).join(', ') + (e.renderStart ? '; render ' + (e.startTime + e.duration - e.renderStart).toFixed(0) : '') + (e.styleAndLayoutStart ? ', style+layout ' + (e.startTime + e.duration - e.styleAndLayoutStart).toFixed(0) : '') + ']');
                         r([Math.max(0, ...t.map(e => e.duration)), window.__frames,
                            t.map(e => e.startTime.toFixed(0) + '+' + e.duration.toFixed(0)).join(' ') + ' | ' + slow() + ' | ' + frames.join(' ')]);
                     }}).observe({{type: 'longtask', buffered: true}}); }} catch (e) {{ r([-1, window.__frames, slow()]); }}
