@@ -35,7 +35,9 @@ async function ranged(url, range) {
     await res.body?.cancel();
     throw new Error("no range");
   }
-  return { start: Number(m[1]), len: Number(m[3]), bytes: new Uint8Array(await res.arrayBuffer()) };
+  // where the file's URL led (a HuggingFace `resolve` URL redirects to a signed CDN URL)
+  const resolved = res.redirected ? res.url : url;
+  return { start: Number(m[1]), len: Number(m[3]), bytes: new Uint8Array(await res.arrayBuffer()), resolved };
 }
 
 // A parquet file's length and footer: cross-origin a `bytes=0-0` probe first (a suffix
@@ -45,19 +47,19 @@ async function fileTail(url, sameOrigin) {
   if (sameOrigin) {
     tail = await ranged(url, "bytes=-" + TAIL);
   } else {
-    const { len } = await ranged(url, "bytes=0-0");
-    tail = await ranged(url, "bytes=" + Math.max(0, len - TAIL) + "-" + (len - 1));
+    const { len, resolved } = await ranged(url, "bytes=0-0");
+    tail = await ranged(resolved, "bytes=" + Math.max(0, len - TAIL) + "-" + (len - 1));
   }
-  const { start, len, bytes } = tail;
+  const { start, len, bytes, resolved } = tail;
   const n = bytes.length;
   if (n < 8) return tail;
   const footer = new DataView(bytes.buffer).getUint32(n - 8, true) + 8;
   if (footer <= n || footer > len) return tail;
-  const front = await ranged(url, "bytes=" + (len - footer) + "-" + (start - 1));
+  const front = await ranged(resolved, "bytes=" + (len - footer) + "-" + (start - 1));
   const all = new Uint8Array(footer);
   all.set(front.bytes, 0);
   all.set(bytes, front.bytes.length);
-  return { start: len - footer, len, bytes: all };
+  return { start: len - footer, len, bytes: all, resolved };
 }
 
 function startEarly(page) {

@@ -83,7 +83,29 @@ pub fn from_datasets_server(id: &str, json: &str) -> Result<Manifest, String> {
     struct Listing {
         #[serde(default)]
         parquet_files: Vec<Entry>,
+        /// Configs or splits still being converted, and those whose conversion failed.
+        #[serde(default)]
+        pending: Vec<serde_json::Value>,
+        #[serde(default)]
+        failed: Vec<serde_json::Value>,
+        /// Only part of the dataset was converted (the first few GB of each split).
+        #[serde(default)]
+        partial: bool,
     }
+    // what a pending or failed entry names: its config and split, else the entry itself
+    let names = |v: &[serde_json::Value]| {
+        v.iter()
+            .map(|e| {
+                let part = |k: &str| e.get(k).and_then(|x| x.as_str()).map(str::to_string);
+                match (part("config"), part("split")) {
+                    (Some(c), Some(s)) => format!("{c}/{s}"),
+                    (Some(c), None) => c,
+                    _ => e.to_string(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     #[derive(Deserialize)]
     struct Entry {
         config: String,
@@ -103,7 +125,26 @@ pub fn from_datasets_server(id: &str, json: &str) -> Result<Manifest, String> {
             .parquet_files
             .first()
             .map(|f| f.config.clone())
-            .ok_or(format!("{id}: the datasets server lists no parquet files"))?
+            .ok_or_else(|| {
+                if !listing.pending.is_empty() {
+                    format!(
+                        "{id}: the datasets server is still converting it to parquet ({}); try again in a few minutes",
+                        names(&listing.pending)
+                    )
+                } else if !listing.failed.is_empty() {
+                    format!(
+                        "{id}: the datasets server could not convert it to parquet ({})",
+                        names(&listing.failed)
+                    )
+                } else {
+                    format!("{id}: the datasets server lists no parquet files")
+                }
+            })?
+    };
+    let partial = if listing.partial {
+        ", partly converted: only the first part of each split"
+    } else {
+        ""
     };
     let mut files: Vec<Entry> = listing
         .parquet_files
@@ -118,7 +159,7 @@ pub fn from_datasets_server(id: &str, json: &str) -> Result<Manifest, String> {
         ))
     });
     Ok(Manifest {
-        name: Some(format!("{id} ({config})")),
+        name: Some(format!("{id} ({config}{partial})")),
         catalog: None,
         files: files
             .into_iter()
@@ -409,6 +450,27 @@ mod tests {
             from_datasets_server("o/n", r#"{"parquet_files":[]}"#)
                 .unwrap_err()
                 .contains("no parquet files")
+        );
+        let pending = r#"{"parquet_files":[],"pending":[{"kind":"config-parquet","dataset":"o/n","config":"default","split":null}],"failed":[],"partial":false}"#;
+        let e = from_datasets_server("o/n", pending).unwrap_err();
+        assert!(
+            e.contains("still converting") && e.contains("default"),
+            "{e}"
+        );
+        let failed = r#"{"parquet_files":[],"pending":[],"failed":[{"dataset":"o/n","config":"big","split":"train"}],"partial":false}"#;
+        let e = from_datasets_server("o/n", failed).unwrap_err();
+        assert!(
+            e.contains("could not convert") && e.contains("big/train"),
+            "{e}"
+        );
+        let partial = ds.replace(r#""partial":false"#, r#""partial":true"#);
+        let m = from_datasets_server("o/n", &partial).unwrap();
+        assert!(
+            m.name
+                .as_deref()
+                .is_some_and(|n| n.contains("partly converted")),
+            "{:?}",
+            m.name
         );
         assert!(
             from_datasets_server("o/n", "<html>")

@@ -2127,3 +2127,157 @@ async fn a_galaxy_zoo_2_table_gets_its_own_tree_map_gallery_and_a_closed_table()
         .await;
     browser.close().await;
 }
+
+/// HuggingFace's file URLs (`/datasets/o/n/resolve/rev/path`) answer with a redirect to a
+/// signed, expiring CDN URL on another origin. The viewer follows it once per file and
+/// reads the rest of the file where it led; when the signature expires mid-visit it asks
+/// the `resolve` URL again without the visitor seeing a failure; a redirect the browser
+/// cannot follow (a loop, or to a host without CORS) is a message naming the host.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hugging_face_redirects_are_followed_once_per_file_and_again_when_expired() {
+    use gzv_server::{HfMode, Server};
+    let app = serve_dist().await;
+    let sample = dist_dir().join("sample");
+    let cdn = Server::start(&sample, 0).await.expect("cdn");
+    cdn.set_hf(HfMode {
+        signed: true,
+        ..HfMode::default()
+    });
+    let hub = Server::start(&sample, 0).await.expect("hub");
+    hub.set_hf(HfMode {
+        cdn: Some(cdn.url()),
+        ..HfMode::default()
+    });
+    let browser = Browser::start().await;
+    let base = app.url();
+    let resolve =
+        |hub: &Server, path: &str| format!("{}/datasets/gzv/sample/resolve/main/{path}", hub.url());
+    let (rows, _) = totals();
+
+    // ?dataset= with a listing of resolve URLs: one redirect per file, every read signed
+    let files = manifest_files();
+    let listing = serde_json::json!({
+        "parquet_files": files.iter().map(|(p, split, size)| serde_json::json!({
+            "dataset": "gzv/sample", "config": "default", "split": split,
+            "url": resolve(&hub, p), "filename": p, "size": size,
+        })).collect::<Vec<_>>(),
+        "pending": [], "failed": [], "partial": false,
+    });
+    app.put(
+        "/stand-in/parquet",
+        "application/json",
+        serde_json::to_vec(&listing).unwrap(),
+    );
+    browser
+        .client
+        .goto(&format!(
+            "{base}/?dataset=gzv/sample&datasets_server={base}/stand-in"
+        ))
+        .await
+        .unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    wait_for_positions(&browser, rows).await;
+    let redirects = hub.log();
+    assert!(redirects.iter().all(|e| e.status == 302), "{redirects:#?}");
+    for (p, _, _) in &files {
+        let n = redirects
+            .iter()
+            .filter(|e| e.path.ends_with(p.as_str()))
+            .count();
+        assert_eq!(
+            n, 1,
+            "{p}: one redirect, then the CDN directly: {redirects:#?}"
+        );
+    }
+    let reads = cdn.log();
+    assert!(
+        reads.len() > 3 * files.len() && reads.iter().all(|e| e.status == 206),
+        "every read went to the CDN, signed: {reads:#?}"
+    );
+
+    // a resolve URL in ?url=, with signatures that expire while the map loads (each CDN
+    // answer takes 150 ms): the expired reads are resolved again, nothing fails
+    let (train, _, _) = &files[0];
+    let rows0 = ParquetRecordBatchReaderBuilder::try_new(File::open(sample.join(train)).unwrap())
+        .unwrap()
+        .metadata()
+        .file_metadata()
+        .num_rows();
+    hub.set_hf(HfMode {
+        cdn: Some(cdn.url()),
+        ttl_ms: 600,
+        ..HfMode::default()
+    });
+    cdn.set_faults(Faults {
+        latency_ms: 150,
+        ..Faults::default()
+    });
+    hub.clear_log();
+    cdn.clear_log();
+    browser
+        .client
+        .goto(&format!("{base}/?url={}", resolve(&hub, train)))
+        .await
+        .unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    wait_for_positions(&browser, rows0).await;
+    let expired = cdn.log().iter().filter(|e| e.status == 403).count();
+    let redirects = hub.log().len();
+    eprintln!(
+        "expiry mid-visit: {expired} reads found their signature expired, {redirects} redirects"
+    );
+    // reads that find the same signature expired wait for one of them to resolve again:
+    // one redirect per expiry period (of 600 ms) while the load lasts, not one per read
+    let t0 = hub.log()[0].at_ms;
+    let end = cdn.log().iter().map(|e| e.at_ms).fold(t0, f64::max);
+    let periods = ((end - t0) / 600.0).ceil() as usize;
+    assert!(
+        expired > 0,
+        "the load outlived a signature: {:#?}",
+        cdn.log()
+    );
+    assert!(
+        redirects <= 1 + periods,
+        "one redirect, then one per expiry: {redirects} redirects in {periods} periods ({expired} reads expired): {:#?}",
+        hub.log()
+    );
+    assert!(
+        browser
+            .client
+            .find_all(gzv_browser::Locator::Css(".files li.failed, #galaxy-error"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "an expired signature is not a failure"
+    );
+    cdn.set_faults(Faults::default());
+
+    // a redirect loop, and a redirect to a host without CORS: messages naming the host
+    let looping = Server::start(&sample, 0).await.expect("loop");
+    looping.set_hf(HfMode {
+        redirect_loop: true,
+        ..HfMode::default()
+    });
+    let closed = Server::start(&sample, 0).await.expect("no-CORS CDN");
+    closed.set_faults(Faults {
+        no_cors: true,
+        ..Faults::default()
+    });
+    let to_closed = Server::start(&sample, 0).await.expect("hub to no-CORS");
+    to_closed.set_hf(HfMode {
+        cdn: Some(closed.url()),
+        ..HfMode::default()
+    });
+    for hub in [&looping, &to_closed] {
+        browser
+            .client
+            .goto(&format!("{base}/?url={}", resolve(hub, train)))
+            .await
+            .unwrap();
+        browser.wait_for(".files li.failed").await;
+        let text = browser.text(".files li.failed .detail").await;
+        let host = hub.url().replace("http://", "");
+        assert!(text.contains(&format!("{host} redirected")), "{text}");
+    }
+    browser.close().await;
+}

@@ -94,6 +94,9 @@ pub fn start(state: AppState) {
         Err(e) => return engine_failed(state, format!("the data engine could not start: {e}")),
     };
     let on_data = move |data: JsValue| {
+        let span = crate::web::timing::Span::new("message");
+        // timed until the effects it set off have run
+        leptos::task::spawn_local(async move { drop(span) });
         if let Some(fatal) = Reflect::get(&data, &"fatal".into())
             .ok()
             .and_then(|f| f.as_string())
@@ -319,7 +322,13 @@ fn kind(ev: &Event) -> &'static str {
 
 /// Apply an event of the engine to the page's state.
 fn apply(state: AppState, ev: Event) {
-    let _span = crate::web::timing::Span::new(kind(&ev));
+    let span = crate::web::timing::Span::new(kind(&ev));
+    apply_event(state, ev);
+    // timed until the effects it set off have run (they were queued before this task)
+    leptos::task::spawn_local(async move { drop(span) });
+}
+
+fn apply_event(state: AppState, ev: Event) {
     match ev {
         Event::Title(t) => state.title.set(t),
         Event::Progress(p) => state.progress.set(p),

@@ -52,6 +52,10 @@ pub async fn take(kind: &str, url: &WebUrl) -> Option<Early> {
             text: get(&result, "text")?.as_string()?,
         }),
         "tail" => {
+            if let Some(resolved) = get(&result, "resolved").and_then(|r| r.as_string()) {
+                // later reads of the file go where its URL led, without the redirect
+                crate::web::http::remember_resolved(url.as_str(), &resolved);
+            }
             let bytes = Uint8Array::new(&get(&result, "bytes")?).to_vec();
             Some(Early::Tail {
                 start: get(&result, "start")?.as_f64()? as u64,

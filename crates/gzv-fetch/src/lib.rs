@@ -15,7 +15,8 @@
 
 use bytes::Bytes;
 use gzv_io::{ByteSource, IoError, LocalBoxFuture, WebUrl, format_bytes};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -129,6 +130,65 @@ fn page_origin() -> Option<String> {
         .as_string()
 }
 
+thread_local! {
+    /// Where a file's URL led (a redirect to a CDN, e.g. HuggingFace's `/resolve/` URLs
+    /// to a signed URL): later reads go there directly, saving the redirect's round trip.
+    static RESOLVED: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+}
+
+/// Remember that `url` redirected to `resolved` (the early requests of the worker's
+/// bootstrap say so too).
+pub fn remember_resolved(url: &str, resolved: &str) {
+    if !resolved.is_empty() && resolved != url {
+        RESOLVED.with(|r| r.borrow_mut().insert(url.to_string(), resolved.to_string()));
+    }
+}
+
+/// Where `url` led last time, if it redirected.
+pub fn resolved(url: &str) -> Option<String> {
+    RESOLVED.with(|r| r.borrow().get(url).cloned())
+}
+
+fn forget_resolved(url: &str) {
+    RESOLVED.with(|r| r.borrow_mut().remove(url));
+}
+
+thread_local! {
+    /// Files whose URL one read is resolving again (its address expired), with the reads
+    /// waiting for it: one redirect per file per expiry, not one per read.
+    static RESOLVING: RefCell<HashMap<String, Vec<futures_channel::oneshot::Sender<()>>>> =
+        RefCell::new(HashMap::new());
+}
+
+/// The read resolving a file's URL again; when it is done (or dropped), the reads
+/// waiting for it go on.
+struct Resolving(String);
+
+impl Resolving {
+    fn lead(url: &str) -> Resolving {
+        RESOLVING.with(|r| r.borrow_mut().insert(url.to_string(), Vec::new()));
+        Resolving(url.to_string())
+    }
+
+    /// Wait for the read resolving `url`, if there is one.
+    fn join(url: &str) -> Option<futures_channel::oneshot::Receiver<()>> {
+        RESOLVING.with(|r| {
+            let mut r = r.borrow_mut();
+            let waiting = r.get_mut(url)?;
+            let (tx, rx) = futures_channel::oneshot::channel();
+            waiting.push(tx);
+            Some(rx)
+        })
+    }
+}
+
+impl Drop for Resolving {
+    fn drop(&mut self) {
+        // dropping the senders wakes every waiting read
+        RESOLVING.with(|r| r.borrow_mut().remove(&self.0));
+    }
+}
+
 /// A remote file read with range requests.
 pub struct HttpSource {
     url: String,
@@ -196,7 +256,54 @@ impl HttpSource {
     }
 
     /// Send a GET with `Range: {range}`; the guard aborts it if the caller goes away.
+    /// A file whose URL redirected before is read where it led; when that address has
+    /// expired (`401`/`403`, or it no longer answers), the file's own URL is asked again.
     async fn get(&self, range: &str) -> Result<(Response, InFlight), IoError> {
+        if resolved(&self.url).is_none()
+            && let Some(wait) = Resolving::join(&self.url)
+        {
+            let _ = wait.await; // a read is resolving the file's URL again: its answer will do
+        }
+        // at most twice: the address a redirect gave, then (expired) the file's own URL
+        for _ in 0..2 {
+            let Some(to) = resolved(&self.url) else { break };
+            match self.get_at(&to, range).await {
+                Ok((resp, _)) if matches!(resp.status(), 401 | 403) => {}
+                Err(IoError::Network { .. }) => {}
+                done => return done,
+            }
+            // expired: one read asks the file's URL again; reads that find the same
+            // address expired meanwhile wait for it and use the new one
+            if let Some(wait) = Resolving::join(&self.url) {
+                let _ = wait.await;
+                continue;
+            }
+            if resolved(&self.url).is_some_and(|now| now != to) {
+                continue; // another read has resolved it again already
+            }
+            forget_resolved(&self.url);
+            let _leader = Resolving::lead(&self.url);
+            return self.get_original(range).await;
+        }
+        self.get_original(range).await
+    }
+
+    /// A GET of the file's own URL, remembering where it led.
+    async fn get_original(&self, range: &str) -> Result<(Response, InFlight), IoError> {
+        let got = self.get_at(&self.url, range).await;
+        match &got {
+            Ok((resp, _)) if resp.redirected() => remember_resolved(&self.url, &resp.url()),
+            Err(IoError::Network { .. }) => {
+                if let Some(e) = self.refused_redirect(range).await {
+                    return Err(e);
+                }
+            }
+            _ => {}
+        }
+        got
+    }
+
+    async fn get_at(&self, url: &str, range: &str) -> Result<(Response, InFlight), IoError> {
         let js = |e| self.network_error(e);
         let controller = AbortController::new().map_err(js)?;
         let headers = Headers::new().map_err(js)?;
@@ -206,11 +313,32 @@ impl HttpSource {
         init.set_headers(&headers);
         init.set_cache(RequestCache::NoStore);
         init.set_signal(Some(&controller.signal()));
-        let promise = global_fetch(&self.url, &init).map_err(js)?;
+        let promise = global_fetch(url, &init).map_err(js)?;
         let guard = InFlight::start(controller, &self.stats);
         let resp = JsFuture::from(promise).await.map_err(js)?;
         let resp: Response = resp.dyn_into().map_err(js)?;
         Ok((resp, guard))
+    }
+
+    /// After a network error: whether the file's host answered with a redirect the
+    /// browser refused to follow (asked once more without following it).
+    async fn refused_redirect(&self, range: &str) -> Option<IoError> {
+        let headers = Headers::new().ok()?;
+        headers.set("Range", range).ok()?;
+        let init = RequestInit::new();
+        init.set_headers(&headers);
+        init.set_cache(RequestCache::NoStore);
+        init.set_redirect(web_sys::RequestRedirect::Manual);
+        let resp = JsFuture::from(global_fetch(&self.url, &init).ok()?)
+            .await
+            .ok()?;
+        let resp: Response = resp.dyn_into().ok()?;
+        (resp.type_() == web_sys::ResponseType::Opaqueredirect).then(|| IoError::Redirect {
+            url: self.url.clone(),
+            host: web_sys::Url::new(&self.url)
+                .map(|u| u.host())
+                .unwrap_or_default(),
+        })
     }
 
     async fn body(&self, resp: &Response, guard: InFlight) -> Result<Bytes, IoError> {

@@ -70,6 +70,12 @@ pub enum IoError {
         end: u64,
         len: u64,
     },
+    #[error(
+        "{url}: {host} redirected the request to an address the browser could not read \
+         (a redirect loop, a redirect from https to http, or a host that does not allow \
+         cross-origin range reads)"
+    )]
+    Redirect { url: String, host: String },
     #[error("{url}: the request was cancelled")]
     Aborted { url: String },
     /// The address did not pass the URL gate: nothing was requested.

@@ -391,7 +391,9 @@ pub async fn bench(
     println!(
         "gzv-bench peers: {runs} cold runs per reader, interleaved; row {ROW}; medians (min-max) in ms from navigation; requests and MB read up to each step (HEAD/OPTIONS apart)"
     );
-    for (name, path, local) in datasets {
+    // GZV_PEERS_ONLY=text: only the datasets whose name holds it (for quick comparisons)
+    let only = std::env::var("GZV_PEERS_ONLY").unwrap_or_default();
+    for (name, path, local) in datasets.iter().filter(|d| d.0.contains(&only)) {
         let want = expect(local)?;
         let min = minimum(local)?;
         let file_url = format!("{}{path}", data.url());

@@ -8,13 +8,16 @@
 //! In-process use: [`Server::start`], then [`Server::set_faults`] and [`Server::log`].
 //! Out-of-process use (browser tests): `GET /__gzv/log[?clear=1]` returns the log as JSON,
 //! `GET /__gzv/faults?latency_ms=50&fail_5xx=2...` replaces the fault switches, and
-//! `GET /__gzv/stats` returns `{"in_flight": n, "max_in_flight": m}` (reset by `clear=1`).
+//! `GET /__gzv/stats` returns `{"in_flight": n, "max_in_flight": m}` (reset by `clear=1`),
+//! `GET /__gzv/hf?cdn=…&ttl_ms=…&signed=1` makes it a HuggingFace-like host or CDN ([`HfMode`]).
 
 mod faults;
+mod hf;
 mod range;
 mod serve;
 
 pub use faults::Faults;
+pub use hf::{HfMode, resolve_target};
 pub use range::{ByteRange, RangeError, parse_range};
 
 use serde::Serialize;
@@ -53,6 +56,8 @@ pub(crate) struct State {
     pub overrides: Mutex<std::collections::HashMap<String, (String, bytes::Bytes)>>,
     /// When the shared link (`Faults::link_bps`) is next free to send.
     pub link_free: Mutex<Option<tokio::time::Instant>>,
+    /// Whether this server plays HuggingFace's host or its CDN.
+    pub hf: Mutex<HfMode>,
 }
 
 /// Counts a request in flight until dropped.
@@ -80,6 +85,9 @@ impl State {
     pub(crate) fn faults(&self) -> Faults {
         self.faults.lock().map(|f| f.clone()).unwrap_or_default()
     }
+    pub(crate) fn hf(&self) -> HfMode {
+        self.hf.lock().map(|m| m.clone()).unwrap_or_default()
+    }
     pub(crate) fn record(&self, entry: LogEntry) {
         if let Ok(mut log) = self.log.lock() {
             log.push(entry);
@@ -106,6 +114,7 @@ impl Server {
             in_flight: Mutex::default(),
             overrides: Mutex::default(),
             link_free: Mutex::default(),
+            hf: Mutex::default(),
         });
         let (stop, stopped) = oneshot::channel();
         tokio::spawn(serve::accept_loop(listener, state.clone(), stopped));
@@ -145,6 +154,14 @@ impl Server {
     pub fn set_faults(&self, faults: Faults) {
         if let Ok(mut f) = self.state.faults.lock() {
             *f = faults;
+        }
+    }
+
+    /// Play HuggingFace's host (redirect resolve URLs to a CDN) or its CDN (signed URLs
+    /// only): see [`HfMode`].
+    pub fn set_hf(&self, mode: HfMode) {
+        if let Ok(mut m) = self.state.hf.lock() {
+            *m = mode;
         }
     }
 

@@ -160,6 +160,33 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
         cors(&mut r, &faults, active);
         return Ok(r);
     }
+    let hf = state.hf();
+    if let Some(file) = crate::hf::resolve_target(&path)
+        && let Some(to) = crate::hf::location(&hf, &path, file)
+    {
+        // as huggingface.co: a redirect with CORS headers, to a signed URL elsewhere
+        let mut r = Response::new(empty());
+        *r.status_mut() = StatusCode::FOUND;
+        if let Ok(v) = HeaderValue::from_str(&to) {
+            r.headers_mut().insert(header::LOCATION, v);
+        }
+        entry.status = 302;
+        state.record(entry);
+        cors(&mut r, &faults, active);
+        return Ok(r);
+    }
+    let query = req.uri().query().unwrap_or("");
+    let is_read = matches!(*req.method(), Method::GET | Method::HEAD);
+    if hf.signed
+        && is_read
+        && let Some(why) = crate::hf::refusal(&path, query)
+    {
+        entry.status = 403;
+        state.record(entry);
+        let mut r = text(StatusCode::FORBIDDEN, why);
+        cors(&mut r, &faults, active);
+        return Ok(r);
+    }
     let mut resp = respond(&state, &req, &path, &faults, active, &mut entry, in_flight).await;
     cors(&mut resp, &faults, active);
     Ok(resp)
@@ -444,6 +471,16 @@ fn control_request(state: &State, what: &str, query: &str) -> Response<Body> {
                 now, max
             )))
         }
+        "hf" => match crate::HfMode::from_query(query) {
+            Ok(m) => {
+                let json = serde_json::to_string(&m).unwrap_or_default();
+                if let Ok(mut cur) = state.hf.lock() {
+                    *cur = m;
+                }
+                Response::new(full(json))
+            }
+            Err(e) => text(StatusCode::BAD_REQUEST, &e),
+        },
         "faults" => match Faults::from_query(query) {
             Ok(f) => {
                 let json = serde_json::to_string(&f).unwrap_or_default();
