@@ -2194,6 +2194,71 @@ async fn hugging_face_redirects_are_followed_once_per_file_and_again_when_expire
         reads.len() > 3 * files.len() && reads.iter().all(|e| e.status == 206),
         "every read went to the CDN, signed: {reads:#?}"
     );
+    assert!(
+        cdn.max_in_flight() <= 6,
+        "HTTP/1.1: the browser's six connections: {}",
+        cdn.max_in_flight()
+    );
+
+    // the same over HTTPS with HTTP/2: one redirect per file still, and many more reads
+    // in flight once the engine has seen that the CDN multiplexes
+    let cdn2 = Server::start_tls(&sample, 0).await.expect("HTTP/2 cdn");
+    cdn2.set_hf(HfMode {
+        signed: true,
+        ..HfMode::default()
+    });
+    cdn2.set_faults(Faults {
+        latency_ms: 100,
+        ..Faults::default()
+    });
+    let hub2 = Server::start_tls(&sample, 0).await.expect("HTTP/2 hub");
+    hub2.set_hf(HfMode {
+        cdn: Some(cdn2.url()),
+        ..HfMode::default()
+    });
+    let listing2 = serde_json::json!({
+        "parquet_files": files.iter().map(|(p, split, size)| serde_json::json!({
+            "dataset": "gzv/sample", "config": "default", "split": split,
+            "url": resolve(&hub2, p), "filename": p, "size": size,
+        })).collect::<Vec<_>>(),
+        "pending": [], "failed": [], "partial": false,
+    });
+    app.put(
+        "/stand-in2/parquet",
+        "application/json",
+        serde_json::to_vec(&listing2).unwrap(),
+    );
+    browser
+        .client
+        .goto(&format!(
+            "{base}/?dataset=gzv/sample&datasets_server={base}/stand-in2"
+        ))
+        .await
+        .unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    wait_for_positions(&browser, rows).await;
+    let reads = cdn2.log();
+    assert!(
+        reads
+            .iter()
+            .chain(hub2.log().iter())
+            .all(|e| e.version == "HTTP/2.0"),
+        "{reads:#?}"
+    );
+    for (p, _, _) in &files {
+        let n = hub2
+            .log()
+            .iter()
+            .filter(|e| e.path.ends_with(p.as_str()))
+            .count();
+        assert_eq!(n, 1, "{p}: one redirect over HTTP/2 too");
+    }
+    assert!(
+        cdn2.max_in_flight() > 6,
+        "HTTP/2: more than six reads at once: {}",
+        cdn2.max_in_flight()
+    );
+    eprintln!("HTTP/2: {} reads in flight at most", cdn2.max_in_flight());
 
     // a resolve URL in ?url=, with signatures that expire while the map loads (each CDN
     // answer takes 150 ms): the expired reads are resolved again, nothing fails

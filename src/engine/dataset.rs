@@ -61,6 +61,9 @@ impl ByteSource for FileSource {
             }
         }
     }
+    fn multiplexed(&self) -> bool {
+        matches!(self, FileSource::Host(h) if h.multiplexed())
+    }
 }
 
 /// An opened dataset: readable files, addressed as one table of global rows (manifest
@@ -189,6 +192,7 @@ impl Dataset {
             http: host.net(),
             cache_hits: c.hits(),
             joined: c.shared(),
+            memory: 0,
         }
     }
 

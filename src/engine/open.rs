@@ -288,6 +288,13 @@ impl Engine {
             r
         }));
         let (read, catalog_meta) = futures::join!(footers, catalog_meta);
+        if !read_now.is_empty() {
+            // every footer opening needed is in (all of them without a catalog)
+            self.emit(Event::Mark {
+                name: "gzv:footers".into(),
+                at: None,
+            });
+        }
         let mut metas: Vec<Option<FileMeta>> = vec![None; sources.len()];
         for (&i, r) in read_now.iter().zip(read) {
             metas[i] = r.ok().map(|(m, _)| m);

@@ -168,6 +168,9 @@ pub struct NetView {
     pub cache_hits: u64,
     /// Reads that joined an identical read already in flight.
     pub joined: u64,
+    /// The engine's wasm memory in bytes, as its host knows it (0: unknown).
+    #[serde(default)]
+    pub memory: u64,
 }
 
 /// Loading ra/dec of every row.

@@ -26,7 +26,7 @@ pub fn StatusBar() -> impl IntoView {
             {move || state.fatal.get().map(|e| view! {
                 <div class="error" role="alert" id="fatal-error"><strong>"Could not open the dataset. "</strong>{e}</div>
             })}
-            <p class="net" id="net">
+            <p class="net" id="net" data-engine-memory=move || state.net.get().memory.to_string()>
                 {move || {
                     let v = state.net.get();
                     let n = v.http;
@@ -37,6 +37,9 @@ pub fn StatusBar() -> impl IntoView {
                     }
                     if n.in_flight > 0 {
                         line.push_str(&format!(", {} in flight", n.in_flight));
+                    }
+                    if v.memory > 0 {
+                        line.push_str(&format!("; engine memory {}", format_bytes(v.memory)));
                     }
                     line
                 }}

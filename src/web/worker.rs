@@ -29,6 +29,15 @@ fn post(msg: &JsValue, transfer: &Array) {
     }
 }
 
+/// This module's linear memory in bytes.
+fn wasm_memory() -> u64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
+        .map_or(0, |b| u64::from(b.byte_length()))
+}
+
 /// Tell the page the engine cannot go on (it shows the reason and offers a retry).
 fn post_fatal(reason: &str) {
     let msg = Object::new();
@@ -59,6 +68,10 @@ impl Host for WorkerHost {
                 name,
                 at: Some(crate::web::timing::epoch_ms()),
             },
+            Event::Net(mut n) => {
+                n.memory = wasm_memory();
+                Event::Net(n)
+            }
             e => e,
         };
         match bulk::encode(&event) {

@@ -189,6 +189,69 @@ impl Drop for Resolving {
     }
 }
 
+/// What is known of an origin's protocol: decided, or how many answers said nothing.
+#[derive(Clone, Copy)]
+enum Protocol {
+    Multiplexed,
+    Single,
+    Unknown(u8),
+}
+
+/// Answers looked at per origin before giving up (an answer says nothing cross-origin
+/// without `Timing-Allow-Origin`).
+const PROTOCOL_LOOKS: u8 = 8;
+
+thread_local! {
+    static PROTOCOLS: RefCell<HashMap<String, Protocol>> = RefCell::new(HashMap::new());
+}
+
+fn origin_of(url: &str) -> Option<String> {
+    web_sys::Url::new(url).ok().map(|u| u.origin())
+}
+
+/// After an answer from `url`: what Resource Timing says of its protocol
+/// (`nextHopProtocol`), until the origin's protocol is known.
+fn learn_protocol(url: &str) {
+    let Some(origin) = origin_of(url) else { return };
+    let seen = PROTOCOLS.with(|p| p.borrow().get(&origin).copied());
+    let looks = match seen {
+        Some(Protocol::Multiplexed | Protocol::Single) => return,
+        Some(Protocol::Unknown(n)) if n >= PROTOCOL_LOOKS => return,
+        Some(Protocol::Unknown(n)) => n,
+        None => 0,
+    };
+    // no entry yet (a redirected answer is recorded under the URL first asked for, and
+    // a full timing buffer records nothing): not a look, the next answer may tell
+    let Some(said) = performance()
+        .map(|p| p.get_entries_by_name_with_entry_type(url, "resource"))
+        .and_then(|list| list.iter().last())
+        .and_then(|e| js_sys::Reflect::get(&e, &"nextHopProtocol".into()).ok())
+        .and_then(|v| v.as_string())
+    else {
+        return;
+    };
+    let now = match said.as_str() {
+        "h2" | "h3" | "h2c" => Protocol::Multiplexed,
+        "" => Protocol::Unknown(looks + 1),
+        _ => Protocol::Single,
+    };
+    PROTOCOLS.with(|p| p.borrow_mut().insert(origin, now));
+}
+
+fn performance() -> Option<web_sys::Performance> {
+    js_sys::Reflect::get(&js_sys::global(), &"performance".into())
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+/// Whether `url`'s origin is known to answer over HTTP/2 or HTTP/3.
+pub fn multiplexed(url: &str) -> bool {
+    origin_of(url).is_some_and(|o| {
+        PROTOCOLS.with(|p| matches!(p.borrow().get(&o), Some(Protocol::Multiplexed)))
+    })
+}
+
 /// A remote file read with range requests.
 pub struct HttpSource {
     url: String,
@@ -348,6 +411,7 @@ impl HttpSource {
             .map_err(js)?;
         let bytes = js_sys::Uint8Array::new(&buf).to_vec();
         guard.finished(bytes.len() as u64);
+        learn_protocol(&resp.url());
         Ok(Bytes::from(bytes))
     }
 
@@ -445,6 +509,10 @@ impl ByteSource for HttpSource {
 
     fn tail(&self, n: u64) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>> {
         Box::pin(with_retries(move || self.tail_once(n)))
+    }
+
+    fn multiplexed(&self) -> bool {
+        multiplexed(&resolved(&self.url).unwrap_or_else(|| self.url.clone()))
     }
 }
 

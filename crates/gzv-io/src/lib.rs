@@ -116,6 +116,11 @@ pub trait ByteSource {
     /// The urgency of a read under way was raised: a scheduler below puts its line in
     /// order again. Wrappers pass it on.
     fn raised(&self) {}
+    /// Whether the host answers over a multiplexed protocol (HTTP/2 or HTTP/3), so many
+    /// more reads may be in flight at once than HTTP/1.1's six; learnt from answers.
+    fn multiplexed(&self) -> bool {
+        false
+    }
 }
 
 /// A borrowed source is a source (so a reader can take `impl ByteSource` and be given
@@ -149,6 +154,9 @@ impl<S: ByteSource + ?Sized> ByteSource for &S {
     }
     fn raised(&self) {
         (**self).raised()
+    }
+    fn multiplexed(&self) -> bool {
+        (**self).multiplexed()
     }
 }
 

@@ -22,6 +22,11 @@ use std::task::{Context, Poll, Waker};
 /// put in order.
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 6;
 
+/// Reads in flight per dataset once a host is known to answer over HTTP/2 or HTTP/3
+/// (one connection carries them all; the browser no longer limits them to six). Bounded
+/// so that a dataset's reads in flight stay a few tens of MB at most.
+pub const MULTIPLEXED_MAX_IN_FLIGHT: usize = 64;
+
 /// Slots background reads leave free for the foreground (fewer when the bound is small:
 /// at least one slot is always open to background reads).
 pub const FOREGROUND_RESERVE: usize = 1;
@@ -167,6 +172,21 @@ impl Limiter {
         self.0.borrow().granted.clone()
     }
 
+    /// The bound on reads in flight now.
+    pub fn max(&self) -> usize {
+        self.0.borrow().max
+    }
+
+    /// Let up to `max` reads run at once (never fewer than before): the host turned out
+    /// to multiplex. Waiting reads start at once, most urgent first.
+    pub fn widen(&self, max: usize) {
+        let mut inner = self.0.borrow_mut();
+        if max > inner.max {
+            inner.max = max;
+            inner.wake_next();
+        }
+    }
+
     /// An urgency was raised: the line may have a new head.
     pub fn reorder(&self) {
         self.0.borrow_mut().wake_next();
@@ -263,6 +283,13 @@ impl<S: ByteSource> LimitedSource<S> {
     pub fn limiter(&self) -> &Limiter {
         &self.limiter
     }
+
+    /// After an answer: a host that multiplexes widens the bound.
+    fn learn(&self) {
+        if self.inner.multiplexed() {
+            self.limiter.widen(MULTIPLEXED_MAX_IN_FLIGHT);
+        }
+    }
 }
 
 impl<S: ByteSource> ByteSource for LimitedSource<S> {
@@ -286,7 +313,9 @@ impl<S: ByteSource> ByteSource for LimitedSource<S> {
         let acquire = self.limiter.acquire(urgency.clone());
         Box::pin(async move {
             let _permit = acquire.await;
-            self.inner.read(range).await
+            let got = self.inner.read(range).await;
+            self.learn();
+            got
         })
     }
     fn tail_with(
@@ -297,11 +326,16 @@ impl<S: ByteSource> ByteSource for LimitedSource<S> {
         let acquire = self.limiter.acquire(urgency.clone());
         Box::pin(async move {
             let _permit = acquire.await;
-            self.inner.tail(n).await
+            let got = self.inner.tail(n).await;
+            self.learn();
+            got
         })
     }
     fn raised(&self) {
         self.limiter.reorder();
+    }
+    fn multiplexed(&self) -> bool {
+        self.inner.multiplexed()
     }
 }
 

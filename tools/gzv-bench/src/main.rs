@@ -7,6 +7,7 @@
 //! minimum the page needs. A benchmark prints figures; it asserts nothing about speed.
 
 mod engine;
+mod hf;
 mod peers;
 
 use gzv_browser::Browser;
@@ -27,7 +28,7 @@ const MARKS: [&str; 4] = [
 
 struct Config {
     trace: bool,
-    /// Run only these sections (open, peers, engine, panel, sky, filter, gallery, table); all when
+    /// Run only these sections (open, peers, engine, hf, panel, sky, filter, gallery, table); all when
     /// empty.
     only: Vec<String>,
     runs: usize,
@@ -218,7 +219,7 @@ async fn main() -> std::process::ExitCode {
         Ok(c) => c,
         Err(e) => {
             eprintln!(
-                "gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50] [--only open,peers,engine,panel,sky,filter,gallery,table]"
+                "gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50] [--only open,peers,engine,hf,panel,sky,filter,gallery,table]"
             );
             return std::process::ExitCode::from(2);
         }
@@ -384,6 +385,13 @@ async fn main() -> std::process::ExitCode {
         if let Err(e) = engine::bench(&app, &data, &base, cfg.rows, cfg.runs, &cfg.latencies).await
         {
             eprintln!("gzv-bench: engine: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+        println!();
+    }
+    if wanted("hf") {
+        if let Err(e) = hf::bench(&app, &data, &base, cfg.rows, cfg.runs, &cfg.latencies).await {
+            eprintln!("gzv-bench: hf: {e}");
             return std::process::ExitCode::FAILURE;
         }
         println!();

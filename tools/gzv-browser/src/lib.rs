@@ -63,6 +63,8 @@ impl Browser {
             args.extend(extra.split_whitespace().map(str::to_string));
         }
         let caps = json!({
+            // the test server's HTTPS mode has a certificate made at its start
+            "acceptInsecureCerts": true,
             // the page's console, read back by `console_errors`
             "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {

@@ -30,6 +30,8 @@ use tokio::sync::oneshot;
 /// One request as the server saw it.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct LogEntry {
+    /// The HTTP version (`HTTP/1.1`, `HTTP/2.0`).
+    pub version: String,
     pub method: String,
     pub path: String,
     /// The `Range` header as sent, if any.
@@ -98,6 +100,7 @@ impl State {
 /// A running server; dropped or [`Server::stop`]ped, it stops accepting connections.
 pub struct Server {
     addr: SocketAddr,
+    scheme: &'static str,
     state: Arc<State>,
     stop: Option<oneshot::Sender<()>>,
 }
@@ -105,10 +108,26 @@ pub struct Server {
 impl Server {
     /// Serve `root` on 127.0.0.1:`port` (0 picks a free port). Needs a tokio runtime.
     pub async fn start(root: impl Into<PathBuf>, port: u16) -> std::io::Result<Server> {
+        Server::start_with(root.into(), port, None).await
+    }
+
+    /// Serve `root` over HTTPS (HTTP/2, or HTTP/1.1 for clients that ask for it) with a
+    /// self-signed certificate made now: browsers must be told to accept it (Chromium:
+    /// `--ignore-certificate-errors`, tests only).
+    pub async fn start_tls(root: impl Into<PathBuf>, port: u16) -> std::io::Result<Server> {
+        let tls = Arc::new(serve::tls_config()?);
+        Server::start_with(root.into(), port, Some(tls)).await
+    }
+
+    async fn start_with(
+        root: PathBuf,
+        port: u16,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> std::io::Result<Server> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
-            root: root.into(),
+            root,
             faults: Mutex::default(),
             log: Mutex::default(),
             in_flight: Mutex::default(),
@@ -117,9 +136,19 @@ impl Server {
             hf: Mutex::default(),
         });
         let (stop, stopped) = oneshot::channel();
-        tokio::spawn(serve::accept_loop(listener, state.clone(), stopped));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        match tls {
+            Some(tls) => tokio::spawn(serve::accept_loop_tls(
+                listener,
+                state.clone(),
+                stopped,
+                tls,
+            )),
+            None => tokio::spawn(serve::accept_loop(listener, state.clone(), stopped)),
+        };
         Ok(Server {
             addr,
+            scheme,
             state,
             stop: Some(stop),
         })
@@ -127,7 +156,7 @@ impl Server {
 
     /// Base URL, e.g. `http://127.0.0.1:41234`.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// The bound address.

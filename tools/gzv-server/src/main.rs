@@ -1,4 +1,5 @@
-//! `gzv-server --root DIR [--port N] [--faults QUERY]`: serve DIR on 127.0.0.1 until killed.
+//! `gzv-server --root DIR [--port N] [--faults QUERY] [--tls 1]`: serve DIR on 127.0.0.1
+//! until killed (`--tls 1`: HTTPS with HTTP/2 and a self-signed certificate).
 
 use gzv_server::{Faults, Server};
 use std::process::ExitCode;
@@ -8,6 +9,7 @@ async fn main() -> ExitCode {
     let mut root = String::from(".");
     let mut port = 8080u16;
     let mut faults = Faults::default();
+    let mut tls = false;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let value = args.next().unwrap_or_default();
@@ -21,10 +23,16 @@ async fn main() -> ExitCode {
                 Ok(f) => faults = f,
                 Err(e) => return usage(&e),
             },
+            "--tls" => tls = value == "1" || value == "true",
             other => return usage(&format!("unknown option {other}")),
         }
     }
-    let server = match Server::start(&root, port).await {
+    let started = if tls {
+        Server::start_tls(&root, port).await
+    } else {
+        Server::start(&root, port).await
+    };
+    let server = match started {
         Ok(s) => s,
         Err(e) => {
             eprintln!("gzv-server: cannot listen on 127.0.0.1:{port}: {e}");
@@ -39,7 +47,7 @@ async fn main() -> ExitCode {
 
 fn usage(msg: &str) -> ExitCode {
     eprintln!(
-        "gzv-server: {msg}\nusage: gzv-server --root DIR [--port N] [--faults latency_ms=50&fail_5xx=1...]"
+        "gzv-server: {msg}\nusage: gzv-server --root DIR [--port N] [--faults latency_ms=50&fail_5xx=1...] [--tls 1]"
     );
     ExitCode::from(2)
 }

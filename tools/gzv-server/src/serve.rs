@@ -46,6 +46,59 @@ pub(crate) async fn accept_loop(
     }
 }
 
+/// The HTTPS mode: TLS with a self-signed certificate for 127.0.0.1 and localhost, and
+/// HTTP/2 or HTTP/1.1 as the client's ALPN says.
+pub(crate) async fn accept_loop_tls(
+    listener: TcpListener,
+    state: Arc<State>,
+    mut stopped: oneshot::Receiver<()>,
+    tls: Arc<rustls::ServerConfig>,
+) {
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+    loop {
+        tokio::select! {
+            _ = &mut stopped => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                let state = state.clone();
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(stream) = acceptor.accept(stream).await else { return };
+                    let service = service_fn(move |req| handle(state.clone(), req));
+                    let _ = hyper_util::server::conn::auto::Builder::new(
+                        hyper_util::rt::TokioExecutor::new(),
+                    )
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+                });
+            }
+        }
+    }
+}
+
+/// A TLS configuration with a certificate made now (tests trust it by ignoring
+/// certificate errors), offering `h2` then `http/1.1`.
+pub(crate) fn tls_config() -> io::Result<rustls::ServerConfig> {
+    let bad = |e: String| io::Error::other(e);
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
+        .map_err(|e| bad(e.to_string()))?;
+    let cert = made.cert.der().clone();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(rustls::pki_types::PrivatePkcs8KeyDer::from(
+        made.key_pair.serialize_der(),
+    ));
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| bad(e.to_string()))?
+    .with_no_client_auth()
+    .with_single_cert(vec![cert], key)
+    .map_err(|e| bad(e.to_string()))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
 fn full(body: impl Into<Bytes>) -> Body {
     Full::new(body.into())
         .map_err(|never| match never {})
@@ -68,6 +121,11 @@ fn cors(resp: &mut Response<Body>, faults: &Faults, active: bool) {
     h.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
         HeaderValue::from_static("Content-Range, Content-Length, Accept-Ranges"),
+    );
+    // lets a cross-origin page's Resource Timing say which protocol answered
+    h.insert(
+        header::HeaderName::from_static("timing-allow-origin"),
+        HeaderValue::from_static("*"),
     );
 }
 
@@ -124,6 +182,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
             .map(str::to_string)
     };
     let mut entry = LogEntry {
+        version: format!("{:?}", req.version()),
         method: req.method().to_string(),
         path: path.clone(),
         range: header(header::RANGE),

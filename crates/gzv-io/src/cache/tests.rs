@@ -10,6 +10,8 @@ use futures::task::LocalSpawnExt;
 struct Gate {
     started: Rc<RefCell<Vec<Range<u64>>>>,
     pending: Rc<RefCell<Vec<oneshot::Sender<()>>>>,
+    /// What the host says of its protocol once a read has been answered.
+    multiplexed: Rc<Cell<bool>>,
 }
 
 impl Gate {
@@ -56,6 +58,56 @@ impl ByteSource for Gate {
     }
     fn tail(&self, n: u64) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>> {
         Box::pin(async move { Ok((1 << 20, self.read((1 << 20) - n..1 << 20).await?)) })
+    }
+    fn multiplexed(&self) -> bool {
+        self.multiplexed.get() && !self.started.borrow().is_empty()
+    }
+}
+
+#[test]
+fn a_multiplexing_host_widens_the_bound_after_its_first_answer() {
+    use crate::limit::{DEFAULT_MAX_IN_FLIGHT, MULTIPLEXED_MAX_IN_FLIGHT};
+    for multiplexed in [false, true] {
+        let gate = Gate::default();
+        gate.multiplexed.set(multiplexed);
+        let limiter = Limiter::new(DEFAULT_MAX_IN_FLIGHT);
+        let src = Rc::new(LimitedSource::new(gate.clone(), limiter.clone()));
+        let mut pool = LocalPool::new();
+        let done = Rc::new(Cell::new(0));
+        for i in 0..100u64 {
+            let (src, done) = (src.clone(), done.clone());
+            let p = if i == 0 {
+                Priority::Foreground
+            } else {
+                Priority::Background
+            };
+            pool.spawner()
+                .spawn_local(async move {
+                    WithUrgency::new(&*src, p)
+                        .read(i * 10..i * 10 + 5)
+                        .await
+                        .unwrap();
+                    done.set(done.get() + 1);
+                })
+                .unwrap();
+        }
+        pool.run_until_stalled();
+        // HTTP/1.1 until told otherwise: the foreground read and background ones up to
+        // the bound less the slot kept for the foreground
+        assert_eq!(gate.started.borrow().len(), DEFAULT_MAX_IN_FLIGHT - 1);
+        gate.release_one();
+        pool.run_until_stalled();
+        let want = if multiplexed {
+            MULTIPLEXED_MAX_IN_FLIGHT - 1
+        } else {
+            DEFAULT_MAX_IN_FLIGHT - 1
+        };
+        assert_eq!(limiter.in_use(), want, "multiplexed: {multiplexed}");
+        while done.get() < 100 {
+            gate.release_all();
+            pool.run_until_stalled();
+        }
+        assert_eq!(limiter.max_in_use(), want);
     }
 }
 
