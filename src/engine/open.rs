@@ -257,7 +257,58 @@ impl Engine {
                 None => None,
             }
         };
+        // Without row counts (no catalog: HuggingFace's gz_desi) every footer must be read
+        // before the dataset's rows are known; the galaxy asked for is shown as soon as
+        // the footers of its file and of every file before it are in (global rows count
+        // in manifest order), from a dataset of those files alone.
+        let early_galaxy = !by_id && manifest_rows.is_none() && read_now.len() > 1;
+        let so_far: RefCell<Vec<Option<Option<FileMeta>>>> =
+            RefCell::new(vec![None; sources.len()]);
+        let galaxy_started = std::cell::Cell::new(false);
+        let try_galaxy = || {
+            if !early_galaxy || galaxy_started.get() {
+                return;
+            }
+            let so_far = so_far.borrow();
+            let mut rows = 0u64;
+            let mut through = None;
+            for (i, m) in so_far.iter().enumerate() {
+                let Some(m) = m else { return }; // a footer before it is still coming
+                if let Some((meta, roles)) = m
+                    && roles.image.is_some()
+                {
+                    rows += meta
+                        .row_groups()
+                        .iter()
+                        .map(|rg| rg.num_rows().max(0) as u64)
+                        .sum::<u64>();
+                }
+                if rows > wanted_row {
+                    through = Some(i);
+                    break;
+                }
+            }
+            let Some(k) = through else { return };
+            galaxy_started.set(true);
+            let ds = Rc::new(build(
+                files.borrow()[..=k].to_vec(),
+                sources[..=k].to_vec(),
+                hints[..=k].to_vec(),
+                so_far[..=k].iter().map(|m| m.clone().flatten()).collect(),
+                None,
+                None,
+                cache.clone(),
+            ));
+            let handle = self.spawn_abortable({
+                let engine = self.clone();
+                async move { engine.galaxy_task(ds, wanted_row).await }
+            });
+            self.0.galaxy.replace(Some(handle));
+        };
         let report = |i: usize, r: &Result<(FileMeta, crate::dataset::FileSummary), String>| {
+            if let Some(slot) = so_far.borrow_mut().get_mut(i) {
+                *slot = Some(r.as_ref().ok().map(|(m, _)| m.clone()));
+            }
             let status = match r {
                 Ok((_, summary)) => FileStatus::Read(summary.clone()),
                 Err(e) => FileStatus::Failed(e.clone()),
@@ -278,6 +329,7 @@ impl Engine {
                 });
             }
             tick();
+            try_galaxy();
         };
         // the galaxy cannot be found or shown before these: foreground
         let (sources_ref, hints_ref, report_ref) = (&sources, &hints, &report);
@@ -376,6 +428,9 @@ impl Engine {
                     self.first_galaxy_shown();
                 }
             }
+        } else if galaxy_started.get() {
+            // the galaxy was started before every footer was in
+            self.load_positions(&ds, None).await;
         } else {
             // the galaxy first: its reads leave first (polled first) and are foreground;
             // the positions' reads wait behind them in the scheduler's line (and join

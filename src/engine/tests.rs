@@ -25,6 +25,8 @@ struct TestHost {
     spawner: LocalSpawner,
     hold: Rc<Cell<bool>>,
     held: Rc<RefCell<Vec<oneshot::Sender<()>>>>,
+    /// Reads of the file whose name ends with this wait too.
+    hold_file: Rc<RefCell<Option<String>>>,
 }
 
 struct TestSource {
@@ -34,6 +36,7 @@ struct TestSource {
     log: Log,
     hold: Rc<Cell<bool>>,
     held: Rc<RefCell<Vec<oneshot::Sender<()>>>>,
+    hold_file: Rc<RefCell<Option<String>>>,
 }
 
 impl TestSource {
@@ -66,7 +69,12 @@ impl ByteSource for TestSource {
         self.log
             .borrow_mut()
             .push((self.name.clone(), range.clone()));
-        let wait = self.hold.get().then(|| {
+        let held_file = self
+            .hold_file
+            .borrow()
+            .as_deref()
+            .is_some_and(|f| self.name.ends_with(f));
+        let wait = (self.hold.get() || held_file).then(|| {
             let (tx, rx) = oneshot::channel();
             self.held.borrow_mut().push(tx);
             rx
@@ -97,6 +105,7 @@ impl Host for TestHost {
             log: self.log.clone(),
             hold: self.hold.clone(),
             held: self.held.clone(),
+            hold_file: self.hold_file.clone(),
         })
     }
     fn text(&self, url: &WebUrl) -> LocalBoxFuture<'static, Result<String, IoError>> {
@@ -151,6 +160,7 @@ impl Fixture {
             spawner: pool.spawner(),
             hold: Rc::default(),
             held: Rc::default(),
+            hold_file: Rc::default(),
         });
         let engine = Engine::new(host.clone());
         Fixture { pool, host, engine }
@@ -312,6 +322,56 @@ fn with_catalog(catalog_path: &str) -> Fixture {
         ("s1.parquet", shards[1].clone()),
         ("catalog.parquet", catalog),
     ])
+}
+
+#[test]
+fn without_a_catalog_the_galaxy_does_not_wait_for_every_footer() {
+    let shards = [
+        fixtures::galaxies(30, 10),
+        fixtures::galaxies(20, 10),
+        fixtures::galaxies(20, 10),
+    ];
+    // sizes only, as HuggingFace's listing gives: rows are known from footers alone
+    let manifest = serde_json::json!({
+        "name": "three shards",
+        "files": (0..3).map(|i| serde_json::json!({ "path": format!("s{i}.parquet"), "size": shards[i].len() })).collect::<Vec<_>>(),
+    });
+    let mut f = Fixture::new(vec![
+        ("index.json", manifest.to_string().into_bytes()),
+        ("s0.parquet", shards[0].clone()),
+        ("s1.parquet", shards[1].clone()),
+        ("s2.parquet", shards[2].clone()),
+    ]);
+    // the last shard's footer is slow: the galaxy of row 35 (the second shard's row 5)
+    // is shown from the first two, before the dataset is open
+    *f.host.hold_file.borrow_mut() = Some("s2.parquet".into());
+    f.open("index.json", Some(35), None);
+    let events = f.take_events();
+    assert_eq!(Fixture::galaxy(&events), Some((35, Some("g5".into()))));
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::Opened(_))),
+        "the dataset is not open before every footer is in"
+    );
+    *f.host.hold_file.borrow_mut() = None;
+    for tx in f.host.held.borrow_mut().drain(..) {
+        let _ = tx.send(());
+    }
+    f.pool.run_until_stalled();
+    let events = f.take_events();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Opened(o) if o.rows == 70 && o.first_row == 35)),
+        "{events:?}"
+    );
+    assert!(events.iter().any(|e| matches!(e, Event::Positions(PositionsView::Ready { count: 70, failed }) if failed.is_empty())));
+    assert_eq!(Fixture::galaxy(&events), None, "the galaxy is read once");
+    // a galaxy of the last shard opens from the whole dataset
+    f.ask(Request::ShowRow { row: 60 });
+    assert_eq!(
+        Fixture::galaxy(&f.take_events()),
+        Some((60, Some("g10".into())))
+    );
 }
 
 #[test]

@@ -94,6 +94,17 @@ fn slice(bytes: &Bytes, outer: &Range<u64>, want: &Range<u64>) -> Bytes {
     bytes.slice((want.start - outer.start) as usize..(want.end - outer.start) as usize)
 }
 
+/// Another handle on the same file: same inner source, cache and key (reads are shared).
+impl<S> Clone for CachedSource<S> {
+    fn clone(&self) -> Self {
+        CachedSource {
+            inner: self.inner.clone(),
+            cache: self.cache.clone(),
+            key: self.key,
+        }
+    }
+}
+
 impl<S: ByteSource + 'static> CachedSource<S> {
     pub fn new(inner: S, cache: &ByteCache) -> Self {
         let key = {
