@@ -331,10 +331,17 @@ impl Engine {
             tick();
             try_galaxy();
         };
-        // the galaxy cannot be found or shown before these: foreground
+        // the galaxy cannot be found or shown before these: foreground; but when it is
+        // shown before every footer is in, only the first shard's footer is (the rest
+        // leave in manifest order, and the galaxy's reads go before those not yet sent)
         let (sources_ref, hints_ref, report_ref) = (&sources, &hints, &report);
         let footers = join_all(read_now.iter().map(|&i| async move {
-            let r = read_footer(&sources_ref[i], hints_ref[i], Priority::Foreground).await;
+            let priority = if early_galaxy && i > 0 {
+                Priority::Background
+            } else {
+                Priority::Foreground
+            };
+            let r = read_footer(&sources_ref[i], hints_ref[i], priority).await;
             let report = report_ref;
             report(i, &r);
             r
