@@ -2168,18 +2168,18 @@ async fn hugging_face_redirects_are_followed_once_per_file_and_again_when_expire
 
     // ?dataset= with a listing of resolve URLs: one redirect per file, every read signed
     let files = manifest_files();
-    let listing = serde_json::json!({
-        "parquet_files": files.iter().map(|(p, split, size)| serde_json::json!({
-            "dataset": "gzv/sample", "config": "default", "split": split,
-            "url": resolve(&hub, p), "filename": p, "size": size,
-        })).collect::<Vec<_>>(),
-        "pending": [], "failed": [], "partial": false,
-    });
-    app.put(
-        "/stand-in/parquet",
-        "application/json",
-        serde_json::to_vec(&listing).unwrap(),
-    );
+    // a datasets-server listing of the sample's files as resolve URLs on `hub`
+    let listing = |hub: &Server| {
+        serde_json::to_vec(&serde_json::json!({
+            "parquet_files": files.iter().map(|(p, split, size)| serde_json::json!({
+                "dataset": "gzv/sample", "config": "default", "split": split,
+                "url": resolve(hub, p), "filename": p, "size": size,
+            })).collect::<Vec<_>>(),
+            "pending": [], "failed": [], "partial": false,
+        }))
+        .unwrap()
+    };
+    app.put("/stand-in/parquet", "application/json", listing(&hub));
     browser
         .client
         .goto(&format!(
@@ -2228,18 +2228,7 @@ async fn hugging_face_redirects_are_followed_once_per_file_and_again_when_expire
         cdn: Some(cdn2.url()),
         ..HfMode::default()
     });
-    let listing2 = serde_json::json!({
-        "parquet_files": files.iter().map(|(p, split, size)| serde_json::json!({
-            "dataset": "gzv/sample", "config": "default", "split": split,
-            "url": resolve(&hub2, p), "filename": p, "size": size,
-        })).collect::<Vec<_>>(),
-        "pending": [], "failed": [], "partial": false,
-    });
-    app.put(
-        "/stand-in2/parquet",
-        "application/json",
-        serde_json::to_vec(&listing2).unwrap(),
-    );
+    app.put("/stand-in2/parquet", "application/json", listing(&hub2));
     browser
         .client
         .goto(&format!(

@@ -137,15 +137,7 @@ impl Server {
         });
         let (stop, stopped) = oneshot::channel();
         let scheme = if tls.is_some() { "https" } else { "http" };
-        match tls {
-            Some(tls) => tokio::spawn(serve::accept_loop_tls(
-                listener,
-                state.clone(),
-                stopped,
-                tls,
-            )),
-            None => tokio::spawn(serve::accept_loop(listener, state.clone(), stopped)),
-        };
+        tokio::spawn(serve::accept_loop(listener, state.clone(), stopped, tls));
         Ok(Server {
             addr,
             scheme,

@@ -21,11 +21,15 @@ type Body = BoxBody<Bytes, io::Error>;
 /// Bytes read from disk and sent per body frame.
 const CHUNK_BYTES: u64 = 64 * 1024;
 
+/// Accept connections until stopped: plain HTTP/1.1, or with `tls` HTTPS where the
+/// client's ALPN picks HTTP/2 or HTTP/1.1.
 pub(crate) async fn accept_loop(
     listener: TcpListener,
     state: Arc<State>,
     mut stopped: oneshot::Receiver<()>,
+    tls: Option<Arc<rustls::ServerConfig>>,
 ) {
+    let acceptor = tls.map(tokio_rustls::TlsAcceptor::from);
     loop {
         tokio::select! {
             _ = &mut stopped => break,
@@ -35,42 +39,24 @@ pub(crate) async fn accept_loop(
                 // ACK add ~40 ms to small responses and swamp any injected latency
                 let _ = stream.set_nodelay(true);
                 let state = state.clone();
-                tokio::spawn(async move {
-                    let service = service_fn(move |req| handle(state.clone(), req));
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        }
-    }
-}
-
-/// The HTTPS mode: TLS with a self-signed certificate for 127.0.0.1 and localhost, and
-/// HTTP/2 or HTTP/1.1 as the client's ALPN says.
-pub(crate) async fn accept_loop_tls(
-    listener: TcpListener,
-    state: Arc<State>,
-    mut stopped: oneshot::Receiver<()>,
-    tls: Arc<rustls::ServerConfig>,
-) {
-    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
-    loop {
-        tokio::select! {
-            _ = &mut stopped => break,
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let _ = stream.set_nodelay(true);
-                let state = state.clone();
                 let acceptor = acceptor.clone();
                 tokio::spawn(async move {
-                    let Ok(stream) = acceptor.accept(stream).await else { return };
                     let service = service_fn(move |req| handle(state.clone(), req));
-                    let _ = hyper_util::server::conn::auto::Builder::new(
-                        hyper_util::rt::TokioExecutor::new(),
-                    )
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
+                    match acceptor {
+                        None => {
+                            let _ = hyper::server::conn::http1::Builder::new()
+                                .serve_connection(TokioIo::new(stream), service)
+                                .await;
+                        }
+                        Some(acceptor) => {
+                            let Ok(stream) = acceptor.accept(stream).await else { return };
+                            let _ = hyper_util::server::conn::auto::Builder::new(
+                                hyper_util::rt::TokioExecutor::new(),
+                            )
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
+                        }
+                    }
                 });
             }
         }
