@@ -2347,3 +2347,181 @@ async fn hugging_face_redirects_are_followed_once_per_file_and_again_when_expire
     }
     browser.close().await;
 }
+
+/// The kept line says `items` things are kept.
+async fn wait_for_kept(browser: &Browser, items: usize) {
+    let deadline = std::time::Instant::now() + common::PAGE_TIMEOUT;
+    loop {
+        let now = browser.attr("#kept", "data-kept-items").await;
+        if now.as_deref() == Some(items.to_string().as_str()) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never {items} kept: {now:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_visit_draws_the_map_from_this_browser_and_reads_a_changed_file_again() {
+    let app = serve_dist().await;
+    let base = app.url();
+    let files = manifest_files();
+    let (rows, _) = totals();
+    // the sample's shards without its catalog and row counts, as a HuggingFace listing
+    // gives them: the map comes from every shard's footer and columns
+    let manifest = serde_json::json!({
+        "name": "sample without a catalog",
+        "files": files.iter().map(|(p, split, size)| serde_json::json!({ "path": p, "split": split, "size": size })).collect::<Vec<_>>(),
+    });
+    app.put(
+        "/sample/plain.json",
+        "application/json",
+        manifest.to_string().into_bytes(),
+    );
+    let page = format!("{base}/?url={base}/sample/plain.json");
+    let browser = Browser::start().await;
+    let visit = async |browser: &Browser, rows: i64| {
+        browser.client.goto(&page).await.unwrap();
+        browser.wait_for("#galaxy-image[data-state='drawn']").await;
+        wait_for_positions(browser, rows).await;
+    };
+    visit(&browser, rows).await;
+    // every footer and the map are kept
+    wait_for_kept(&browser, files.len() + 1).await;
+    let first_visit = app.log();
+    let parquet = |log: &[gzv_server::LogEntry]| -> Vec<gzv_server::LogEntry> {
+        log.iter()
+            .filter(|e| e.path.ends_with(".parquet"))
+            .cloned()
+            .collect()
+    };
+    let footer_read = |e: &gzv_server::LogEntry, size: u64| {
+        // a range ending at the file's end, longer than a version check
+        e.range
+            .as_deref()
+            .is_some_and(|r| r.starts_with("bytes=-") || r.ends_with(&format!("-{}", size - 1)))
+            && e.bytes > 8
+    };
+    for (p, _, size) in &files {
+        assert!(
+            first_visit
+                .iter()
+                .any(|e| e.path.ends_with(p.as_str()) && footer_read(e, *size)),
+            "{p}: the first visit reads its footer"
+        );
+    }
+
+    // the second visit: each file is asked its version (4 bytes), the galaxy is read; no
+    // footer, no position
+    app.clear_log();
+    visit(&browser, rows).await;
+    let second = parquet(&app.log());
+    for (p, _, size) in &files {
+        let of: Vec<_> = second
+            .iter()
+            .filter(|e| e.path.ends_with(p.as_str()))
+            .collect();
+        assert_eq!(
+            of.first().and_then(|e| e.range.as_deref()),
+            Some("bytes=0-3"),
+            "{p}: {of:#?}"
+        );
+        assert!(
+            !of.iter().any(|e| footer_read(e, *size)),
+            "{p}: no footer read: {of:#?}"
+        );
+    }
+    let beyond_versions: Vec<_> = second
+        .iter()
+        .filter(|e| e.range.as_deref() != Some("bytes=0-3"))
+        .collect();
+    assert!(
+        beyond_versions.len() <= 2,
+        "only the galaxy's own reads: {beyond_versions:#?}"
+    );
+    let read: u64 = second.iter().map(|e| e.bytes).sum();
+    let first_read: u64 = parquet(&first_visit).iter().map(|e| e.bytes).sum();
+    assert!(
+        read * 3 < first_read,
+        "second visit {read} bytes, first {first_read}"
+    );
+    // the map is whole: a filter still counts every galaxy (its votes from the files)
+    let text = browser.text("#kept").await;
+    assert!(text.contains("Kept in this browser"), "{text}");
+
+    // a shard is replaced by another version (here: the first shard's bytes): its footer
+    // and the map are read again, the other footers still come from the browser
+    let (changed, _, _) = &files[1];
+    let new_bytes = std::fs::read(dist_dir().join("sample").join(&files[0].0)).unwrap();
+    let new_size = new_bytes.len() as u64;
+    let new_rows = rows
+        - ParquetRecordBatchReaderBuilder::try_new(
+            File::open(dist_dir().join("sample").join(changed)).unwrap(),
+        )
+        .unwrap()
+        .metadata()
+        .file_metadata()
+        .num_rows()
+        + ParquetRecordBatchReaderBuilder::try_new(
+            File::open(dist_dir().join("sample").join(&files[0].0)).unwrap(),
+        )
+        .unwrap()
+        .metadata()
+        .file_metadata()
+        .num_rows();
+    let mut manifest = manifest.clone();
+    manifest["files"][1]["size"] = new_size.into();
+    app.put(
+        "/sample/plain.json",
+        "application/json",
+        manifest.to_string().into_bytes(),
+    );
+    app.put(
+        &format!("/sample/{changed}"),
+        "application/octet-stream",
+        new_bytes,
+    );
+    app.clear_log();
+    visit(&browser, new_rows).await;
+    let third = parquet(&app.log());
+    assert!(
+        third
+            .iter()
+            .any(|e| e.path.ends_with(changed.as_str()) && footer_read(e, new_size)),
+        "the changed file's footer is read again: {third:#?}"
+    );
+    for (p, _, size) in files.iter().filter(|f| &f.0 != changed) {
+        assert!(
+            !third
+                .iter()
+                .any(|e| e.path.ends_with(p.as_str()) && footer_read(e, *size)),
+            "{p}: unchanged, its footer from the browser"
+        );
+    }
+    assert!(
+        third.len() > files.len() + 2,
+        "the map read from the files again: {third:#?}"
+    );
+
+    // cleared from the page: the next visit has nothing to check
+    browser
+        .wait_for("#kept summary")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for("#kept-clear").await.click().await.unwrap();
+    wait_for_kept(&browser, 0).await;
+    app.clear_log();
+    visit(&browser, new_rows).await;
+    assert!(
+        !parquet(&app.log())
+            .iter()
+            .any(|e| e.range.as_deref() == Some("bytes=0-3")),
+        "nothing kept, no version asked"
+    );
+    browser.close().await;
+}

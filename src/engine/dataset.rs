@@ -64,11 +64,21 @@ impl ByteSource for FileSource {
     fn multiplexed(&self) -> bool {
         matches!(self, FileSource::Host(h) if h.multiplexed())
     }
+    fn validator(&self) -> Option<String> {
+        match self {
+            FileSource::Host(h) => h.validator(),
+            FileSource::Refused { .. } => None,
+        }
+    }
 }
 
 /// An opened dataset: readable files, addressed as one table of global rows (manifest
 /// order: train first).
 pub struct Dataset {
+    /// The dataset's address (what is kept of its map is kept under it).
+    pub key: String,
+    /// Whether the map was drawn from what the browser kept (then it is only planned).
+    pub sky_kept: std::cell::Cell<bool>,
     pub files: RefCell<Vec<FileRow>>,
     pub sources: Vec<Source>,
     /// Footer lengths named by the manifest (a footer is then one request).

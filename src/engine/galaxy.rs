@@ -51,6 +51,9 @@ impl Engine {
         ds.set_status(i, FileStatus::Pending);
         self.emit(Event::Files(ds.files.borrow().clone()));
         let r = read_footer(src, ds.hints.get(i).copied().flatten(), priority).await;
+        if r.is_ok() {
+            self.keep_footer(src);
+        }
         ds.set_status(
             i,
             match &r {

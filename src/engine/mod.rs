@@ -8,6 +8,7 @@
 pub mod bulk;
 mod dataset;
 mod galaxy;
+mod keep;
 mod open;
 pub mod protocol;
 mod rows;
@@ -37,6 +38,10 @@ pub trait Host {
     fn spawn(&self, task: LocalBoxFuture<'static, ()>);
     /// Deliver an event to the page.
     fn emit(&self, event: Event);
+    /// Where what a visit learnt is kept for the next one (none: nothing is kept).
+    fn store(&self) -> Option<Rc<dyn crate::io::Store>> {
+        None
+    }
 }
 
 /// The engine: cheap to clone, single-threaded.
@@ -58,11 +63,17 @@ struct Inner {
     /// Whether the first galaxy has been shown (or failed): until then the gallery and
     /// the table wait, so the galaxy has the network and the thread to itself.
     first_galaxy_done: std::cell::Cell<bool>,
+    /// What the browser keeps between visits (bounded, least recently used out first).
+    kept: Option<Rc<crate::io::Kept>>,
 }
 
 impl Engine {
     pub fn new(host: Rc<dyn Host>) -> Engine {
+        let kept = host
+            .store()
+            .map(|s| Rc::new(crate::io::Kept::new(s, crate::io::DEFAULT_KEPT_BYTES)));
         Engine(Rc::new(Inner {
+            kept,
             host,
             dataset: RefCell::default(),
             open: RefCell::default(),
@@ -102,6 +113,16 @@ impl Engine {
 
     /// Answer a request (its work runs as tasks of the host).
     pub fn handle(&self, req: Request) {
+        if let Request::Kept { clear } = req {
+            if clear {
+                self.clear_kept();
+            } else {
+                let me = self.clone();
+                self.host()
+                    .spawn(Box::pin(async move { me.publish_kept().await }));
+            }
+            return;
+        }
         if !matches!(req, Request::Open { .. }) && self.dataset().is_none() {
             // the page asked before the dataset was open: answered once it is
             self.0.waiting.borrow_mut().push(req);
@@ -135,6 +156,7 @@ impl Engine {
             Request::Table { wanted, start } => self.window(rows::Kind::Table, wanted, start),
             Request::TableOpened => self.table_opened(),
             Request::Schema { file } => self.schema(file),
+            Request::Kept { .. } => {} // answered above, open or not
         }
     }
 

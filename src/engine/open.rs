@@ -191,7 +191,15 @@ impl Engine {
         if let (Some((range, bytes)), Some(src)) = (early_tail, sources.first()) {
             src.prime(range, bytes);
         }
-        let hints: Vec<Option<u64>> = manifest.files.iter().map(|f| f.footer_len).collect();
+        let mut hints: Vec<Option<u64>> = manifest.files.iter().map(|f| f.footer_len).collect();
+        // what an earlier visit kept: footers of unchanged files, and the map when no file
+        // changed (drawn at once; the files' own reads then only plan it)
+        let restored = self.restore(url.as_str(), &sources, &mut hints).await;
+        let kept_footers = restored.footers;
+        let sky_kept = restored.sky.is_some();
+        let kept_found = restored
+            .sky
+            .map(|record| self.draw_kept(record, id.as_deref().filter(|_| row.is_none())));
         // With a catalog sidecar and every file's row count in the manifest, the shards'
         // footers are read only when one of their galaxies is shown: the map comes from
         // the catalog, and global rows from the manifest's counts (gz_desi: 34 of 35
@@ -291,6 +299,7 @@ impl Engine {
             let Some(k) = through else { return };
             galaxy_started.set(true);
             let ds = Rc::new(build(
+                url.as_str(),
                 files.borrow()[..=k].to_vec(),
                 sources[..=k].to_vec(),
                 hints[..=k].to_vec(),
@@ -308,6 +317,12 @@ impl Engine {
         let report = |i: usize, r: &Result<(FileMeta, crate::dataset::FileSummary), String>| {
             if let Some(slot) = so_far.borrow_mut().get_mut(i) {
                 *slot = Some(r.as_ref().ok().map(|(m, _)| m.clone()));
+            }
+            if r.is_ok()
+                && !kept_footers.get(i).copied().unwrap_or(false)
+                && let Some(src) = sources.get(i)
+            {
+                self.keep_footer(src);
             }
             let status = match r {
                 Ok((_, summary)) => FileStatus::Read(summary.clone()),
@@ -389,6 +404,7 @@ impl Engine {
         self.emit(Event::Progress(None));
         self.host().pause().await;
         let ds = Rc::new(build(
+            url.as_str(),
             files.into_inner(),
             sources,
             hints,
@@ -397,6 +413,7 @@ impl Engine {
             catalog,
             cache,
         ));
+        ds.sky_kept.set(sky_kept);
         let first = if by_id {
             0
         } else {
@@ -422,7 +439,13 @@ impl Engine {
                 row: None,
                 state: GalaxyState::Loading(format!("Finding galaxy {id}")),
             });
-            let found = self.load_positions(&ds, Some(&id)).await;
+            let found = match kept_found {
+                Some(found) => {
+                    self.load_positions(&ds, None).await;
+                    found
+                }
+                None => self.load_positions(&ds, Some(&id)).await,
+            };
             match found {
                 Some(row) => self.show_row(row),
                 None => {
@@ -473,6 +496,7 @@ pub fn columns_of(meta: &ParquetMetaData) -> Result<Columns, String> {
     reason = "the parts of a dataset as the open flow gathered them"
 )]
 fn build(
+    key: &str,
     files: Vec<FileRow>,
     sources: Vec<super::dataset::Source>,
     hints: Vec<Option<u64>>,
@@ -507,6 +531,8 @@ fn build(
     }
     let n = files.len();
     Dataset {
+        key: key.to_string(),
+        sky_kept: std::cell::Cell::new(false),
         files: RefCell::new(files),
         sources,
         hints,

@@ -67,6 +67,8 @@ pub enum Request {
     TableOpened,
     /// The schema and file panel wants this file's report.
     Schema { file: usize },
+    /// What the browser keeps between visits: say it (`clear: false`) or drop it all.
+    Kept { clear: bool },
 }
 
 /// Something slow in progress: what, and how far.
@@ -379,4 +381,24 @@ pub enum Event {
         name: String,
         at: Option<f64>,
     },
+    /// What the browser keeps for the next visit.
+    Kept(KeptView),
+}
+
+/// What the browser keeps between visits, most recently used first, and (once it failed)
+/// why it could not keep more.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct KeptView {
+    pub items: Vec<KeptItem>,
+    pub total: u64,
+    pub cap: u64,
+    pub failure: Option<String>,
+}
+
+/// One thing kept: what it is ("footer", "map"), of which file or dataset, its size.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KeptItem {
+    pub what: String,
+    pub of: String,
+    pub bytes: u64,
 }

@@ -274,7 +274,11 @@ impl Engine {
         };
         let plan = Rc::new(plan);
         ds.sky.replace(Some(plan.clone()));
-        self.emit(Event::SkyPlanned(SkyPlanned {
+        if ds.sky_kept.get() {
+            // drawn from what the browser kept: the plan is for colours and filters
+            return None;
+        }
+        let planned = SkyPlanned {
             slots: plan.slots,
             choices: plan.choices(),
             catalog: plan.catalog,
@@ -289,7 +293,12 @@ impl Engine {
                     )
                 })
                 .collect(),
-        }));
+        };
+        self.emit(Event::SkyPlanned(planned.clone()));
+        // what the page is sent is kept for the next visit (the shards' map only: a
+        // catalog is itself one file)
+        let keeping = !plan.catalog && self.kept().is_some();
+        let mut kept_points: Vec<Points> = Vec::new();
         let (Some(ra), Some(dec)) = (plan.roles.ra.clone(), plan.roles.dec.clone()) else {
             return None;
         };
@@ -374,7 +383,7 @@ impl Engine {
                     .filter(|(r, d)| r.is_some_and(f64::is_finite) && d.is_some_and(f64::is_finite))
                     .count();
                 count.set(count.get() + drawn);
-                self.emit(Event::Points(Points {
+                let points = Points {
                     slot,
                     ra: Bulk::from_f64(
                         &ras.iter()
@@ -394,7 +403,11 @@ impl Engine {
                         .iter()
                         .map(|cols| Bulk::from_i32(&counts_of(b, cols)))
                         .collect(),
-                }));
+                };
+                if keeping {
+                    kept_points.push(points.clone());
+                }
+                self.emit(Event::Points(points));
                 slot += n;
             }
         };
@@ -409,6 +422,10 @@ impl Engine {
             name: "gzv:positions".into(),
             at: None,
         });
+        if keeping && failed.is_empty() {
+            kept_points.sort_by_key(|p| p.slot);
+            self.keep_sky(ds, planned, kept_points);
+        }
         self.emit(Event::Positions(PositionsView::Ready {
             count: count.get(),
             failed,

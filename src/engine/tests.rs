@@ -27,6 +27,10 @@ struct TestHost {
     held: Rc<RefCell<Vec<oneshot::Sender<()>>>>,
     /// Reads of the file whose name ends with this wait too.
     hold_file: Rc<RefCell<Option<String>>>,
+    /// What the browser keeps between visits (shared by the fixtures of two visits).
+    store: Option<Rc<crate::io::MemoryStore>>,
+    /// Each file's `ETag`, when its host sends one.
+    etags: RefCell<HashMap<String, String>>,
 }
 
 struct TestSource {
@@ -37,6 +41,7 @@ struct TestSource {
     hold: Rc<Cell<bool>>,
     held: Rc<RefCell<Vec<oneshot::Sender<()>>>>,
     hold_file: Rc<RefCell<Option<String>>>,
+    etag: Option<String>,
 }
 
 impl TestSource {
@@ -93,6 +98,9 @@ impl ByteSource for TestSource {
         let r = len.saturating_sub(n)..len;
         Box::pin(async move { Ok((len, self.read(r).await?)) })
     }
+    fn validator(&self) -> Option<String> {
+        self.etag.clone()
+    }
 }
 
 impl Host for TestHost {
@@ -106,6 +114,7 @@ impl Host for TestHost {
             hold: self.hold.clone(),
             held: self.held.clone(),
             hold_file: self.hold_file.clone(),
+            etag: self.etags.borrow().get(url.as_str()).cloned(),
         })
     }
     fn text(&self, url: &WebUrl) -> LocalBoxFuture<'static, Result<String, IoError>> {
@@ -135,6 +144,9 @@ impl Host for TestHost {
     fn emit(&self, event: Event) {
         self.events.borrow_mut().push(event);
     }
+    fn store(&self) -> Option<Rc<dyn crate::io::Store>> {
+        self.store.clone().map(|s| s as Rc<dyn crate::io::Store>)
+    }
 }
 
 struct Fixture {
@@ -147,7 +159,16 @@ const BASE: &str = "https://data.test/ds/";
 
 impl Fixture {
     fn new(files: Vec<(&str, Vec<u8>)>) -> Fixture {
+        Fixture::keeping(files, None)
+    }
+
+    /// A visit whose browser keeps things in `store`; every file's host sends an `ETag`.
+    fn keeping(files: Vec<(&str, Vec<u8>)>, store: Option<Rc<crate::io::MemoryStore>>) -> Fixture {
         let pool = LocalPool::new();
+        let etags = files
+            .iter()
+            .map(|(n, _)| (format!("{BASE}{n}"), format!("\"{n}-v1\"")))
+            .collect();
         let host = Rc::new(TestHost {
             files: RefCell::new(
                 files
@@ -161,6 +182,8 @@ impl Fixture {
             hold: Rc::default(),
             held: Rc::default(),
             hold_file: Rc::default(),
+            store,
+            etags: RefCell::new(etags),
         });
         let engine = Engine::new(host.clone());
         Fixture { pool, host, engine }
@@ -663,4 +686,239 @@ fn points_travel_whole_through_a_message() {
         seen += ra.len();
     }
     assert_eq!(seen, 50, "every row's position was sent");
+}
+
+/// Three shards without a catalog (sizes only, as HuggingFace lists them).
+fn three_shards() -> Vec<(&'static str, Vec<u8>)> {
+    let shards = [
+        fixtures::galaxies(30, 10),
+        fixtures::galaxies(20, 10),
+        fixtures::galaxies(20, 10),
+    ];
+    let manifest = serde_json::json!({
+        "name": "three shards",
+        "files": (0..3).map(|i| serde_json::json!({ "path": format!("s{i}.parquet"), "size": shards[i].len() })).collect::<Vec<_>>(),
+    });
+    vec![
+        ("index.json", manifest.to_string().into_bytes()),
+        ("s0.parquet", shards[0].clone()),
+        ("s1.parquet", shards[1].clone()),
+        ("s2.parquet", shards[2].clone()),
+    ]
+}
+
+fn points_of(events: &[Event]) -> Vec<super::protocol::Points> {
+    let mut v: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Points(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
+    v.sort_by_key(|p| p.slot);
+    v
+}
+
+fn kept_view(events: &[Event]) -> Option<super::protocol::KeptView> {
+    events.iter().rev().find_map(|e| match e {
+        Event::Kept(k) => Some(k.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_second_visit_reads_no_footer_and_no_position_and_draws_the_same_map() {
+    let store = Rc::new(crate::io::MemoryStore::default());
+    let mut first = Fixture::keeping(three_shards(), Some(store.clone()));
+    first.open("index.json", Some(35), None);
+    let events = first.take_events();
+    let first_points = points_of(&events);
+    assert_eq!(
+        first_points
+            .iter()
+            .map(|p| p.rows.u32s().len())
+            .sum::<usize>(),
+        70
+    );
+    let kept = kept_view(&events).expect("what is kept is said");
+    assert_eq!(
+        kept.items.iter().filter(|i| i.what == "footer").count(),
+        3,
+        "{kept:?}"
+    );
+    assert_eq!(kept.items.iter().filter(|i| i.what == "map").count(), 1);
+    assert!(kept.failure.is_none());
+
+    let mut second = Fixture::keeping(three_shards(), Some(store.clone()));
+    second.open("index.json", Some(35), None);
+    let events = second.take_events();
+    let log = second.take_log();
+    // each file is asked for its magic number only (its version), then the galaxy
+    let tails: Vec<_> = log.iter().filter(|(_, r)| r.start > 4).collect();
+    for i in 0..3 {
+        let name = format!("s{i}.parquet");
+        let reads: Vec<_> = log.iter().filter(|(n, _)| n.ends_with(&name)).collect();
+        assert_eq!(reads[0].1, 0..4, "{name}: {log:?}");
+    }
+    let sizes: Vec<u64> = three_shards()[1..]
+        .iter()
+        .map(|(_, b)| b.len() as u64)
+        .collect();
+    for (n, r) in &tails {
+        let i: usize = n[n.len() - 9..n.len() - 8].parse().unwrap();
+        assert!(
+            r.end < sizes[i] - 8,
+            "no footer is read: {n} {r:?} (size {})",
+            sizes[i]
+        );
+    }
+    // only the galaxy's own row group is read: no positions
+    let s1: Vec<_> = log
+        .iter()
+        .filter(|(n, _)| n.ends_with("s1.parquet"))
+        .collect();
+    assert!(
+        log.len() <= 3 + 2 && s1.len() <= 3,
+        "versions and the galaxy only: {log:?}"
+    );
+    assert_eq!(Fixture::galaxy(&events), Some((35, Some("g5".into()))));
+    assert_eq!(points_of(&events), first_points, "the same map");
+    assert!(events.iter().any(|e| matches!(e, Event::Positions(PositionsView::Ready { count: 70, failed }) if failed.is_empty())));
+    // colours still come from the files (their footers from the browser)
+    let choice = events
+        .iter()
+        .find_map(|e| match e {
+            Event::SkyPlanned(p) => p.choices.first().cloned(),
+            _ => None,
+        })
+        .expect("the kept map's colour choices");
+    second.ask(Request::Colour {
+        choice: Some(choice),
+    });
+    let events = second.take_events();
+    let coloured: usize = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ColourValues(v) => Some(v.values.f32s().len()),
+            _ => None,
+        })
+        .sum();
+    assert_eq!(coloured, 70, "every galaxy coloured after a kept map");
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Colour(super::protocol::ColourView::Ready { asked, .. }) if *asked > 0)),
+        "colouring after a kept map"
+    );
+    let log = second.take_log();
+    assert!(
+        !log.iter().any(|(_, r)| r.end >= sizes[0] - 8),
+        "no footer read for the colours: {log:?}"
+    );
+}
+
+#[test]
+fn a_changed_file_is_read_again_and_the_kept_map_is_not_used() {
+    let store = Rc::new(crate::io::MemoryStore::default());
+    let mut first = Fixture::keeping(three_shards(), Some(store.clone()));
+    first.open("index.json", None, None);
+    first.take_events();
+    let mut files = three_shards();
+    // s1 has changed: other bytes (more rows), another ETag
+    files[2].1 = fixtures::galaxies(25, 10);
+    let size = files[2].1.len();
+    let manifest = serde_json::json!({
+        "name": "three shards",
+        "files": files[1..].iter().map(|(n, b)| serde_json::json!({ "path": n, "size": b.len() })).collect::<Vec<_>>(),
+    });
+    files[0].1 = manifest.to_string().into_bytes();
+    let mut second = Fixture::keeping(files, Some(store.clone()));
+    second
+        .host
+        .etags
+        .borrow_mut()
+        .insert(format!("{BASE}s1.parquet"), "\"s1-v2\"".into());
+    second.open("index.json", None, None);
+    let events = second.take_events();
+    let log = second.take_log();
+    let footer_reads = |name: &str, size: u64| {
+        log.iter()
+            .filter(|(n, r)| n.ends_with(name) && r.end == size && r.end - r.start > 8)
+            .count()
+    };
+    assert!(
+        footer_reads("s1.parquet", size as u64) >= 1,
+        "the changed file's footer: {log:?}"
+    );
+    let s0 = three_shards()[1].1.len() as u64;
+    assert_eq!(
+        footer_reads("s0.parquet", s0),
+        0,
+        "an unchanged footer comes from the browser"
+    );
+    // the map is read from the files again, and has the new rows
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Positions(PositionsView::Ready { count: 75, .. })))
+    );
+    assert!(
+        log.iter()
+            .any(|(n, r)| n.ends_with("s0.parquet") && r.start > 4 && r.end < s0 - 8),
+        "positions of s0 read again"
+    );
+    let kept = kept_view(&events).expect("kept");
+    let of_s1: Vec<_> = kept
+        .items
+        .iter()
+        .filter(|i| i.of.ends_with("s1.parquet"))
+        .collect();
+    assert_eq!(of_s1.len(), 1, "the old footer was replaced: {kept:?}");
+}
+
+#[test]
+fn a_store_that_fails_costs_only_speed_and_says_so() {
+    let store = Rc::new(crate::io::MemoryStore::default());
+    store.set_failing(true);
+    let mut f = Fixture::keeping(three_shards(), Some(store.clone()));
+    f.open("index.json", Some(3), None);
+    let events = f.take_events();
+    assert_eq!(Fixture::galaxy(&events), Some((3, Some("g3".into()))));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Positions(PositionsView::Ready { count: 70, .. })))
+    );
+    let kept = kept_view(&events).expect("said");
+    assert!(kept.failure.is_some_and(|f| f.contains("Quota")));
+    assert!(kept.items.is_empty());
+    // and a host without validators keeps nothing
+    let mut bare = Fixture::keeping(
+        three_shards(),
+        Some(Rc::new(crate::io::MemoryStore::default())),
+    );
+    bare.host.etags.borrow_mut().clear();
+    bare.open("index.json", None, None);
+    bare.take_events();
+    bare.ask(Request::Kept { clear: false });
+    let kept = kept_view(&bare.take_events()).expect("said");
+    assert!(kept.items.is_empty(), "{kept:?}");
+}
+
+#[test]
+fn clearing_what_is_kept_makes_the_next_visit_read_everything() {
+    let store = Rc::new(crate::io::MemoryStore::default());
+    let mut first = Fixture::keeping(three_shards(), Some(store.clone()));
+    first.open("index.json", None, None);
+    first.take_events();
+    first.ask(Request::Kept { clear: true });
+    let kept = kept_view(&first.take_events()).expect("said");
+    assert!(kept.items.is_empty() && kept.total == 0);
+    let mut second = Fixture::keeping(three_shards(), Some(store));
+    second.open("index.json", None, None);
+    let log = second.take_log();
+    assert!(
+        !log.iter().any(|(_, r)| *r == (0..4)),
+        "nothing to ask the version of: {log:?}"
+    );
 }

@@ -42,6 +42,8 @@ pub fn App() -> impl IntoView {
                 id,
                 early: Vec::new(),
             });
+            // what this browser keeps for the next visit (a line under the network's)
+            super::client::send(Request::Kept { clear: false });
         }
         Err(reason) => {
             state.source.set(reason.shown);

@@ -317,6 +317,7 @@ fn kind(ev: &Event) -> &'static str {
         Event::TableStats(_) => "event table stats",
         Event::Schema { .. } => "event schema",
         Event::Mark { .. } => "event mark",
+        Event::Kept(_) => "event kept",
     }
 }
 
@@ -338,6 +339,7 @@ fn apply_event(state: AppState, ev: Event) {
         }
         Event::Files(f) => state.files.set(f),
         Event::Net(n) => state.net.set(n),
+        Event::Kept(k) => state.kept.set(Some(k)),
         Event::SkyNote(n) => state.sky_note.set(n),
         Event::Opened(o) => {
             if !state.by_id.get_value() {

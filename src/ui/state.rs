@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use std::sync::Arc;
 
 pub use crate::engine::protocol::{
-    CampaignVotes, ColourBy, ColourView, Columns, FileRow, FileStatus, NetView, Opened,
+    CampaignVotes, ColourBy, ColourView, Columns, FileRow, FileStatus, KeptView, NetView, Opened,
     PositionsView, Progress,
 };
 
@@ -82,6 +82,8 @@ pub struct AppState {
     pub files: RwSignal<Vec<FileRow>>,
     pub galaxy: RwSignal<GalaxyView>,
     pub net: RwSignal<NetView>,
+    /// What the browser keeps for the next visit (`None` until the engine has said).
+    pub kept: RwSignal<Option<KeptView>>,
     pub positions: RwSignal<PositionsView>,
     /// The sky map's points, filled as row groups arrive; `sky_version` changes with them.
     pub sky: StoredValue<
@@ -138,6 +140,7 @@ impl AppState {
             files: RwSignal::new(Vec::new()),
             galaxy: RwSignal::new(GalaxyView::Waiting),
             net: RwSignal::new(NetView::default()),
+            kept: RwSignal::new(None),
             positions: RwSignal::new(PositionsView::NotStarted),
             sky: StoredValue::new_local(None),
             sky_version: RwSignal::new(0),

@@ -44,6 +44,51 @@ pub fn StatusBar() -> impl IntoView {
                     line
                 }}
             </p>
+            <KeptLine/>
         </section>
+    }
+}
+
+/// What the browser keeps for the next visit: how much, of what, and a button to drop it.
+/// The panel stays in place as it updates (an open list stays open).
+#[component]
+fn KeptLine() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let clear =
+        move |_| super::client::send(crate::engine::protocol::Request::Kept { clear: true });
+    let kept = move || state.kept.get().unwrap_or_default();
+    let summary = move || {
+        let k = kept();
+        let footers = k.items.iter().filter(|i| i.what == "footer").count();
+        let maps = k.items.iter().filter(|i| i.what == "map").count();
+        format!(
+            "Kept in this browser for the next visit: {} of {} ({footers} footer{}, {maps} map{})",
+            format_bytes(k.total),
+            format_bytes(k.cap),
+            if footers == 1 { "" } else { "s" },
+            if maps == 1 { "" } else { "s" },
+        )
+    };
+    view! {
+        <details class="kept" id="kept" hidden=move || state.kept.with(Option::is_none)
+            data-kept-bytes=move || kept().total.to_string()
+            data-kept-items=move || kept().items.len().to_string()>
+            <summary>
+                {summary}
+                {move || kept().failure.map(|f| view! {
+                    <span class="kept-failed" id="kept-failed">
+                        {format!(" This browser would not keep more ({f}): the next visit reads the files again.")}
+                    </span>
+                })}
+            </summary>
+            <ul>
+                {move || kept().items.into_iter().map(|i| view! {
+                    <li>{format!("{} · {} · {}", i.what, i.of, format_bytes(i.bytes))}</li>
+                }).collect_view()}
+            </ul>
+            <button type="button" id="kept-clear" disabled=move || kept().items.is_empty() on:click=clear>
+                "Clear what this browser keeps"
+            </button>
+        </details>
     }
 }

@@ -62,6 +62,11 @@ impl Host for WorkerHost {
     fn spawn(&self, task: LocalBoxFuture<'static, ()>) {
         wasm_bindgen_futures::spawn_local(task);
     }
+    fn store(&self) -> Option<Rc<dyn crate::io::Store>> {
+        Some(Rc::new(crate::web::http::CacheStore::new(
+            "gz-viewer-kept-v1",
+        )))
+    }
     fn emit(&self, event: Event) {
         let event = match event {
             Event::Mark { name, at: None } => Event::Mark {

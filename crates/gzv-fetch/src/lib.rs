@@ -258,6 +258,8 @@ pub struct HttpSource {
     len: Cell<Option<u64>>,
     same_origin: bool,
     stats: NetStats,
+    /// The file's `ETag` (else `Last-Modified`) from the latest answer.
+    validator: std::cell::RefCell<Option<String>>,
 }
 
 fn status_hint(status: u16) -> &'static str {
@@ -298,6 +300,7 @@ impl HttpSource {
             len: Cell::new(len),
             same_origin,
             stats,
+            validator: Default::default(),
         }
     }
 
@@ -424,6 +427,11 @@ impl HttpSource {
     ) -> Result<(u64, Range<u64>, Bytes), IoError> {
         let status = resp.status();
         let header = |name: &str| resp.headers().get(name).ok().flatten();
+        if matches!(status, 200 | 206)
+            && let Some(v) = header("ETag").or_else(|| header("Last-Modified"))
+        {
+            self.validator.replace(Some(v));
+        }
         if status == 200 {
             let size = header("Content-Length").and_then(|v| v.parse::<u64>().ok());
             let small = size.is_some_and(|s| s <= WHOLE_FILE_FALLBACK_BYTES);
@@ -513,6 +521,10 @@ impl ByteSource for HttpSource {
 
     fn multiplexed(&self) -> bool {
         multiplexed(&resolved(&self.url).unwrap_or_else(|| self.url.clone()))
+    }
+
+    fn validator(&self) -> Option<String> {
+        self.validator.borrow().clone()
     }
 }
 
@@ -604,4 +616,103 @@ pub async fn sleep_ms(ms: i32) {
         }
     });
     let _ = JsFuture::from(promise).await;
+}
+
+/// The browser's Cache Storage as a [`gzv_io::Store`]: one named cache, each blob under a
+/// made-up `https://gzv.invalid/` address (never fetched). Works in a page and in a
+/// worker; where the browser refuses storage (an opaque origin, some private modes) every
+/// operation fails with the browser's reason.
+pub struct CacheStore {
+    name: String,
+    cache: RefCell<Option<web_sys::Cache>>,
+}
+
+impl CacheStore {
+    pub fn new(name: &str) -> Self {
+        CacheStore {
+            name: name.to_string(),
+            cache: RefCell::default(),
+        }
+    }
+
+    async fn open(&self) -> Result<web_sys::Cache, String> {
+        if let Some(c) = self.cache.borrow().clone() {
+            return Ok(c);
+        }
+        let global = js_sys::global();
+        let storage = if let Some(w) = global.dyn_ref::<web_sys::WorkerGlobalScope>() {
+            w.caches()
+        } else if let Some(w) = global.dyn_ref::<web_sys::Window>() {
+            w.caches()
+        } else {
+            return Err("this context has no Cache Storage".into());
+        }
+        .map_err(js_text)?;
+        let cache: web_sys::Cache = JsFuture::from(storage.open(&self.name))
+            .await
+            .map_err(js_text)?
+            .dyn_into()
+            .map_err(js_text)?;
+        self.cache.replace(Some(cache.clone()));
+        Ok(cache)
+    }
+
+    fn address(key: &str) -> String {
+        format!(
+            "https://gzv.invalid/{}",
+            String::from(js_sys::encode_uri_component(key))
+        )
+    }
+}
+
+/// A JS exception's message (a `DOMException`'s name and message, e.g. a quota error).
+fn js_text(e: wasm_bindgen::JsValue) -> String {
+    if let Some(d) = e.dyn_ref::<js_sys::Error>() {
+        return format!("{}: {}", String::from(d.name()), String::from(d.message()));
+    }
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}
+
+impl gzv_io::Store for CacheStore {
+    fn get(&self, key: &str) -> LocalBoxFuture<'_, Result<Option<Bytes>, String>> {
+        let at = Self::address(key);
+        Box::pin(async move {
+            let cache = self.open().await?;
+            let found = JsFuture::from(cache.match_with_str(&at))
+                .await
+                .map_err(js_text)?;
+            if found.is_undefined() || found.is_null() {
+                return Ok(None);
+            }
+            let resp: Response = found.dyn_into().map_err(js_text)?;
+            let buf = JsFuture::from(resp.array_buffer().map_err(js_text)?)
+                .await
+                .map_err(js_text)?;
+            Ok(Some(Bytes::from(js_sys::Uint8Array::new(&buf).to_vec())))
+        })
+    }
+
+    fn put(&self, key: &str, value: Bytes) -> LocalBoxFuture<'_, Result<(), String>> {
+        let at = Self::address(key);
+        Box::pin(async move {
+            let cache = self.open().await?;
+            let body = js_sys::Uint8Array::from(&value[..]);
+            let resp = Response::new_with_opt_js_u8_array(Some(&body)).map_err(js_text)?;
+            JsFuture::from(cache.put_with_str(&at, &resp))
+                .await
+                .map_err(js_text)?;
+            Ok(())
+        })
+    }
+
+    fn delete(&self, key: &str) -> LocalBoxFuture<'_, Result<(), String>> {
+        let at = Self::address(key);
+        Box::pin(async move {
+            let cache = self.open().await?;
+            JsFuture::from(cache.delete_with_str(&at))
+                .await
+                .map_err(js_text)?;
+            Ok(())
+        })
+    }
 }

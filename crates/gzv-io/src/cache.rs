@@ -126,6 +126,34 @@ impl<S: ByteSource + 'static> CachedSource<S> {
         }
     }
 
+    /// The bytes of `range` if the cache holds all of them, from one entry or several
+    /// that meet (a footer read in two requests), without a read.
+    pub fn held(&self, range: Range<u64>) -> Option<Bytes> {
+        if let Some(b) = self.lookup(&range) {
+            return Some(b);
+        }
+        let st = self.cache.state.borrow();
+        let mut parts: Vec<&Entry> = st
+            .entries
+            .iter()
+            .filter(|e| e.key == self.key && e.range.start < range.end && range.start < e.range.end)
+            .collect();
+        parts.sort_by_key(|e| e.range.start);
+        let mut out = Vec::with_capacity((range.end - range.start) as usize);
+        let mut at = range.start;
+        for e in parts {
+            if e.range.start > at {
+                return None; // a gap
+            }
+            if e.range.end > at {
+                let end = e.range.end.min(range.end);
+                out.extend_from_slice(&slice(&e.bytes, &e.range, &(at..end)));
+                at = end;
+            }
+        }
+        (at >= range.end).then(|| Bytes::from(out))
+    }
+
     fn lookup(&self, range: &Range<u64>) -> Option<Bytes> {
         let mut st = self.cache.state.borrow_mut();
         st.tick += 1;
@@ -270,6 +298,14 @@ impl<S: ByteSource + 'static> ByteSource for CachedSource<S> {
 
     fn raised(&self) {
         self.inner.raised()
+    }
+
+    fn multiplexed(&self) -> bool {
+        self.inner.multiplexed()
+    }
+
+    fn validator(&self) -> Option<String> {
+        self.inner.validator()
     }
 
     fn tail_with(

@@ -5,6 +5,7 @@
 mod cache;
 mod limit;
 mod memory;
+mod store;
 pub mod weburl;
 
 pub use cache::{ByteCache, CacheStats, CachedSource, DEFAULT_CACHE_BYTES};
@@ -13,6 +14,7 @@ pub use limit::{
     WithUrgency,
 };
 pub use memory::{CountingSource, MemorySource, ReadLog};
+pub use store::{DEFAULT_KEPT_BYTES, FileKey, Kept, KeptEntry, MemoryStore, Store};
 pub use weburl::{UrlRefused, WebUrl};
 
 use bytes::Bytes;
@@ -121,6 +123,11 @@ pub trait ByteSource {
     fn multiplexed(&self) -> bool {
         false
     }
+    /// What identifies this version of the file (its `ETag`, else its `Last-Modified`),
+    /// learnt from answers: with the URL and length it keys what the browser keeps.
+    fn validator(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A borrowed source is a source (so a reader can take `impl ByteSource` and be given
@@ -157,6 +164,9 @@ impl<S: ByteSource + ?Sized> ByteSource for &S {
     }
     fn multiplexed(&self) -> bool {
         (**self).multiplexed()
+    }
+    fn validator(&self) -> Option<String> {
+        (**self).validator()
     }
 }
 

@@ -337,6 +337,9 @@ impl<S: ByteSource> ByteSource for LimitedSource<S> {
     fn multiplexed(&self) -> bool {
         self.inner.multiplexed()
     }
+    fn validator(&self) -> Option<String> {
+        self.inner.validator()
+    }
 }
 
 /// A view of a source whose reads all have one urgency: what a reader passes to layers
@@ -384,5 +387,8 @@ impl ByteSource for WithUrgency<'_> {
     ) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>> {
         urgency.raise(self.urgency.get());
         self.inner.tail_with(n, urgency)
+    }
+    fn validator(&self) -> Option<String> {
+        self.inner.validator()
     }
 }

@@ -10,6 +10,7 @@ use std::rc::Rc;
 pub struct MemorySource {
     name: String,
     data: Bytes,
+    validator: Option<String>,
 }
 
 impl MemorySource {
@@ -17,7 +18,14 @@ impl MemorySource {
         MemorySource {
             name: name.into(),
             data: data.into(),
+            validator: None,
         }
+    }
+
+    /// As a host that sends this `ETag` with every answer.
+    pub fn with_validator(mut self, validator: impl Into<String>) -> Self {
+        self.validator = Some(validator.into());
+        self
     }
 
     fn slice(&self, range: Range<u64>) -> Result<Bytes, IoError> {
@@ -49,6 +57,9 @@ impl ByteSource for MemorySource {
         let len = self.data.len() as u64;
         let r = self.slice(len.saturating_sub(n)..len).map(|b| (len, b));
         Box::pin(async move { r })
+    }
+    fn validator(&self) -> Option<String> {
+        self.validator.clone()
     }
 }
 
@@ -98,6 +109,9 @@ impl<S: ByteSource> ByteSource for CountingSource<S> {
             self.log.borrow_mut().push(len - bytes.len() as u64..len);
             Ok((len, bytes))
         })
+    }
+    fn validator(&self) -> Option<String> {
+        self.inner.validator()
     }
 }
 

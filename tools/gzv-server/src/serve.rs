@@ -106,7 +106,7 @@ fn cors(resp: &mut Response<Body>, faults: &Faults, active: bool) {
     );
     h.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("Content-Range, Content-Length, Accept-Ranges"),
+        HeaderValue::from_static("Content-Range, Content-Length, Accept-Ranges, ETag"),
     );
     // lets a cross-origin page's Resource Timing say which protocol answered
     h.insert(
@@ -288,8 +288,14 @@ async fn respond(
         .ok()
         .and_then(|o| o.get(path).cloned());
     if let Some((content_type, body)) = stand_in {
-        // a stand-in answers ranges as a static host does
+        // a stand-in answers ranges as a static host does; its version is its content
         let len = body.len() as u64;
+        let etag = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            body.hash(&mut hasher);
+            format!("\"{len:x}-{:x}\"", hasher.finish())
+        };
         let range = match (&entry.range, active && faults.ignore_range) {
             (Some(h), false) => parse_range(h, len).ok(),
             _ => None,
@@ -304,6 +310,9 @@ async fn respond(
         let h = r.headers_mut();
         h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
         h.insert(header::CONTENT_LENGTH, HeaderValue::from(part_len));
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            h.insert(header::ETAG, v);
+        }
         if let Ok(v) = HeaderValue::from_str(&content_type) {
             h.insert(header::CONTENT_TYPE, v);
         }
@@ -335,8 +344,8 @@ async fn respond(
     let Some(file) = resolve(&state.root, path) else {
         return finish(entry, text(StatusCode::NOT_FOUND, "not found"));
     };
-    let len = match tokio::fs::metadata(&file).await {
-        Ok(m) => m.len(),
+    let (len, etag) = match tokio::fs::metadata(&file).await {
+        Ok(m) => (m.len(), etag_of(&m)),
         Err(_) => return finish(entry, text(StatusCode::NOT_FOUND, "not found")),
     };
     let range = match (&entry.range, active && faults.ignore_range) {
@@ -378,6 +387,9 @@ async fn respond(
     let mut r = Response::new(body);
     let h = r.headers_mut();
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(content_type(&file)),
@@ -545,4 +557,14 @@ fn control_request(state: &State, what: &str, query: &str) -> Response<Body> {
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
+}
+
+/// A file's `ETag`: its length and modification time (a rewritten file has another).
+fn etag_of(m: &std::fs::Metadata) -> String {
+    let nanos = m
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    format!("\"{:x}-{nanos:x}\"", m.len())
 }

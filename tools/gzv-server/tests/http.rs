@@ -142,6 +142,19 @@ async fn cors_exposes_content_range_and_answers_preflight() {
             .unwrap()
             .contains("Content-Range")
     );
+    // a version a browser may read cross-origin, the same for every range, another once
+    // the file is rewritten
+    let tag = header(&a, "etag").expect("an ETag");
+    assert!(
+        header(&a, "access-control-expose-headers")
+            .unwrap()
+            .contains("ETag")
+    );
+    let b = get(&server, "/data/f.bin", Some("bytes=5-9")).await;
+    assert_eq!(header(&b, "etag").as_deref(), Some(tag.as_str()));
+    std::fs::write(_dir.join("data/f.bin"), vec![1u8; 33]).unwrap();
+    let c = get(&server, "/data/f.bin", Some("bytes=0-0")).await;
+    assert_ne!(header(&c, "etag").as_deref(), Some(tag.as_str()));
     let p = send(
         &server,
         Method::OPTIONS,

@@ -369,3 +369,24 @@ fn read_many_merges_close_ranges_and_slices_them_back() {
     .unwrap();
     assert_eq!(progress.borrow().last(), Some(&(4, 4)));
 }
+
+#[test]
+fn held_bytes_are_assembled_from_pieces_that_meet_and_never_read() {
+    let data: Vec<u8> = (0..100u8).collect();
+    let counting = CountingSource::new(MemorySource::new("m", data.clone()).with_validator("v"));
+    let log = counting.log();
+    let cache = ByteCache::new(1 << 20);
+    let src = CachedSource::new(counting, &cache);
+    block_on(src.read(60..100)).unwrap();
+    block_on(src.read(40..60)).unwrap();
+    assert_eq!(log.borrow().len(), 2);
+    assert_eq!(src.held(45..100).as_deref(), Some(&data[45..100]));
+    assert_eq!(src.held(60..70).as_deref(), Some(&data[60..70]));
+    assert_eq!(src.held(30..50), None, "a gap before 40");
+    assert_eq!(log.borrow().len(), 2, "nothing was read for it");
+    assert_eq!(
+        src.validator().as_deref(),
+        Some("v"),
+        "wrappers pass the validator on"
+    );
+}

@@ -1,0 +1,266 @@
+//! What a visit keeps in the browser for the next one: each file's footer, and the map
+//! (positions, ids, locators and first-question votes of every row, as the page was sent
+//! them), keyed by each file's URL, length and validator. The next visit asks each file
+//! for 4 bytes to learn whether it changed; the unchanged files' footers are then read
+//! from the browser, and when no file changed the map is drawn from it at once.
+
+use super::Engine;
+use super::dataset::{Dataset, Source};
+use super::protocol::{Event, KeptItem, KeptView, Points, SkyPlanned};
+use crate::io::{ByteSource, FileKey, Kept, Priority, WithUrgency};
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+
+/// A file's footer: `footer {size} {validator} {url}`.
+pub const FOOTER: &str = "footer";
+/// A dataset's map: `map {dataset URL}`.
+pub const MAP: &str = "map";
+
+/// The map a visit drew, and the versions of the files it came from.
+#[derive(Serialize, Deserialize)]
+pub struct SkyRecord {
+    pub files: Vec<String>,
+    pub planned: SkyPlanned,
+    pub points: Vec<Points>,
+}
+
+impl SkyRecord {
+    /// `[json length u32][json][buffer count u32]([length u32][bytes])*`, the buffers
+    /// being the record's bulk parts.
+    pub fn pack(&self) -> Result<Vec<u8>, String> {
+        let (json, buffers) = super::bulk::encode(self)?;
+        let mut out =
+            Vec::with_capacity(json.len() + 8 + buffers.iter().map(|b| b.len() + 4).sum::<usize>());
+        out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        out.extend_from_slice(json.as_bytes());
+        out.extend_from_slice(&(buffers.len() as u32).to_le_bytes());
+        for b in buffers {
+            out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+            out.extend_from_slice(&b);
+        }
+        Ok(out)
+    }
+
+    pub fn unpack(b: &[u8]) -> Result<SkyRecord, String> {
+        let mut at = 0usize;
+        let mut take = |n: usize| -> Result<&[u8], String> {
+            let s = b
+                .get(at..at + n)
+                .ok_or_else(|| "a kept map is cut short".to_string())?;
+            at += n;
+            Ok(s)
+        };
+        let u32_at = |s: &[u8]| u32::from_le_bytes([s[0], s[1], s[2], s[3]]) as usize;
+        let n = u32_at(take(4)?);
+        let json = std::str::from_utf8(take(n)?)
+            .map_err(|e| e.to_string())?
+            .to_string();
+        let count = u32_at(take(4)?);
+        let mut buffers = Vec::with_capacity(count.min(1 << 20));
+        for _ in 0..count {
+            let n = u32_at(take(4)?);
+            buffers.push(take(n)?.to_vec());
+        }
+        super::bulk::decode(&json, buffers)
+    }
+}
+
+/// The footer bytes of `src` the byte cache holds (read in one request or several).
+pub fn held_footer(src: &Source) -> Option<Bytes> {
+    let len = src.known_len()?;
+    let last = src.held(len.checked_sub(8)?..len)?;
+    if &last[4..] != b"PAR1" {
+        return None;
+    }
+    let meta = u32::from_le_bytes([last[0], last[1], last[2], last[3]]) as u64;
+    src.held(len.checked_sub(meta + 8)?..len)
+}
+
+/// What the visit found kept.
+#[derive(Default)]
+pub struct Restored {
+    /// Files whose footer came from the browser.
+    pub footers: Vec<bool>,
+    /// The map, when no file changed.
+    pub sky: Option<SkyRecord>,
+}
+
+impl Engine {
+    pub(super) fn kept(&self) -> Option<Rc<Kept>> {
+        self.0.kept.clone()
+    }
+
+    /// Tell the page what is kept (and, once, why keeping failed).
+    pub(super) async fn publish_kept(&self) {
+        let Some(kept) = self.kept() else {
+            return;
+        };
+        let entries = kept.list().await;
+        self.emit(Event::Kept(KeptView {
+            total: entries.iter().map(|e| e.bytes).sum(),
+            cap: kept.cap(),
+            items: entries
+                .into_iter()
+                .map(|e| KeptItem {
+                    what: e.what,
+                    of: e.of,
+                    bytes: e.bytes,
+                })
+                .collect(),
+            failure: kept.failure(),
+        }));
+    }
+
+    pub(super) fn clear_kept(&self) {
+        let me = self.clone();
+        self.host().spawn(Box::pin(async move {
+            if let Some(k) = me.kept() {
+                k.clear().await;
+            }
+            me.publish_kept().await;
+        }));
+    }
+
+    /// Before the footers are read: for each file something is kept of, learn its version
+    /// (a 4-byte read) and put its kept footer in the byte cache; the map too when no file
+    /// changed. Files nothing is kept of cost nothing here.
+    pub(super) async fn restore(
+        &self,
+        dataset: &str,
+        sources: &[Source],
+        hints: &mut [Option<u64>],
+    ) -> Restored {
+        let mut out = Restored {
+            footers: vec![false; sources.len()],
+            sky: None,
+        };
+        let Some(kept) = self.kept() else {
+            return out;
+        };
+        let entries = kept.list().await;
+        let known = |url: &str| entries.iter().any(|e| e.what == FOOTER && e.of == url);
+        let asked: Vec<usize> = (0..sources.len())
+            .filter(|&i| known(sources[i].name()))
+            .collect();
+        if asked.is_empty() {
+            return out;
+        }
+        futures::future::join_all(asked.iter().map(|&i| async move {
+            // the magic number: its answer says the file's length and version
+            let _ = WithUrgency::new(&sources[i], Priority::Foreground)
+                .read(0..4)
+                .await;
+        }))
+        .await;
+        let keys: Vec<Option<FileKey>> = sources.iter().map(|s| FileKey::of(s)).collect();
+        for &i in &asked {
+            let Some(key) = &keys[i] else { continue };
+            let Some(footer) = kept.get(&key.key(FOOTER)).await else {
+                continue;
+            };
+            let n = footer.len() as u64;
+            if n < 12 || n > key.size || !footer.ends_with(b"PAR1") {
+                continue;
+            }
+            sources[i].prime(key.size - n..key.size, footer);
+            hints[i] = Some(n);
+            out.footers[i] = true;
+        }
+        if out.footers.iter().all(|&f| f)
+            && let Some(blob) = kept.get(&format!("{MAP} {dataset}")).await
+            && let Ok(record) = SkyRecord::unpack(&blob)
+        {
+            let now: Vec<String> = keys
+                .iter()
+                .map(|k| k.as_ref().map(|k| k.key(FOOTER)).unwrap_or_default())
+                .collect();
+            if record.files == now {
+                out.sky = Some(record);
+            }
+        }
+        out
+    }
+
+    /// Keep file `i`'s footer, just read (unless it came from the browser).
+    pub(super) fn keep_footer(&self, src: &Source) {
+        let (Some(kept), Some(key), Some(bytes)) =
+            (self.kept(), FileKey::of(src), held_footer(src))
+        else {
+            return;
+        };
+        let me = self.clone();
+        self.host().spawn(Box::pin(async move {
+            let k = key.key(FOOTER);
+            if !kept.has(&k).await {
+                kept.put(&k, FOOTER, &key.url, bytes).await;
+                me.publish_kept().await;
+            }
+        }));
+    }
+
+    /// Draw the map an earlier visit kept; with `find`, the global row of the galaxy with
+    /// that id (`None`: no such galaxy).
+    pub(super) fn draw_kept(&self, record: SkyRecord, find: Option<&str>) -> Option<u64> {
+        self.emit(Event::SkyPlanned(record.planned));
+        let mut count = 0usize;
+        let mut found = None;
+        for p in record.points {
+            let (ra, dec) = (p.ra.f64s(), p.dec.f64s());
+            count += ra
+                .iter()
+                .zip(&dec)
+                .filter(|(r, d)| r.is_finite() && d.is_finite())
+                .count();
+            if let (Some(want), None) = (find, found) {
+                let ends = p.id_ends.u32s();
+                let rows = p.rows.u32s();
+                let mut start = 0usize;
+                for (k, &end) in ends.iter().enumerate() {
+                    let end = end as usize;
+                    if p.ids.0.get(start..end) == Some(want.as_bytes())
+                        && let Some(&r) = rows.get(k).filter(|&&r| r != u32::MAX)
+                    {
+                        found = Some(u64::from(r));
+                        break;
+                    }
+                    start = end;
+                }
+            }
+            self.emit(Event::Points(p));
+        }
+        self.emit(Event::Mark {
+            name: "gzv:positions".into(),
+            at: None,
+        });
+        self.emit(Event::Positions(super::protocol::PositionsView::Ready {
+            count,
+            failed: Vec::new(),
+        }));
+        found
+    }
+
+    /// Keep the map every file gave (only when each file's version is known).
+    pub(super) fn keep_sky(&self, ds: &Dataset, planned: SkyPlanned, points: Vec<Points>) {
+        let Some(kept) = self.kept() else { return };
+        let files: Option<Vec<String>> = ds
+            .sources
+            .iter()
+            .map(|s| FileKey::of(s).map(|k| k.key(FOOTER)))
+            .collect();
+        let Some(files) = files else { return };
+        let record = SkyRecord {
+            files,
+            planned,
+            points,
+        };
+        let Ok(blob) = record.pack() else { return };
+        let of = ds.key.clone();
+        let me = self.clone();
+        self.host().spawn(Box::pin(async move {
+            kept.put(&format!("{MAP} {of}"), MAP, &of, blob.into())
+                .await;
+            me.publish_kept().await;
+        }));
+    }
+}
