@@ -146,39 +146,55 @@ impl Engine {
         if asked.is_empty() {
             return out;
         }
-        futures::future::join_all(asked.iter().map(|&i| async move {
-            // the magic number: its answer says the file's length and version
-            let _ = WithUrgency::new(&sources[i], Priority::Foreground)
+        // the magic number: its answer says the file's length and version; a file that
+        // cannot answer it is read as if nothing were kept (and fails as it would)
+        let answered = futures::future::join_all(asked.iter().map(|&i| async move {
+            WithUrgency::new(&sources[i], Priority::Foreground)
                 .read(0..4)
-                .await;
+                .await
+                .is_ok_and(|b| &b[..] == b"PAR1")
         }))
         .await;
+        let asked: Vec<usize> = asked
+            .into_iter()
+            .zip(answered)
+            .filter_map(|(i, ok)| ok.then_some(i))
+            .collect();
         let keys: Vec<Option<FileKey>> = sources.iter().map(|s| FileKey::of(s)).collect();
-        for &i in &asked {
-            let Some(key) = &keys[i] else { continue };
-            let Some(footer) = kept.get(&key.key(FOOTER)).await else {
-                continue;
-            };
-            let n = footer.len() as u64;
-            if n < 12 || n > key.size || !footer.ends_with(b"PAR1") {
-                continue;
+        // the map (when every file was asked) and the footers, read from the store at once
+        let map = async {
+            if asked.len() < sources.len() {
+                return None;
             }
-            sources[i].prime(key.size - n..key.size, footer);
-            hints[i] = Some(n);
-            out.footers[i] = true;
-        }
-        if out.footers.iter().all(|&f| f)
-            && let Some(blob) = kept.get(&format!("{MAP} {dataset}")).await
-            && let Ok(record) = SkyRecord::unpack(&blob)
-        {
+            let blob = kept.get(&format!("{MAP} {dataset}")).await?;
+            let record = SkyRecord::unpack(&blob).ok()?;
             let now: Vec<String> = keys
                 .iter()
                 .map(|k| k.as_ref().map(|k| k.key(FOOTER)).unwrap_or_default())
                 .collect();
-            if record.files == now {
-                out.sky = Some(record);
+            (record.files == now).then_some(record)
+        };
+        let footers = futures::future::join_all(asked.iter().map(|&i| {
+            let (kept, key) = (&kept, &keys[i]);
+            async move {
+                let key = key.as_ref()?;
+                let footer = kept.get(&key.key(FOOTER)).await?;
+                let n = footer.len() as u64;
+                (n >= 12 && n <= key.size && footer.ends_with(b"PAR1"))
+                    .then_some((i, key.size, footer))
             }
+        }));
+        let (map, footers) = futures::join!(map, footers);
+        for (i, size, footer) in footers.into_iter().flatten() {
+            let n = footer.len() as u64;
+            sources[i].prime(size - n..size, footer);
+            hints[i] = Some(n);
+            out.footers[i] = true;
         }
+        // a map is only as good as every footer behind it
+        out.sky = map.filter(|_| out.footers.iter().all(|&f| f));
+        let k = kept.clone();
+        self.host().spawn(Box::pin(async move { k.flush().await }));
         out
     }
 

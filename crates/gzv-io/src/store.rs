@@ -189,7 +189,8 @@ impl Kept {
         self.with_index(|i| i.entries.iter().any(|e| e.key == key))
     }
 
-    /// The blob under `key`, marking it used.
+    /// The blob under `key`, marking it used (kept in the store by the next change, or
+    /// by [`flush`](Self::flush)).
     pub async fn get(&self, key: &str) -> Option<Bytes> {
         if !self.has(key).await {
             return None;
@@ -203,7 +204,6 @@ impl Kept {
                         e.used = t;
                     }
                 });
-                self.save().await;
                 Some(b)
             }
             Ok(None) => {
@@ -275,6 +275,11 @@ impl Kept {
         });
         self.save().await;
         true
+    }
+
+    /// Write what was used lately to the store (so the order survives the visit).
+    pub async fn flush(&self) {
+        self.save().await;
     }
 
     /// Everything kept, most recently used first.
@@ -390,11 +395,14 @@ mod tests {
             Bytes::from(vec![0u8; 11])
         )));
         assert_eq!(block_on(k.list()).len(), 2);
-        // the order survives a new visit
+        // the order of uses survives a new visit once flushed
+        assert!(block_on(k.get("a")).is_some());
+        block_on(k.flush());
         let again = kept(&store, 10);
+        assert_eq!(block_on(again.list())[0].key, "a");
         assert!(block_on(again.put("d", "footer", "d", four())));
         let keys: Vec<String> = block_on(again.list()).into_iter().map(|e| e.key).collect();
-        assert_eq!(keys, vec!["d", "c"]);
+        assert_eq!(keys, vec!["d", "a"]);
     }
 
     #[test]
