@@ -2529,5 +2529,65 @@ async fn a_second_visit_draws_the_map_from_this_browser_and_reads_a_changed_file
             .any(|e| e.range.as_deref() == Some("bytes=0-3")),
         "nothing kept, no version asked"
     );
+
+    // the map shared as a catalog: catalog.parquet + index.json, which a mirror hosts and
+    // opens the map from (the shards' other reads not needed)
+    browser
+        .wait_for("#share-build")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for("#share-parquet").await;
+    let got = browser
+        .js("const get = async id => new Uint8Array(await (await fetch(document.getElementById(id).href)).arrayBuffer());
+             const p = await get('share-parquet'), i = await get('share-index');
+             return [Array.from(p), new TextDecoder().decode(i)]")
+        .await;
+    let parquet: Vec<u8> = got[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as u8)
+        .collect();
+    let index: Value = serde_json::from_str(got[1].as_str().unwrap()).unwrap();
+    let catalog = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(parquet.clone()))
+        .expect("a parquet file");
+    assert_eq!(catalog.metadata().file_metadata().num_rows(), new_rows);
+    let names: Vec<String> = catalog
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    assert_eq!(&names[..5], ["id_str", "ra", "dec", "gzv_file", "gzv_row"]);
+    assert_eq!(index["catalog"]["size"], parquet.len() as u64);
+    assert_eq!(index["files"].as_array().unwrap().len(), files.len());
+    app.put(
+        "/mirror/index.json",
+        "application/json",
+        got[1].as_str().unwrap().to_string(),
+    );
+    app.put(
+        "/mirror/catalog.parquet",
+        "application/octet-stream",
+        parquet,
+    );
+    app.clear_log();
+    browser
+        .client
+        .goto(&format!("{base}/?url={base}/mirror/index.json&row=0"))
+        .await
+        .unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    wait_for_positions(&browser, new_rows).await;
+    let log = app.log();
+    assert!(log.iter().any(|e| e.path == "/mirror/catalog.parquet"));
+    for (p, _, _) in files.iter().skip(1) {
+        assert!(
+            !log.iter().any(|e| e.path.ends_with(p.as_str())),
+            "{p}: not read, the map came from the catalog: {log:#?}"
+        );
+    }
     browser.close().await;
 }

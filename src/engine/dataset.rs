@@ -77,6 +77,8 @@ impl ByteSource for FileSource {
 pub struct Dataset {
     /// The dataset's address (what is kept of its map is kept under it).
     pub key: String,
+    /// Its name, from the manifest or listing.
+    pub title: Option<String>,
     /// Whether the map was drawn from what the browser kept (then it is only planned).
     pub sky_kept: std::cell::Cell<bool>,
     pub files: RefCell<Vec<FileRow>>,

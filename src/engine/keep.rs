@@ -82,8 +82,9 @@ pub fn held_footer(src: &Source) -> Option<Bytes> {
 pub struct Restored {
     /// Files whose footer came from the browser.
     pub footers: Vec<bool>,
-    /// The map, when no file changed.
-    pub sky: Option<SkyRecord>,
+    /// The map was drawn from the browser (no file changed); with an id to find, the
+    /// galaxy's global row (`None`: no galaxy with that id).
+    pub sky: Option<Option<u64>>,
 }
 
 impl Engine {
@@ -122,14 +123,16 @@ impl Engine {
         }));
     }
 
-    /// Before the footers are read: for each file something is kept of, learn its version
-    /// (a 4-byte read) and put its kept footer in the byte cache; the map too when no file
-    /// changed. Files nothing is kept of cost nothing here.
+    /// Before the footers are read: for each file to be read now that something is kept
+    /// of, learn its version (a 4-byte read) and put its kept footer in the byte cache; the
+    /// map too when no file changed. Files nothing is kept of cost nothing here.
     pub(super) async fn restore(
         &self,
         dataset: &str,
         sources: &[Source],
+        read_now: &[usize],
         hints: &mut [Option<u64>],
+        find: Option<&str>,
     ) -> Restored {
         let mut out = Restored {
             footers: vec![false; sources.len()],
@@ -140,8 +143,10 @@ impl Engine {
         };
         let entries = kept.list().await;
         let known = |url: &str| entries.iter().any(|e| e.what == FOOTER && e.of == url);
-        let asked: Vec<usize> = (0..sources.len())
-            .filter(|&i| known(sources[i].name()))
+        let asked: Vec<usize> = read_now
+            .iter()
+            .copied()
+            .filter(|&i| sources.get(i).is_some_and(|s| known(s.name())))
             .collect();
         if asked.is_empty() {
             return out;
@@ -161,7 +166,8 @@ impl Engine {
             .filter_map(|(i, ok)| ok.then_some(i))
             .collect();
         let keys: Vec<Option<FileKey>> = sources.iter().map(|s| FileKey::of(s)).collect();
-        // the map (when every file was asked) and the footers, read from the store at once
+        // the map (when every file was asked and none changed: drawn as soon as it is
+        // read) and the footers, read from the store at once
         let map = async {
             if asked.len() < sources.len() {
                 return None;
@@ -172,7 +178,7 @@ impl Engine {
                 .iter()
                 .map(|k| k.as_ref().map(|k| k.key(FOOTER)).unwrap_or_default())
                 .collect();
-            (record.files == now).then_some(record)
+            (record.files == now).then(|| self.draw_kept(record, find))
         };
         let footers = futures::future::join_all(asked.iter().map(|&i| {
             let (kept, key) = (&kept, &keys[i]);
@@ -191,8 +197,7 @@ impl Engine {
             hints[i] = Some(n);
             out.footers[i] = true;
         }
-        // a map is only as good as every footer behind it
-        out.sky = map.filter(|_| out.footers.iter().all(|&f| f));
+        out.sky = map;
         let k = kept.clone();
         self.host().spawn(Box::pin(async move { k.flush().await }));
         out

@@ -10,8 +10,10 @@ mod dataset;
 mod galaxy;
 mod keep;
 mod open;
+mod parquet_out;
 pub mod protocol;
 mod rows;
+mod share;
 mod sky;
 #[cfg(test)]
 mod tests;
@@ -157,6 +159,7 @@ impl Engine {
             Request::TableOpened => self.table_opened(),
             Request::Schema { file } => self.schema(file),
             Request::Kept { .. } => {} // answered above, open or not
+            Request::Catalog => self.share_catalog(),
         }
     }
 

@@ -192,14 +192,6 @@ impl Engine {
             src.prime(range, bytes);
         }
         let mut hints: Vec<Option<u64>> = manifest.files.iter().map(|f| f.footer_len).collect();
-        // what an earlier visit kept: footers of unchanged files, and the map when no file
-        // changed (drawn at once; the files' own reads then only plan it)
-        let restored = self.restore(url.as_str(), &sources, &mut hints).await;
-        let kept_footers = restored.footers;
-        let sky_kept = restored.sky.is_some();
-        let kept_found = restored
-            .sky
-            .map(|record| self.draw_kept(record, id.as_deref().filter(|_| row.is_none())));
         // With a catalog sidecar and every file's row count in the manifest, the shards'
         // footers are read only when one of their galaxies is shown: the map comes from
         // the catalog, and global rows from the manifest's counts (gz_desi: 34 of 35
@@ -234,6 +226,20 @@ impl Engine {
             }
             None => (0..sources.len()).collect(),
         };
+        // what an earlier visit kept: footers of unchanged files (of those read now), and
+        // the map when no file changed (drawn at once; the files' reads then only plan it)
+        let restored = self
+            .restore(
+                url.as_str(),
+                &sources,
+                &read_now,
+                &mut hints,
+                id.as_deref().filter(|_| row.is_none()),
+            )
+            .await;
+        let kept_footers = restored.footers;
+        let sky_kept = restored.sky.is_some();
+        let kept_found = restored.sky;
         self.emit(Event::Files(files.borrow().clone()));
         let catalog_src = manifest.catalog.as_ref().map(|c| {
             (
@@ -299,7 +305,7 @@ impl Engine {
             let Some(k) = through else { return };
             galaxy_started.set(true);
             let ds = Rc::new(build(
-                url.as_str(),
+                (url.as_str(), manifest.name.clone()),
                 files.borrow()[..=k].to_vec(),
                 sources[..=k].to_vec(),
                 hints[..=k].to_vec(),
@@ -359,6 +365,9 @@ impl Engine {
             let r = read_footer(&sources_ref[i], hints_ref[i], priority).await;
             let report = report_ref;
             report(i, &r);
+            // footers from the browser decode without a wait: let the galaxy started
+            // meanwhile (and the page's requests) run between them
+            self.host().pause().await;
             r
         }));
         let (read, catalog_meta) = futures::join!(footers, catalog_meta);
@@ -404,7 +413,7 @@ impl Engine {
         self.emit(Event::Progress(None));
         self.host().pause().await;
         let ds = Rc::new(build(
-            url.as_str(),
+            (url.as_str(), manifest.name.clone()),
             files.into_inner(),
             sources,
             hints,
@@ -496,7 +505,7 @@ pub fn columns_of(meta: &ParquetMetaData) -> Result<Columns, String> {
     reason = "the parts of a dataset as the open flow gathered them"
 )]
 fn build(
-    key: &str,
+    (key, title): (&str, Option<String>),
     files: Vec<FileRow>,
     sources: Vec<super::dataset::Source>,
     hints: Vec<Option<u64>>,
@@ -532,6 +541,7 @@ fn build(
     let n = files.len();
     Dataset {
         key: key.to_string(),
+        title,
         sky_kept: std::cell::Cell::new(false),
         files: RefCell::new(files),
         sources,

@@ -69,6 +69,8 @@ pub enum Request {
     Schema { file: usize },
     /// What the browser keeps between visits: say it (`clear: false`) or drop it all.
     Kept { clear: bool },
+    /// Build the map's catalog sidecar (`catalog.parquet` + `index.json`) to download.
+    Catalog,
 }
 
 /// Something slow in progress: what, and how far.
@@ -383,6 +385,16 @@ pub enum Event {
     },
     /// What the browser keeps for the next visit.
     Kept(KeptView),
+    /// The catalog asked for, or why it could not be built.
+    Catalog(Result<CatalogFiles, String>),
+}
+
+/// A catalog sidecar built in the browser: the parquet, the manifest naming it, its rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CatalogFiles {
+    pub parquet: Bulk,
+    pub index: String,
+    pub rows: u64,
 }
 
 /// What the browser keeps between visits, most recently used first, and (once it failed)

@@ -32,9 +32,9 @@ use super::protocol::NULL_COUNT;
 /// Where the map's rows come from.
 pub struct Run {
     /// Index into the dataset's files, or `None` for the catalog.
-    file: Option<usize>,
-    groups: Vec<usize>,
-    slot: usize,
+    pub(super) file: Option<usize>,
+    pub(super) groups: Vec<usize>,
+    pub(super) slot: usize,
     /// Global row of the run's first row (shards of files with images).
     first_row: Option<u64>,
 }
@@ -44,8 +44,8 @@ pub struct SkyPlan {
     runs: Vec<Run>,
     pub slots: usize,
     pub votes: VoteSchema,
-    schema: arrow_schema::Schema,
-    roles: table::Roles,
+    pub(super) schema: arrow_schema::Schema,
+    pub(super) roles: table::Roles,
     pub catalog: bool,
     /// Root question of each campaign.
     roots: Vec<RootQuestion>,
@@ -213,7 +213,7 @@ fn counts_of(b: &RecordBatch, columns: &[String]) -> Vec<i32> {
 impl Engine {
     /// Read `columns` of every run, concurrently; `land(run, batches)` is called as each
     /// run arrives. Returns the failures (one line per failed run's file).
-    async fn read_runs(
+    pub(super) async fn read_runs(
         &self,
         ds: &Dataset,
         plan: &SkyPlan,

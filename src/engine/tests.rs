@@ -922,3 +922,149 @@ fn clearing_what_is_kept_makes_the_next_visit_read_everything() {
         "nothing to ask the version of: {log:?}"
     );
 }
+
+#[test]
+fn the_map_is_shared_as_the_catalog_gzv_catalog_writes_and_opens_as_one() {
+    let files = three_shards();
+    let mut f = Fixture::new(files.clone());
+    f.open("index.json", None, None);
+    f.take_events();
+    f.ask(Request::Catalog);
+    let built = f
+        .take_events()
+        .into_iter()
+        .find_map(|e| match e {
+            Event::Catalog(r) => Some(r),
+            _ => None,
+        })
+        .expect("an answer")
+        .expect("a catalog");
+    assert_eq!(built.rows, 70);
+    // the tool's own catalog of the same shards
+    let dir = std::env::temp_dir().join(format!("gzv-engine-share-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let locs: Vec<gzv_sample::catalog::Location> = files[1..]
+        .iter()
+        .map(|(n, b)| {
+            let p = dir.join(n);
+            std::fs::write(&p, b).unwrap();
+            gzv_sample::catalog::Location::File(p)
+        })
+        .collect();
+    let out = dir.join("catalog.parquet");
+    gzv_sample::catalog::build(&locs, &out, 1, &|_| {}).expect("catalog");
+    let tool = std::fs::read(&out).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let batches = |bytes: Vec<u8>| -> (
+        arrow_schema::SchemaRef,
+        Vec<arrow_array::RecordBatch>,
+        Vec<i64>,
+    ) {
+        let b = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+            Bytes::from(bytes),
+        )
+        .unwrap();
+        let groups = b
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|g| g.num_rows())
+            .collect();
+        let schema = b.schema().clone();
+        (
+            schema,
+            b.build().unwrap().map(|r| r.unwrap()).collect(),
+            groups,
+        )
+    };
+    let (ours_schema, ours, ours_groups) = batches(built.parquet.0.clone());
+    let (tool_schema, theirs, tool_groups) = batches(tool);
+    let strip = |s: &arrow_schema::SchemaRef| {
+        s.fields()
+            .iter()
+            .map(|f| (f.name().clone(), f.data_type().clone(), f.is_nullable()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        strip(&ours_schema),
+        strip(&tool_schema),
+        "gzv-catalog's columns"
+    );
+    assert_eq!(ours_groups, tool_groups, "and its row groups");
+    let concat =
+        |s: &arrow_schema::SchemaRef, b: &[arrow_array::RecordBatch]| arrow_select_concat(s, b);
+    assert_eq!(
+        concat(&ours_schema, &ours),
+        concat(&tool_schema, &theirs),
+        "and its values"
+    );
+    // a mirror that hosts the two files opens the map from the catalog alone
+    let index: serde_json::Value = serde_json::from_str(&built.index).unwrap();
+    assert_eq!(index["catalog"]["rows"], 70);
+    assert_eq!(index["files"][1]["rows"], 20);
+    let mut mirror_files = files.clone();
+    mirror_files[0].1 = built.index.clone().into_bytes();
+    mirror_files.push(("catalog.parquet", built.parquet.0.clone()));
+    let mut mirror = Fixture::new(mirror_files);
+    // the manifest's files are the originals' absolute URLs: they are the same here
+    mirror.open("index.json", Some(40), None);
+    let events = mirror.take_events();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::SkyPlanned(p) if p.catalog))
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Positions(PositionsView::Ready { count: 70, .. })))
+    );
+    assert_eq!(Fixture::galaxy(&events), Some((40, Some("g10".into()))));
+    let log = mirror.take_log();
+    assert!(
+        !log.iter().any(|(n, _)| n.ends_with("s0.parquet")),
+        "the other shards are not read: {log:?}"
+    );
+}
+
+/// Every value of `batches`, column by column, as text (to compare two files' contents).
+fn arrow_select_concat(
+    schema: &arrow_schema::SchemaRef,
+    batches: &[arrow_array::RecordBatch],
+) -> Vec<Vec<String>> {
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float32Type, Int32Type};
+    (0..schema.fields().len())
+        .map(|c| {
+            batches
+                .iter()
+                .flat_map(|b| {
+                    let col = b.column(c).clone();
+                    (0..b.num_rows())
+                        .map(|r| {
+                            if col.is_null(r) {
+                                return "null".to_string();
+                            }
+                            match col.data_type() {
+                                arrow_schema::DataType::Utf8 => {
+                                    col.as_string::<i32>().value(r).to_string()
+                                }
+                                arrow_schema::DataType::Float32 => {
+                                    format!(
+                                        "{:08x}",
+                                        col.as_primitive::<Float32Type>().value(r).to_bits()
+                                    )
+                                }
+                                arrow_schema::DataType::Int32 => {
+                                    col.as_primitive::<Int32Type>().value(r).to_string()
+                                }
+                                t => panic!("unexpected column type {t}"),
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        })
+        .collect()
+}

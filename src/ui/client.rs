@@ -293,6 +293,17 @@ fn land_points(state: AppState, p: Points) {
     state.sky_version.update(|v| *v += 1);
 }
 
+/// A `blob:` URL of bytes made here, to download.
+fn file_url(bytes: &[u8], mime: &str) -> Result<String, String> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)
+        .map_err(|_| "the browser could not make the file".to_string())?;
+    web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the browser could not offer the file".to_string())
+}
+
 /// What an event is, for the page's slow-work list.
 fn kind(ev: &Event) -> &'static str {
     match ev {
@@ -318,6 +329,7 @@ fn kind(ev: &Event) -> &'static str {
         Event::Schema { .. } => "event schema",
         Event::Mark { .. } => "event mark",
         Event::Kept(_) => "event kept",
+        Event::Catalog(_) => "event catalog",
     }
 }
 
@@ -340,6 +352,21 @@ fn apply_event(state: AppState, ev: Event) {
         Event::Files(f) => state.files.set(f),
         Event::Net(n) => state.net.set(n),
         Event::Kept(k) => state.kept.set(Some(k)),
+        Event::Catalog(r) => {
+            state.sharing.set(false);
+            if let Some(Ok(old)) = state.shared.get_untracked() {
+                let _ = web_sys::Url::revoke_object_url(&old.parquet_url);
+                let _ = web_sys::Url::revoke_object_url(&old.index_url);
+            }
+            state.shared.set(Some(r.and_then(|c| {
+                Ok(super::state::SharedCatalog {
+                    parquet_url: file_url(&c.parquet.0, "application/vnd.apache.parquet")?,
+                    index_url: file_url(c.index.as_bytes(), "application/json")?,
+                    rows: c.rows,
+                    bytes: c.parquet.0.len() as u64,
+                })
+            })));
+        }
         Event::SkyNote(n) => state.sky_note.set(n),
         Event::Opened(o) => {
             if !state.by_id.get_value() {

@@ -57,6 +57,15 @@ pub struct Galaxy {
     pub votes: Vec<CampaignVotes>,
 }
 
+/// A catalog built in the browser, offered as two files (blob URLs).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SharedCatalog {
+    pub parquet_url: String,
+    pub index_url: String,
+    pub rows: u64,
+    pub bytes: u64,
+}
+
 /// What the galaxy panel shows.
 #[derive(Clone, Debug, PartialEq)]
 pub enum GalaxyView {
@@ -84,6 +93,9 @@ pub struct AppState {
     pub net: RwSignal<NetView>,
     /// What the browser keeps for the next visit (`None` until the engine has said).
     pub kept: RwSignal<Option<KeptView>>,
+    /// The map's catalog being built (`true`), and the files made (or why not).
+    pub sharing: RwSignal<bool>,
+    pub shared: RwSignal<Option<Result<SharedCatalog, String>>>,
     pub positions: RwSignal<PositionsView>,
     /// The sky map's points, filled as row groups arrive; `sky_version` changes with them.
     pub sky: StoredValue<
@@ -141,6 +153,8 @@ impl AppState {
             galaxy: RwSignal::new(GalaxyView::Waiting),
             net: RwSignal::new(NetView::default()),
             kept: RwSignal::new(None),
+            sharing: RwSignal::new(false),
+            shared: RwSignal::new(None),
             positions: RwSignal::new(PositionsView::NotStarted),
             sky: StoredValue::new_local(None),
             sky_version: RwSignal::new(0),

@@ -45,6 +45,7 @@ pub fn StatusBar() -> impl IntoView {
                 }}
             </p>
             <KeptLine/>
+            <ShareLine/>
         </section>
     }
 }
@@ -90,5 +91,42 @@ fn KeptLine() -> impl IntoView {
                 "Clear what this browser keeps"
             </button>
         </details>
+    }
+}
+
+/// Share the map a visit built without a catalog: `catalog.parquet` + `index.json`, the
+/// files `gzv-catalog` makes, for a mirror to host beside (or pointing at) the shards.
+#[component]
+fn ShareLine() -> impl IntoView {
+    use crate::engine::protocol::{PositionsView, Request};
+    let state = expect_context::<AppState>();
+    let offered = move || {
+        matches!(state.positions.get(), PositionsView::Ready { .. }) && !state.sky_catalog.get()
+    };
+    let build = move |_| {
+        state.sharing.set(true);
+        state.shared.set(None);
+        super::client::send(Request::Catalog);
+    };
+    view! {
+        <Show when=offered>
+            <p class="share" id="share">
+                "Share this map: "
+                <button type="button" id="share-build" disabled=move || state.sharing.get() on:click=build>
+                    {move || if state.sharing.get() { "Building the catalog…" } else { "Build catalog.parquet + index.json" }}
+                </button>
+                {move || match state.shared.get() {
+                    Some(Ok(c)) => view! {
+                        " "<a id="share-parquet" href=c.parquet_url.clone() download="catalog.parquet" data-rows=c.rows.to_string()>
+                            {format!("catalog.parquet ({} rows, {})", c.rows, format_bytes(c.bytes))}
+                        </a>" "
+                        <a id="share-index" href=c.index_url.clone() download="index.json">"index.json"</a>
+                        " (host both together: the map then opens from the catalog alone)"
+                    }.into_any(),
+                    Some(Err(e)) => view! { " "<span class="error" role="alert" id="share-error">{e}</span> }.into_any(),
+                    None => ().into_any(),
+                }}
+            </p>
+        </Show>
     }
 }
