@@ -203,8 +203,25 @@ impl Engine {
         out
     }
 
-    /// Keep file `i`'s footer, just read (unless it came from the browser).
+    /// Keep a file's footer, just read: once the map has loaded (until then it waits in
+    /// the byte cache), at once after.
     pub(super) fn keep_footer(&self, src: &Source) {
+        if let Some(later) = self.0.keep_later.borrow_mut().as_mut() {
+            later.push(src.clone());
+            return;
+        }
+        self.keep_footer_now(src);
+    }
+
+    /// The map has loaded (or failed): keep the footers read meanwhile.
+    pub(super) fn map_loaded(&self) {
+        let later = self.0.keep_later.borrow_mut().take().unwrap_or_default();
+        for src in &later {
+            self.keep_footer_now(src);
+        }
+    }
+
+    fn keep_footer_now(&self, src: &Source) {
         let (Some(kept), Some(key), Some(bytes)) =
             (self.kept(), FileKey::of(src), held_footer(src))
         else {

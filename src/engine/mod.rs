@@ -67,6 +67,9 @@ struct Inner {
     first_galaxy_done: std::cell::Cell<bool>,
     /// What the browser keeps between visits (bounded, least recently used out first).
     kept: Option<Rc<crate::io::Kept>>,
+    /// Footers to keep once the map has loaded (writing 47 MB to the browser's storage
+    /// while the map's reads land would slow them); `None` once it has.
+    keep_later: RefCell<Option<Vec<dataset::Source>>>,
 }
 
 impl Engine {
@@ -76,6 +79,7 @@ impl Engine {
             .map(|s| Rc::new(crate::io::Kept::new(s, crate::io::DEFAULT_KEPT_BYTES)));
         Engine(Rc::new(Inner {
             kept,
+            keep_later: RefCell::default(),
             host,
             dataset: RefCell::default(),
             open: RefCell::default(),
@@ -147,6 +151,7 @@ impl Engine {
                 self.0.waiting.borrow_mut().clear();
                 self.0.first_galaxy_done.set(false);
                 self.0.dataset.replace(None);
+                self.0.keep_later.replace(Some(Vec::new()));
                 let me = self.clone();
                 let h = self.spawn_abortable(async move { me.open(target, row, id, early).await });
                 self.0.open.replace(Some(h));

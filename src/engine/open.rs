@@ -478,6 +478,7 @@ impl Engine {
             self.0.galaxy.replace(Some(handle));
             let _ = futures::join!(galaxy, self.load_positions(&ds, None));
         }
+        self.map_loaded();
         self.publish_costs();
     }
 }
