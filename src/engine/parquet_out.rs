@@ -374,22 +374,22 @@ mod tests {
             300,
         );
         // in two pushes that straddle a row group
-        for part in [0..450, 450..n] {
+        for part in [0..450usize, 450..n] {
             w.push(vec![
                 Column::Str(
                     part.clone()
-                        .map(|i| (i % 7 != 0).then(|| format!("g{i}")))
+                        .map(|i| (!i.is_multiple_of(7)).then(|| format!("g{i}")))
                         .collect(),
                 ),
                 Column::Float(
                     part.clone()
-                        .map(|i| (i % 5 != 0).then_some(i as f32 * 0.5))
+                        .map(|i| (!i.is_multiple_of(5)).then_some(i as f32 * 0.5))
                         .collect(),
                 ),
                 Column::IntRequired(part.clone().map(|i| i as i32).collect()),
                 Column::Int(
                     part.clone()
-                        .map(|i| (i % 3 != 0).then_some(-(i as i32)))
+                        .map(|i| (!i.is_multiple_of(3)).then_some(-(i as i32)))
                         .collect(),
                 ),
             ])
@@ -414,16 +414,16 @@ mod tests {
                 let i = r + k;
                 assert_eq!(
                     id.is_valid(k).then(|| id.value(k)),
-                    (i % 7 != 0).then(|| format!("g{i}")).as_deref()
+                    (!i.is_multiple_of(7)).then(|| format!("g{i}")).as_deref()
                 );
                 assert_eq!(
                     x.is_valid(k).then(|| x.value(k)),
-                    (i % 5 != 0).then_some(i as f32 * 0.5)
+                    (!i.is_multiple_of(5)).then_some(i as f32 * 0.5)
                 );
                 assert_eq!(file.value(k), i as i32);
                 assert_eq!(
                     votes.is_valid(k).then(|| votes.value(k)),
-                    (i % 3 != 0).then_some(-(i as i32))
+                    (!i.is_multiple_of(3)).then_some(-(i as i32))
                 );
             }
             r += b.num_rows();
