@@ -2410,7 +2410,11 @@ async fn a_second_visit_draws_the_map_from_this_browser_and_reads_a_changed_file
             first_visit
                 .iter()
                 .any(|e| e.path.ends_with(p.as_str()) && footer_read(e, *size)),
-            "{p}: the first visit reads its footer"
+            "{p} ({size} bytes): the first visit reads its footer: {:#?}",
+            first_visit
+                .iter()
+                .filter(|e| e.path.ends_with(p.as_str()))
+                .collect::<Vec<_>>()
         );
     }
 

@@ -7,7 +7,7 @@
 use super::Engine;
 use super::dataset::{Dataset, Source};
 use super::protocol::{Event, KeptItem, KeptView, Points, SkyPlanned};
-use crate::io::{ByteSource, FileKey, Kept, Priority, WithUrgency};
+use crate::io::{ByteSource, FileKey, Kept, KeptEntry, Priority, WithUrgency};
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
@@ -77,16 +77,6 @@ pub fn held_footer(src: &Source) -> Option<Bytes> {
     src.held(len.checked_sub(meta + 8)?..len)
 }
 
-/// What the visit found kept.
-#[derive(Default)]
-pub struct Restored {
-    /// Files whose footer came from the browser.
-    pub footers: Vec<bool>,
-    /// The map was drawn from the browser (no file changed); with an id to find, the
-    /// galaxy's global row (`None`: no galaxy with that id).
-    pub sky: Option<Option<u64>>,
-}
-
 impl Engine {
     pub(super) fn kept(&self) -> Option<Rc<Kept>> {
         self.0.kept.clone()
@@ -123,84 +113,69 @@ impl Engine {
         }));
     }
 
-    /// Before the footers are read: for each file to be read now that something is kept
-    /// of, learn its version (a 4-byte read) and put its kept footer in the byte cache; the
-    /// map too when no file changed. Files nothing is kept of cost nothing here.
-    pub(super) async fn restore(
-        &self,
-        dataset: &str,
-        sources: &[Source],
-        read_now: &[usize],
-        hints: &mut [Option<u64>],
-        find: Option<&str>,
-    ) -> Restored {
-        let mut out = Restored {
-            footers: vec![false; sources.len()],
-            sky: None,
-        };
-        let Some(kept) = self.kept() else {
-            return out;
-        };
+    /// What is kept (listed once per open), when anything is.
+    pub(super) async fn kept_list(&self) -> Option<(Rc<Kept>, Vec<KeptEntry>)> {
+        let kept = self.kept()?;
         let entries = kept.list().await;
-        let known = |url: &str| entries.iter().any(|e| e.what == FOOTER && e.of == url);
-        let asked: Vec<usize> = read_now
+        (!entries.is_empty()).then_some((kept, entries))
+    }
+
+    /// Before a file's footer is read: when its footer is kept, learn the file's version
+    /// (a 4-byte read of its `PAR1` magic, whose answer says its length and `ETag`) and, if
+    /// unchanged, put the kept footer in the byte cache. Returns the footer's length and the
+    /// file's key. Files nothing is kept of cost nothing; a file that cannot answer the
+    /// check is read as if nothing were kept (and fails as it would).
+    pub(super) async fn restore_footer(
+        &self,
+        kept: &Kept,
+        entries: &[KeptEntry],
+        src: &Source,
+    ) -> Option<(u64, String)> {
+        if !entries
             .iter()
-            .copied()
-            .filter(|&i| sources.get(i).is_some_and(|s| known(s.name())))
-            .collect();
-        if asked.is_empty() {
-            return out;
+            .any(|e| e.what == FOOTER && e.of == src.name())
+        {
+            return None;
         }
-        // the magic number: its answer says the file's length and version; a file that
-        // cannot answer it is read as if nothing were kept (and fails as it would)
-        let answered = futures::future::join_all(asked.iter().map(|&i| async move {
-            WithUrgency::new(&sources[i], Priority::Foreground)
-                .read(0..4)
-                .await
-                .is_ok_and(|b| &b[..] == b"PAR1")
-        }))
-        .await;
-        let asked: Vec<usize> = asked
-            .into_iter()
-            .zip(answered)
-            .filter_map(|(i, ok)| ok.then_some(i))
-            .collect();
-        let keys: Vec<Option<FileKey>> = sources.iter().map(|s| FileKey::of(s)).collect();
-        // the map (when every file was asked and none changed: drawn as soon as it is
-        // read) and the footers, read from the store at once
-        let map = async {
-            if asked.len() < sources.len() {
-                return None;
-            }
-            let blob = kept.get(&format!("{MAP} {dataset}")).await?;
-            let record = SkyRecord::unpack(&blob).ok()?;
-            let now: Vec<String> = keys
-                .iter()
-                .map(|k| k.as_ref().map(|k| k.key(FOOTER)).unwrap_or_default())
-                .collect();
-            (record.files == now).then(|| self.draw_kept(record, find))
-        };
-        let footers = futures::future::join_all(asked.iter().map(|&i| {
-            let (kept, key) = (&kept, &keys[i]);
-            async move {
-                let key = key.as_ref()?;
-                let footer = kept.get(&key.key(FOOTER)).await?;
-                let n = footer.len() as u64;
-                (n >= 12 && n <= key.size && footer.ends_with(b"PAR1"))
-                    .then_some((i, key.size, footer))
-            }
-        }));
-        let (map, footers) = futures::join!(map, footers);
-        for (i, size, footer) in footers.into_iter().flatten() {
-            let n = footer.len() as u64;
-            sources[i].prime(size - n..size, footer);
-            hints[i] = Some(n);
-            out.footers[i] = true;
+        let magic = WithUrgency::new(src, Priority::Foreground)
+            .read(0..4)
+            .await
+            .ok()?;
+        if &magic[..] != b"PAR1" {
+            return None;
         }
-        out.sky = map;
-        let k = kept.clone();
-        self.host().spawn(Box::pin(async move { k.flush().await }));
-        out
+        let key = FileKey::of(src)?;
+        let footer = kept.get(&key.key(FOOTER)).await?;
+        let n = footer.len() as u64;
+        if n < 12 || n > key.size || !footer.ends_with(b"PAR1") {
+            return None;
+        }
+        src.prime(key.size - n..key.size, footer);
+        Some((n, key.key(FOOTER)))
+    }
+
+    /// The map an earlier visit kept of `dataset`, drawn as soon as every file's check is
+    /// back unchanged (`keys`: each file's key, `None` when its footer was not kept or it
+    /// changed). With `find`, the global row of the galaxy with that id.
+    pub(super) async fn restore_map(
+        &self,
+        kept: &Kept,
+        dataset: &str,
+        keys: Vec<futures::channel::oneshot::Receiver<Option<String>>>,
+        find: Option<&str>,
+    ) -> Option<Option<u64>> {
+        let mut now = Vec::with_capacity(keys.len());
+        for k in keys {
+            now.push(k.await.ok().flatten()?);
+        }
+        let blob = kept.get(&format!("{MAP} {dataset}")).await?;
+        let record = SkyRecord::unpack(&blob).ok()?;
+        (record.files == now).then(|| self.draw_kept(record, find))
+    }
+
+    /// Whether a map of `dataset` is kept.
+    pub(super) fn has_map(entries: &[KeptEntry], dataset: &str) -> bool {
+        entries.iter().any(|e| e.what == MAP && e.of == dataset)
     }
 
     /// Keep a file's footer, just read: once the map has loaded (until then it waits in

@@ -191,7 +191,7 @@ impl Engine {
         if let (Some((range, bytes)), Some(src)) = (early_tail, sources.first()) {
             src.prime(range, bytes);
         }
-        let mut hints: Vec<Option<u64>> = manifest.files.iter().map(|f| f.footer_len).collect();
+        let hints: Vec<Option<u64>> = manifest.files.iter().map(|f| f.footer_len).collect();
         // With a catalog sidecar and every file's row count in the manifest, the shards'
         // footers are read only when one of their galaxies is shown: the map comes from
         // the catalog, and global rows from the manifest's counts (gz_desi: 34 of 35
@@ -226,20 +226,27 @@ impl Engine {
             }
             None => (0..sources.len()).collect(),
         };
-        // what an earlier visit kept: footers of unchanged files (of those read now), and
-        // the map when no file changed (drawn at once; the files' reads then only plan it)
-        let restored = self
-            .restore(
-                url.as_str(),
-                &sources,
-                &read_now,
-                &mut hints,
-                id.as_deref().filter(|_| row.is_none()),
-            )
-            .await;
-        let kept_footers = restored.footers;
-        let sky_kept = restored.sky.is_some();
-        let kept_found = restored.sky;
+        // what an earlier visit kept: each file read now checks its version and takes its
+        // footer from the browser when unchanged (the galaxy's file first, like its
+        // footer); the map is drawn from the browser once every file is back unchanged
+        let kept = self.kept_list().await;
+        let kept_footers = RefCell::new(vec![false; sources.len()]);
+        let hints = RefCell::new(hints);
+        let map_possible = kept
+            .as_ref()
+            .is_some_and(|(_, e)| Self::has_map(e, url.as_str()))
+            && read_now.len() == sources.len();
+        let (key_tx, key_rx): (Vec<_>, Vec<_>) = (0..sources.len())
+            .map(|_| futures::channel::oneshot::channel::<Option<String>>())
+            .unzip();
+        let key_tx = RefCell::new(key_tx.into_iter().map(Some).collect::<Vec<_>>());
+        let find = id.as_deref().filter(|_| row.is_none());
+        let map = async {
+            match (&kept, map_possible) {
+                (Some((k, _)), true) => self.restore_map(k, url.as_str(), key_rx, find).await,
+                _ => None,
+            }
+        };
         self.emit(Event::Files(files.borrow().clone()));
         let catalog_src = manifest.catalog.as_ref().map(|c| {
             (
@@ -308,7 +315,7 @@ impl Engine {
                 (url.as_str(), manifest.name.clone()),
                 files.borrow()[..=k].to_vec(),
                 sources[..=k].to_vec(),
-                hints[..=k].to_vec(),
+                hints.borrow()[..=k].to_vec(),
                 so_far[..=k].iter().map(|m| m.clone().flatten()).collect(),
                 None,
                 None,
@@ -325,7 +332,7 @@ impl Engine {
                 *slot = Some(r.as_ref().ok().map(|(m, _)| m.clone()));
             }
             if r.is_ok()
-                && !kept_footers.get(i).copied().unwrap_or(false)
+                && !kept_footers.borrow().get(i).copied().unwrap_or(false)
                 && let Some(src) = sources.get(i)
             {
                 self.keep_footer(src);
@@ -356,13 +363,26 @@ impl Engine {
         // shown before every footer is in, only the first shard's footer is (the rest
         // leave in manifest order, and the galaxy's reads go before those not yet sent)
         let (sources_ref, hints_ref, report_ref) = (&sources, &hints, &report);
+        let (kept_ref, kept_footers_ref, key_tx_ref) = (&kept, &kept_footers, &key_tx);
         let footers = join_all(read_now.iter().map(|&i| async move {
             let priority = if early_galaxy && i > 0 {
                 Priority::Background
             } else {
                 Priority::Foreground
             };
-            let r = read_footer(&sources_ref[i], hints_ref[i], priority).await;
+            let restored = match kept_ref {
+                Some((k, entries)) => self.restore_footer(k, entries, &sources_ref[i]).await,
+                None => None,
+            };
+            if let Some((n, _)) = &restored {
+                kept_footers_ref.borrow_mut()[i] = true;
+                hints_ref.borrow_mut()[i] = Some(*n);
+            }
+            if let Some(tx) = key_tx_ref.borrow_mut()[i].take() {
+                let _ = tx.send(restored.map(|r| r.1));
+            }
+            let hint = hints_ref.borrow()[i];
+            let r = read_footer(&sources_ref[i], hint, priority).await;
             let report = report_ref;
             report(i, &r);
             // footers from the browser decode without a wait: let the galaxy started
@@ -370,7 +390,8 @@ impl Engine {
             self.host().pause().await;
             r
         }));
-        let (read, catalog_meta) = futures::join!(footers, catalog_meta);
+        let (read, catalog_meta, kept_found) = futures::join!(footers, catalog_meta, map);
+        let sky_kept = kept_found.is_some();
         if !read_now.is_empty() {
             // every footer opening needed is in (all of them without a catalog)
             self.emit(Event::Mark {
@@ -395,8 +416,8 @@ impl Engine {
                         .filter(|i| !read_now.contains(i))
                         .collect();
                     let more = join_all(rest.iter().map(|&i| async move {
-                        let r =
-                            read_footer(&sources_ref[i], hints_ref[i], Priority::Background).await;
+                        let hint = hints_ref.borrow()[i];
+                        let r = read_footer(&sources_ref[i], hint, Priority::Background).await;
                         let report = report_ref;
                         report(i, &r);
                         r
@@ -416,7 +437,7 @@ impl Engine {
             (url.as_str(), manifest.name.clone()),
             files.into_inner(),
             sources,
-            hints,
+            hints.into_inner(),
             metas,
             manifest_rows,
             catalog,

@@ -1068,3 +1068,43 @@ fn arrow_select_concat(
         })
         .collect()
 }
+
+#[test]
+fn on_a_second_visit_the_galaxy_does_not_wait_for_every_version_check() {
+    let store = Rc::new(crate::io::MemoryStore::default());
+    let mut first = Fixture::keeping(three_shards(), Some(store.clone()));
+    first.open("index.json", Some(35), None);
+    first.take_events();
+    let mut second = Fixture::keeping(three_shards(), Some(store));
+    // the last shard answers slowly: its version check is held
+    *second.host.hold_file.borrow_mut() = Some("s2.parquet".into());
+    second.open("index.json", Some(35), None);
+    let events = second.take_events();
+    assert_eq!(
+        Fixture::galaxy(&events),
+        Some((35, Some("g5".into()))),
+        "the galaxy is shown from the first two shards' kept footers"
+    );
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::Points(_))),
+        "the kept map waits for every file's check"
+    );
+    *second.host.hold_file.borrow_mut() = None;
+    for tx in second.host.held.borrow_mut().drain(..) {
+        let _ = tx.send(());
+    }
+    second.pool.run_until_stalled();
+    let events = second.take_events();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Positions(PositionsView::Ready { count: 70, .. })))
+    );
+    assert_eq!(Fixture::galaxy(&events), None, "the galaxy is read once");
+    let log = second.take_log();
+    assert!(
+        log.iter()
+            .all(|(n, r)| !n.ends_with("s2.parquet") || *r == (0..4)),
+        "the slow shard's footer still came from the browser: {log:?}"
+    );
+}

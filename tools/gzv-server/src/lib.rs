@@ -60,6 +60,9 @@ pub(crate) struct State {
     pub link_free: Mutex<Option<tokio::time::Instant>>,
     /// Whether this server plays HuggingFace's host or its CDN.
     pub hf: Mutex<HfMode>,
+    /// Bumped by each `clear_log`: a body still streaming from before adds its bytes to
+    /// nothing rather than to an entry of the new log.
+    pub log_generation: std::sync::atomic::AtomicU64,
 }
 
 /// Counts a request in flight until dropped.
@@ -93,6 +96,22 @@ impl State {
     pub(crate) fn record(&self, entry: LogEntry) {
         if let Ok(mut log) = self.log.lock() {
             log.push(entry);
+        }
+    }
+
+    /// Record an answer whose body is still to stream: its log generation and index,
+    /// taken under the log's lock (another answer recorded meanwhile cannot take them).
+    pub(crate) fn record_streaming(&self, entry: LogEntry) -> (u64, usize) {
+        match self.log.lock() {
+            Ok(mut log) => {
+                log.push(entry);
+                (
+                    self.log_generation
+                        .load(std::sync::atomic::Ordering::SeqCst),
+                    log.len() - 1,
+                )
+            }
+            Err(_) => (u64::MAX, usize::MAX),
         }
     }
 }
@@ -134,6 +153,7 @@ impl Server {
             overrides: Mutex::default(),
             link_free: Mutex::default(),
             hf: Mutex::default(),
+            log_generation: Default::default(),
         });
         let (stop, stopped) = oneshot::channel();
         let scheme = if tls.is_some() { "https" } else { "http" };
@@ -195,6 +215,9 @@ impl Server {
     pub fn clear_log(&self) {
         if let Ok(mut l) = self.state.log.lock() {
             l.clear();
+            self.state
+                .log_generation
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
         if let Ok(mut g) = self.state.in_flight.lock() {
             g.1 = g.0;

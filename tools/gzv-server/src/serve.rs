@@ -369,10 +369,13 @@ async fn respond(
     } else {
         planned
     };
+    // recorded now, its bytes counted as the body streams (so aborted downloads show what
+    // really went out)
+    entry.status = if range.is_some() { 206 } else { 200 };
+    let at = state.record_streaming(entry.clone());
     let body = if head || sent == 0 {
         empty()
     } else {
-        let index = state.log.lock().map(|l| l.len()).unwrap_or(0);
         file_body(
             file.clone(),
             start,
@@ -380,7 +383,7 @@ async fn respond(
             faults.bandwidth_bps * u64::from(active),
             faults.link_bps * u64::from(active),
             state.clone(),
-            index,
+            at,
             in_flight,
         )
     };
@@ -403,15 +406,12 @@ async fn respond(
             r.headers_mut().insert(header::CONTENT_RANGE, v);
         }
     }
-    entry.status = r.status().as_u16();
-    // bytes are counted as the body streams, so aborted downloads show what really went out
-    state.record(entry.clone());
     r
 }
 
 /// Stream `count` bytes of `file` from `start`, at most `bps` bytes per second (0: no cap)
 /// and through a link of `link_bps` shared with every other answer (0: no link cap),
-/// adding what is sent to log entry `index`.
+/// adding what is sent to log entry `index` (of log generation `generation`).
 #[allow(
     clippy::too_many_arguments,
     reason = "one body's file, span, two speed limits and its log bookkeeping"
@@ -423,7 +423,7 @@ fn file_body(
     bps: u64,
     link_bps: u64,
     state: Arc<State>,
-    index: usize,
+    (generation, index): (u64, usize),
     in_flight: InFlight,
 ) -> Body {
     struct S {
@@ -484,6 +484,10 @@ fn file_body(
                 }
             }
             if let Ok(mut log) = state.log.lock()
+                && state
+                    .log_generation
+                    .load(std::sync::atomic::Ordering::SeqCst)
+                    == generation
                 && let Some(e) = log.get_mut(index)
             {
                 e.bytes += n as u64;

@@ -370,3 +370,47 @@ async fn counts_requests_in_flight() {
     server.clear_log();
     assert_eq!(server.max_in_flight(), 0, "reset to what is in flight now");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn each_answer_counts_its_own_bytes_when_many_arrive_at_once() {
+    let (server, _dir) = start().await;
+    // slow bodies, so that answers are recorded while others still stream
+    server.set_faults(Faults {
+        bandwidth_bps: 200_000,
+        ..Faults::default()
+    });
+    let gets = (0..24u64).map(|i| {
+        let server = &server;
+        async move {
+            let (start, len) = (i * 37, 1 + i * 3_000);
+            get(
+                server,
+                "/data/f.bin",
+                Some(&format!("bytes={start}-{}", start + len - 1)),
+            )
+            .await
+        }
+    });
+    futures_util::future::join_all(gets).await;
+    let log = server.log();
+    assert_eq!(log.len(), 24);
+    for e in &log {
+        let r = e.range.as_deref().unwrap();
+        let (a, b) = r["bytes=".len()..].split_once('-').unwrap();
+        let want = b.parse::<u64>().unwrap() - a.parse::<u64>().unwrap() + 1;
+        assert_eq!(e.bytes, want, "{r}: {log:#?}");
+    }
+    // a body still streaming when the log is cleared counts into nothing (not into the
+    // new log's entry at its index)
+    server.clear_log();
+    let slow = get(&server, "/data/f.bin", Some("bytes=0-99999"));
+    let clear = async {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        server.clear_log();
+        get(&server, "/data/f.bin", Some("bytes=0-0")).await;
+    };
+    tokio::join!(slow, clear);
+    let log = server.log();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].bytes, 1, "{log:#?}");
+}
