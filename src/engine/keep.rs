@@ -130,6 +130,7 @@ impl Engine {
         kept: &Kept,
         entries: &[KeptEntry],
         src: &Source,
+        priority: Priority,
     ) -> Option<(u64, String)> {
         if !entries
             .iter()
@@ -137,10 +138,8 @@ impl Engine {
         {
             return None;
         }
-        let magic = WithUrgency::new(src, Priority::Foreground)
-            .read(0..4)
-            .await
-            .ok()?;
+        // at the footer's own priority: the galaxy's reads go before other files' checks
+        let magic = WithUrgency::new(src, priority).read(0..4).await.ok()?;
         if &magic[..] != b"PAR1" {
             return None;
         }

@@ -371,7 +371,10 @@ impl Engine {
                 Priority::Foreground
             };
             let restored = match kept_ref {
-                Some((k, entries)) => self.restore_footer(k, entries, &sources_ref[i]).await,
+                Some((k, entries)) => {
+                    self.restore_footer(k, entries, &sources_ref[i], priority)
+                        .await
+                }
                 None => None,
             };
             if let Some((n, _)) = &restored {
