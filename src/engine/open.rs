@@ -13,6 +13,7 @@ use crate::io::{
     ByteCache, ByteSource, DEFAULT_CACHE_BYTES, DEFAULT_MAX_IN_FLIGHT, Limiter, Priority,
     UrlRefused, WebUrl, WithUrgency,
 };
+use futures::FutureExt;
 use futures::future::join_all;
 use parquet::file::metadata::ParquetMetaData;
 use std::cell::RefCell;
@@ -241,11 +242,17 @@ impl Engine {
             .unzip();
         let key_tx = RefCell::new(key_tx.into_iter().map(Some).collect::<Vec<_>>());
         let find = id.as_deref().filter(|_| row.is_none());
+        // once the galaxy has started, the other files' kept footers decode after the kept
+        // map is drawn (the thread draws the map first)
+        let (map_done_tx, map_done) = futures::channel::oneshot::channel::<()>();
+        let map_done = map_done.shared();
         let map = async {
-            match (&kept, map_possible) {
+            let drawn = match (&kept, map_possible) {
                 (Some((k, _)), true) => self.restore_map(k, url.as_str(), key_rx, find).await,
                 _ => None,
-            }
+            };
+            let _ = map_done_tx.send(());
+            drawn
         };
         self.emit(Event::Files(files.borrow().clone()));
         let catalog_src = manifest.catalog.as_ref().map(|c| {
@@ -364,6 +371,7 @@ impl Engine {
         // leave in manifest order, and the galaxy's reads go before those not yet sent)
         let (sources_ref, hints_ref, report_ref) = (&sources, &hints, &report);
         let (kept_ref, kept_footers_ref, key_tx_ref) = (&kept, &kept_footers, &key_tx);
+        let (map_done_ref, galaxy_started_ref) = (&map_done, &galaxy_started);
         let footers = join_all(read_now.iter().map(|&i| async move {
             let priority = if early_galaxy && i > 0 {
                 Priority::Background
@@ -381,8 +389,12 @@ impl Engine {
                 kept_footers_ref.borrow_mut()[i] = true;
                 hints_ref.borrow_mut()[i] = Some(*n);
             }
+            let from_browser = restored.is_some();
             if let Some(tx) = key_tx_ref.borrow_mut()[i].take() {
                 let _ = tx.send(restored.map(|r| r.1));
+            }
+            if map_possible && from_browser && galaxy_started_ref.get() {
+                let _ = map_done_ref.clone().await;
             }
             let hint = hints_ref.borrow()[i];
             let r = read_footer(&sources_ref[i], hint, priority).await;
