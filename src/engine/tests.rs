@@ -207,6 +207,16 @@ impl Fixture {
         });
     }
 
+    /// Let every held read go (and hold no more), and run until nothing is left to do.
+    fn release(&mut self) {
+        self.host.hold.set(false);
+        *self.host.hold_file.borrow_mut() = None;
+        for tx in self.host.held.borrow_mut().drain(..) {
+            let _ = tx.send(());
+        }
+        self.pool.run_until_stalled();
+    }
+
     fn take_events(&self) -> Vec<Event> {
         self.host.events.borrow_mut().drain(..).collect()
     }
@@ -375,11 +385,7 @@ fn without_a_catalog_the_galaxy_does_not_wait_for_every_footer() {
         !events.iter().any(|e| matches!(e, Event::Opened(_))),
         "the dataset is not open before every footer is in"
     );
-    *f.host.hold_file.borrow_mut() = None;
-    for tx in f.host.held.borrow_mut().drain(..) {
-        let _ = tx.send(());
-    }
-    f.pool.run_until_stalled();
+    f.release();
     let events = f.take_events();
     assert!(
         events
@@ -549,11 +555,7 @@ fn a_gallery_window_scrolled_past_is_cancelled() {
         wanted: (40..45).collect(),
         start: true,
     });
-    f.host.hold.set(false);
-    for tx in f.host.held.borrow_mut().drain(..) {
-        let _ = tx.send(());
-    }
-    f.pool.run_until_stalled();
+    f.release();
     let log = f.take_log();
     assert!(
         log.iter().all(|(_, r)| within(r, &group_span(&meta, 4))),
@@ -1089,11 +1091,7 @@ fn on_a_second_visit_the_galaxy_does_not_wait_for_every_version_check() {
         !events.iter().any(|e| matches!(e, Event::Points(_))),
         "the kept map waits for every file's check"
     );
-    *second.host.hold_file.borrow_mut() = None;
-    for tx in second.host.held.borrow_mut().drain(..) {
-        let _ = tx.send(());
-    }
-    second.pool.run_until_stalled();
+    second.release();
     let events = second.take_events();
     assert!(
         events

@@ -293,15 +293,15 @@ fn land_points(state: AppState, p: Points) {
     state.sky_version.update(|v| *v += 1);
 }
 
-/// A `blob:` URL of bytes made here, to download.
+/// A `blob:` URL of a file made here, to download.
 fn file_url(bytes: &[u8], mime: &str) -> Result<String, String> {
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(mime);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)
-        .map_err(|_| "the browser could not make the file".to_string())?;
-    web_sys::Url::create_object_url_with_blob(&blob)
-        .map_err(|_| "the browser could not offer the file".to_string())
+    super::shown::object_url(bytes, mime).map_err(|step| {
+        match step {
+            super::shown::ObjectUrlStep::Blob => "the browser could not make the file",
+            super::shown::ObjectUrlStep::Url => "the browser could not offer the file",
+        }
+        .to_string()
+    })
 }
 
 /// What an event is, for the page's slow-work list.
