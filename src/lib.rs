@@ -9,6 +9,7 @@
 pub mod dataset;
 pub mod decode;
 pub mod engine;
+pub mod entry;
 pub mod gallery;
 pub mod gz;
 pub mod imaging;

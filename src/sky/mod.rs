@@ -2,6 +2,7 @@
 //! (Projections and the sky map come later; nothing here knows about the browser.)
 
 pub mod colormap;
+pub mod goto;
 pub mod grid;
 pub mod healpix;
 pub mod overlays;

@@ -246,6 +246,29 @@ impl SkyPoints {
             .map(|s| s as usize)
     }
 
+    /// The nearest drawn galaxy to (ra, dec) however far (among the slots `keep` holds),
+    /// and its separation in degrees: searched in widening caps, so a galaxy nearby
+    /// costs only its neighbourhood.
+    pub fn nearest_any(
+        &mut self,
+        ra: f64,
+        dec: f64,
+        keep: impl Fn(usize) -> bool,
+    ) -> Option<(usize, f64)> {
+        for radius in [1.0 / 60.0, 0.25, 3.0, 30.0, 180.0] {
+            if let Some(slot) = self.nearest_where(ra, dec, radius, &keep) {
+                let sep = super::goto::separation_deg(
+                    ra,
+                    dec,
+                    self.ra[slot] as f64,
+                    self.dec[slot] as f64,
+                );
+                return Some((slot, sep));
+            }
+        }
+        None
+    }
+
     /// Build (or rebuild) the spatial index if it is missing or older than the points.
     pub fn ensure_index(&mut self) {
         if self.grid.as_ref().is_some_and(|(_, at)| *at == self.loaded) {
@@ -422,6 +445,75 @@ mod tests {
             p.describe_top(1),
             None,
             "a question nobody was asked gives no top answer"
+        );
+    }
+}
+
+#[cfg(test)]
+mod nearest_tests {
+    use super::*;
+    use crate::sky::goto::separation_deg;
+
+    /// Sparse galaxies (a few hundred over the sky, some at the poles and across RA 0):
+    /// the nearest to any position, however far, is the brute force's.
+    #[test]
+    fn nearest_any_is_the_brute_force_nearest_anywhere_on_the_sky() {
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let n = 400;
+        let (mut ra, mut dec) = (Vec::new(), Vec::new());
+        for i in 0..n {
+            let (r, d) = match i % 40 {
+                0 => (next() * 360.0, 89.99),
+                1 => (next() * 360.0, -89.99),
+                2 => (359.99 + next() * 0.009, next() - 0.5),
+                3 => (next() * 0.01, next() - 0.5),
+                _ => (next() * 360.0, (2.0 * next() - 1.0).asin().to_degrees()),
+            };
+            ra.push(Some(r));
+            dec.push(Some(d));
+        }
+        let rows: Vec<Option<u64>> = (0..n as u64).map(Some).collect();
+        let mut s = SkyPoints::with_slots(n);
+        s.fill(0, &ra, &dec, &rows, &[]);
+        let brute = |s: &SkyPoints, qr: f64, qd: f64, keep: &dyn Fn(usize) -> bool| {
+            (0..n)
+                .filter(|&i| keep(i))
+                .map(|i| (i, separation_deg(qr, qd, s.ra[i] as f64, s.dec[i] as f64)))
+                .min_by(|a, b| a.1.total_cmp(&b.1))
+        };
+        let mut queries = vec![
+            (0.0, 90.0),
+            (123.0, -90.0),
+            (0.0, 0.0),
+            (359.999, 0.1),
+            (180.0, 45.0),
+        ];
+        for _ in 0..300 {
+            queries.push((next() * 360.0, (2.0 * next() - 1.0).asin().to_degrees()));
+        }
+        for (qr, qd) in queries {
+            let got = s.nearest_any(qr, qd, |_| true).expect("some galaxy");
+            let want = brute(&s, qr, qd, &|_| true).unwrap();
+            // the same galaxy, or one as far (f32 positions)
+            assert!(
+                (got.1 - want.1).abs() < 1e-4,
+                "{qr} {qd}: {got:?} vs {want:?}"
+            );
+            let even = |i: usize| i.is_multiple_of(2);
+            let got = s.nearest_any(qr, qd, even).unwrap();
+            let want = brute(&s, qr, qd, &even).unwrap();
+            assert!(got.0.is_multiple_of(2) && (got.1 - want.1).abs() < 1e-4, "{qr} {qd}");
+        }
+        // nothing drawn: nothing near
+        assert_eq!(
+            SkyPoints::with_slots(3).nearest_any(10.0, 10.0, |_| true),
+            None
         );
     }
 }

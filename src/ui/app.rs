@@ -156,6 +156,7 @@ fn Page(state: AppState) -> impl IntoView {
                     None => view! { <span id="source-url" class="refused">{state.source.get()}</span> }.into_any(),
                 }}
             </p>
+            <super::front::OpenField/>
             <div class="tools">
                 <button id="theme-toggle" aria-pressed=move || light.get().to_string() on:click=toggle>
                     {move || if light.get() { "Dark theme" } else { "Light theme" }}

@@ -3,8 +3,10 @@
 mod app;
 mod client;
 mod filter;
+mod front;
 mod galaxy;
 mod gallery;
+mod goto;
 mod nav;
 mod shown;
 mod sky;

@@ -234,6 +234,22 @@ pub fn SkyPanel() -> impl IntoView {
             .set_value(set_timeout_with_handle(write, std::time::Duration::from_millis(300)).ok());
     });
 
+    // "go to": centre on the position, close up
+    Effect::new(move |_| {
+        if let Some((ra, dec)) = state.mark.get() {
+            view_sig.update(|v| {
+                if v.projection.all_sky() {
+                    v.projection = Projection::Gnomonic;
+                    v.zoom = 12.0;
+                } else {
+                    v.zoom = v.zoom.max(4.0);
+                }
+                (v.ra0, v.dec0) = (ra, dec);
+                (v.pan_x, v.pan_y) = (0.0, 0.0);
+            });
+        }
+    });
+
     // draw on the next animation frame, however many changes arrive before it
     let draw_now = move || draw(state, view_sig, render, canvas_ref);
     let schedule = move || {
@@ -259,6 +275,7 @@ pub fn SkyPanel() -> impl IntoView {
         state.sky_version.track();
         state.positions.track();
         state.galaxy.track();
+        state.mark.track();
         selection.track();
         resized.track();
         schedule();
@@ -520,6 +537,7 @@ pub fn SkyPanel() -> impl IntoView {
     view! {
         <section class="sky" aria-labelledby="sky-title">
             <h2 id="sky-title">"Sky map"</h2>
+            <div hidden=absent><super::goto::GoTo/></div>
             {move || map_error.get().map(|e| view! { <p class="error" role="alert" id="sky-map-error">{e}</p> })}
             <div class="sky-controls" hidden=absent>
                 <label>"Projection "
@@ -929,6 +947,22 @@ fn draw(
         ctx.set_line_width(2.0 * dpr);
         ctx.begin_path();
         let _ = ctx.arc(px, py, 7.0 * dpr, 0.0, 2.0 * PI);
+        ctx.stroke();
+    }
+    // the position gone to: a cross with an open centre
+    if let Some((ra, dec)) = state.mark.get_untracked()
+        && let Some((x, y)) = sky.project(ra, dec)
+    {
+        let (px, py) = screen.to_px(x, y);
+        let _ = canvas.set_attribute("data-mark", &format!("{ra:.6} {dec:.6}"));
+        ctx.set_stroke_style_str("#ffd54a");
+        ctx.set_line_width(2.0 * dpr);
+        let _ = ctx.set_line_dash(&js_sys::Array::new());
+        ctx.begin_path();
+        for (dx, dy) in [(1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)] {
+            ctx.move_to(px + dx * 5.0 * dpr, py + dy * 5.0 * dpr);
+            ctx.line_to(px + dx * 14.0 * dpr, py + dy * 14.0 * dpr);
+        }
         ctx.stroke();
     }
     // the rectangle being dragged

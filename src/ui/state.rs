@@ -106,6 +106,8 @@ pub struct AppState {
     /// The galaxies selected on the sky map (count drawn inside, and their global rows):
     /// the current selection, for the gallery.
     pub selection: RwSignal<Option<(usize, Vec<u64>)>>,
+    /// A position gone to ("go to"): the map centres on it and marks it.
+    pub mark: RwSignal<Option<(f64, f64)>>,
     /// Something the sky map should say about where its data came from.
     pub sky_note: RwSignal<Option<String>>,
     /// What colours the map: loading, ready or failed (with the reason).
@@ -159,6 +161,7 @@ impl AppState {
             sky: StoredValue::new_local(None),
             sky_version: RwSignal::new(0),
             sky_note: RwSignal::new(None),
+            mark: RwSignal::new(None),
             selection: RwSignal::new(None),
             colour: RwSignal::new(ColourView::Plain),
             colour_choices: RwSignal::new(Vec::new()),

@@ -1,0 +1,473 @@
+//! The front door in headless Chromium: the open field (each kind of entry and a wrong
+//! one), the examples and the recent datasets, and "go to" a position, an id or a row.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Float64Type;
+use common::{Browser, PAGE_TIMEOUT, dist_dir, serve_dist};
+use gz_viewer::sky::goto::{describe_angle, separation_deg};
+use gzv_browser::Locator;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde_json::Value;
+
+/// (path, split, size) of each file of the sample manifest.
+fn manifest_files() -> Vec<(String, String, u64)> {
+    let text = std::fs::read_to_string(dist_dir().join("sample/index.json")).expect("manifest");
+    let v: Value = serde_json::from_str(&text).expect("manifest json");
+    v["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["split"].as_str().unwrap().to_string(),
+                f["size"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The page's address, as the browser has it.
+async fn href(browser: &Browser) -> String {
+    browser
+        .js("return location.href")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Wait until the address satisfies `ok` (a new page is loading).
+async fn wait_for_address(browser: &Browser, ok: impl Fn(&str) -> bool) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        let h = href(browser).await;
+        if ok(&h) {
+            return h;
+        }
+        assert!(start.elapsed() < PAGE_TIMEOUT, "the address stayed {h}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Type `text` into the open field and press Enter (the keyboard path).
+async fn enter(browser: &Browser, text: &str) {
+    let input = browser.wait_for("#open-input").await;
+    input.clear().await.expect("clear");
+    input
+        .send_keys(&format!("{text}\u{E007}"))
+        .await
+        .expect("type");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_open_field_opens_each_kind_of_entry_and_names_a_wrong_one() {
+    let server = serve_dist().await;
+    let browser = Browser::start().await;
+    let base = server.url();
+    let files = manifest_files();
+    // a datasets-server stand-in listing the sample's files as `gzv/sample`
+    let listing = serde_json::json!({
+        "parquet_files": files.iter().map(|(p, split, size)| serde_json::json!({
+            "dataset": "gzv/sample", "config": "default", "split": split,
+            "url": format!("{base}/sample/{p}"), "filename": p, "size": size,
+        })).collect::<Vec<_>>(),
+        "pending": [], "failed": [], "partial": false,
+    });
+    server.put(
+        "/stand-in/parquet",
+        "application/json",
+        serde_json::to_vec(&listing).unwrap(),
+    );
+    let carried = format!("datasets_server={base}/stand-in&hub={base}/hub");
+    browser
+        .client
+        .goto(&format!("{base}/?{carried}"))
+        .await
+        .unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    // the sample is an example, not a recent dataset
+    assert_eq!(
+        browser.attr("#recent-list", "data-count").await.as_deref(),
+        Some("0")
+    );
+    let history = browser.js("return history.length").await.as_i64().unwrap();
+
+    // a wrong entry: said, with what was expected, and nothing opened
+    enter(&browser, "galaxies").await;
+    let error = browser.wait_for("#open-error").await.text().await.unwrap();
+    assert!(
+        error.contains("\"galaxies\"") && error.contains("owner/name"),
+        "{error}"
+    );
+    assert_eq!(
+        browser.js("return history.length").await.as_i64(),
+        Some(history)
+    );
+    enter(&browser, "javascript:alert(1)").await;
+    let error = browser.text("#open-error").await;
+    assert!(error.contains("javascript:"), "{error}");
+
+    // a HuggingFace dataset id: a new history entry, the listing's dataset opened, the
+    // mirror's listing hosts carried over
+    enter(&browser, "gzv/sample").await;
+    let h = wait_for_address(&browser, |h| h.contains("dataset=gzv%2Fsample")).await;
+    assert!(h.contains("datasets_server="), "{h}");
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    assert!(
+        browser
+            .text("header")
+            .await
+            .contains("gzv/sample (default)")
+    );
+    assert_eq!(
+        browser.js("return history.length").await.as_i64(),
+        Some(history + 1)
+    );
+
+    // a relative manifest path, then one parquet file by absolute URL
+    enter(&browser, "sample/index.json").await;
+    wait_for_address(&browser, |h| h.contains("url=")).await;
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    assert_eq!(browser.text("#sum-files").await, files.len().to_string());
+
+    // the dataset's HuggingFace page (on the page's hub) is the same dataset
+    enter(
+        &browser,
+        &format!("{base}/hub/datasets/gzv/sample/tree/main/data"),
+    )
+    .await;
+    wait_for_address(&browser, |h| h.contains("dataset=gzv%2Fsample")).await;
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    assert!(
+        browser
+            .text("header")
+            .await
+            .contains("gzv/sample (default)")
+    );
+    let one = format!("{base}/sample/{}", files[0].0);
+    enter(&browser, &one).await;
+    wait_for_address(&browser, |h| {
+        h.ends_with(&format!("url={}", urlencode(&one)))
+    })
+    .await;
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    assert_eq!(browser.text("#sum-files").await, "1");
+    assert_eq!(browser.text("#source-url").await, one);
+
+    // a file's page on the hub becomes its download link
+    enter(
+        &browser,
+        &format!("{base}/hub/datasets/gzv/sample/blob/main/{}", files[0].0),
+    )
+    .await;
+    let h = wait_for_address(&browser, |h| h.contains("resolve")).await;
+    assert!(
+        h.contains(&format!(
+            "url={}",
+            urlencode(&format!(
+                "{base}/hub/datasets/gzv/sample/resolve/main/{}",
+                files[0].0
+            ))
+        )),
+        "{h}"
+    );
+
+    // every dataset opened is listed (newest first), opens from its link, and is forgotten
+    // on request, across visits
+    browser
+        .client
+        .goto(&format!("{base}/?{carried}"))
+        .await
+        .unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    browser
+        .js("document.getElementById('recent').open = true")
+        .await;
+    let count: usize = browser
+        .attr("#recent-list", "data-count")
+        .await
+        .unwrap()
+        .parse()
+        .unwrap();
+    // the failed download link is not among them
+    assert_eq!(count, 3);
+    let listed = browser.text("#recent-list").await;
+    assert!(
+        listed.contains("gzv/sample") && listed.contains(&one),
+        "{listed}"
+    );
+    browser
+        .js("document.getElementById('recent').open = true")
+        .await;
+    let link = browser
+        .client
+        .find(Locator::Css("#recent-list a"))
+        .await
+        .unwrap();
+    let target = link.attr("href").await.unwrap().unwrap();
+    assert!(target.contains("datasets_server="), "carried: {target}");
+    link.click().await.unwrap();
+    wait_for_address(&browser, |h| h == target).await;
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    browser
+        .js("document.getElementById('recent').open = true")
+        .await;
+    browser
+        .client
+        .find(Locator::Css("#recent-clear"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(
+        browser.attr("#recent-list", "data-count").await.as_deref(),
+        Some("0")
+    );
+    browser
+        .client
+        .goto(&format!("{base}/?{carried}"))
+        .await
+        .unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    assert_eq!(
+        browser.attr("#recent-list", "data-count").await.as_deref(),
+        Some("0")
+    );
+    // the examples: the sample, and gz_desi on HuggingFace
+    let examples = browser
+        .js("return [...document.querySelectorAll('#examples a')].map(a => a.href)")
+        .await;
+    let examples: Vec<String> = serde_json::from_value(examples).unwrap();
+    assert_eq!(examples.len(), 2);
+    assert!(
+        examples[1].contains("dataset=mwalmsley%2Fgz_desi"),
+        "{examples:?}"
+    );
+    browser.close().await;
+}
+
+/// `application/x-www-form-urlencoded` as `URLSearchParams` writes it.
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Every row of the sample in manifest order (global rows): id, ra, dec.
+fn sample_rows() -> Vec<(String, f64, f64)> {
+    let mut rows = Vec::new();
+    for (path, _, _) in manifest_files() {
+        let file = std::fs::File::open(dist_dir().join("sample").join(path)).unwrap();
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .unwrap()
+            .build()
+            .unwrap();
+        for b in reader {
+            let b = b.unwrap();
+            let col = |n: &str| b.column_by_name(n).unwrap().clone();
+            let (id, ra, dec) = (col("id_str"), col("ra"), col("dec"));
+            for r in 0..b.num_rows() {
+                rows.push((
+                    id.as_string::<i32>().value(r).to_string(),
+                    ra.as_primitive::<Float64Type>().value(r),
+                    dec.as_primitive::<Float64Type>().value(r),
+                ));
+            }
+        }
+    }
+    rows
+}
+
+/// The brute-force nearest galaxy to a position: (row, separation in degrees).
+fn nearest(rows: &[(String, f64, f64)], ra: f64, dec: f64) -> (u64, f64) {
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| (i as u64, separation_deg(ra, dec, r.1, r.2)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap()
+}
+
+async fn wait_for_row(browser: &Browser, row: u64) {
+    browser
+        .wait_for(&format!("#galaxy-from[data-row='{row}']"))
+        .await;
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+}
+
+/// Type into the go-to field, press Enter, and read what it found: (state, text).
+async fn go(browser: &Browser, text: &str) -> (String, String) {
+    let input = browser.wait_for("#goto-input").await;
+    input.clear().await.unwrap();
+    // typing clears the previous answer, so the new one is not mistaken for it
+    input.send_keys(&format!("{text}\u{E007}")).await.unwrap();
+    let result = browser.wait_for("#goto-result").await;
+    (
+        result.attr("data-state").await.unwrap().unwrap(),
+        result.text().await.unwrap(),
+    )
+}
+
+/// The map's centre and projection, as the page placed it.
+async fn centre(browser: &Browser) -> (String, f64, f64) {
+    let text = browser.attr("#sky-canvas", "data-view").await.unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    (
+        v["projection"].as_str().unwrap().to_string(),
+        v["ra0"].as_f64().unwrap(),
+        v["dec0"].as_f64().unwrap(),
+    )
+}
+
+/// Wait until the map is centred on (ra, dec), close up, and marks it.
+async fn wait_for_centre(browser: &Browser, ra: f64, dec: f64) {
+    let deadline = std::time::Instant::now() + PAGE_TIMEOUT;
+    loop {
+        let (projection, ra0, dec0) = centre(browser).await;
+        let mark = browser.attr("#sky-canvas", "data-mark").await;
+        if projection == "gnomonic"
+            && (ra0 - ra).abs() < 1e-6
+            && (dec0 - dec).abs() < 1e-6
+            && mark == Some(format!("{ra:.6} {dec:.6}"))
+        {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the map is at {projection} {ra0} {dec0}, marked {mark:?}; wanted {ra} {dec}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn go_to_a_position_an_id_a_row_or_a_link_opens_the_nearest_galaxy() {
+    let server = serve_dist().await;
+    let browser = Browser::start().await;
+    let rows = sample_rows();
+    browser.client.goto(&server.url()).await.unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    browser.wait_for("#sky-canvas[data-state='complete']").await;
+
+    // a row number
+    let (state, text) = go(&browser, "5").await;
+    assert_eq!((state.as_str(), text.as_str()), ("opened", "row 5"));
+    wait_for_row(&browser, 5).await;
+    assert!(
+        browser
+            .js("return location.search")
+            .await
+            .as_str()
+            .unwrap()
+            .contains("row=5")
+    );
+    wait_for_centre(&browser, rows[5].1 as f32 as f64, rows[5].2 as f32 as f64).await;
+
+    // an id
+    let (state, text) = go(&browser, &rows[700].0).await;
+    assert_eq!(state, "opened");
+    assert_eq!(text, format!("{}: row 700", rows[700].0));
+    wait_for_row(&browser, 700).await;
+
+    // a position written in h:m:s, 3″ north of a galaxy: that galaxy, and how far
+    let (ra, dec) = (rows[321].1, rows[321].2 + 3.0 / 3600.0);
+    let written = format!(
+        "{} {}",
+        gz_viewer::sky::ra_hms(ra),
+        gz_viewer::sky::dec_dms(dec)
+    );
+    let (want_row, want_sep) = nearest(&rows, ra, dec);
+    assert_eq!(want_row, 321);
+    let (state, text) = go(&browser, &written).await;
+    assert_eq!(state, "opened", "{written}: {text}");
+    assert!(
+        text.starts_with("nearest galaxy ") && text.contains(&rows[321].0),
+        "{text}"
+    );
+    // the typed position is rounded to 0.01 s and 0.1″: the distance said is within that
+    let said: f64 = text["nearest galaxy ".len()..]
+        .split('″')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (said - want_sep * 3600.0).abs() < 0.3,
+        "{said} vs {}",
+        want_sep * 3600.0
+    );
+    wait_for_row(&browser, 321).await;
+    let (projection, ra0, dec0) = centre(&browser).await;
+    assert_eq!(projection, "gnomonic");
+    assert!(
+        separation_deg(ra0, dec0, ra, dec) < 0.3 / 3600.0,
+        "{ra0} {dec0}"
+    );
+
+    // a Legacy Surveys viewer link at a galaxy's position, in degrees
+    let link = format!(
+        "https://www.legacysurvey.org/viewer?ra={}&dec={}&layer=ls-dr10&zoom=16",
+        rows[42].1, rows[42].2
+    );
+    let (state, text) = go(&browser, &link).await;
+    assert_eq!(state, "opened", "{text}");
+    assert!(text.contains(&rows[42].0), "{text}");
+    wait_for_row(&browser, 42).await;
+    wait_for_centre(&browser, rows[42].1, rows[42].2).await;
+
+    // a miss: a point of the sky far from every galaxy (found here by brute force), in
+    // degrees; the nearest is offered, and opens on request
+    let (ra, dec, far_row, far_sep) = (0..36)
+        .flat_map(|i| (0..17).map(move |j| (i as f64 * 10.0, -80.0 + j as f64 * 10.0)))
+        .map(|(ra, dec)| {
+            let (row, sep) = nearest(&rows, ra, dec);
+            (ra, dec, row, sep)
+        })
+        .find(|p| p.3 > 1.0 / 60.0 && p.3 < 20.0)
+        .expect("a point of the sky away from the sample's galaxies");
+    let (state, text) = go(&browser, &format!("{ra} {dec}")).await;
+    assert_eq!(state, "far", "{text}");
+    assert!(
+        text.contains("no galaxy within 1′")
+            && text.contains(&format!("nearest {} away", describe_angle(far_sep)))
+            && text.contains(&rows[far_row as usize].0),
+        "{text} (nearest row {far_row}, {far_sep}°)"
+    );
+    wait_for_centre(&browser, ra, dec).await;
+    browser
+        .client
+        .find(Locator::Css("#goto-open"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_row(&browser, far_row).await;
+
+    // bad input is named; a row past the end and an unknown id are said
+    let past = rows.len().to_string();
+    for (typed, says) in [
+        ("10 95", "Dec 95"),
+        ("25:00:00 10", "outside 0° to 360°"),
+        (past.as_str(), "past the last row"),
+        ("nobody_123", "no galaxy has id \"nobody_123\""),
+    ] {
+        let (state, text) = go(&browser, typed).await;
+        assert_eq!(state, "failed", "{typed}: {text}");
+        assert!(text.contains(says), "{typed}: {text}");
+    }
+    browser.close().await;
+}
