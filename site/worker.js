@@ -70,6 +70,8 @@ function startEarly(page) {
   };
   const text = (url) =>
     fetch(url, { cache: "no-cache" }).then(async (r) => ({ status: r.status, text: await r.text() }));
+  // files on the visitor's disk come from the page, not from the address
+  if (q.has("local")) return;
   const id = q.get("dataset");
   if (id) {
     if (!/^[\w.-]+\/[\w.-]+$/.test(id)) return;

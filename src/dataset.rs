@@ -280,6 +280,140 @@ pub fn row_group_of(
     None
 }
 
+/// Where the engine reaches files on the visitor's disk: `{LOCAL_BASE}{index}/{name}`, a
+/// host that cannot exist (`.invalid`), so nothing is ever requested from it; the host
+/// reads them by index.
+pub const LOCAL_BASE: &str = "https://local.gzv.invalid/";
+
+/// The index of a local file from its URL.
+pub fn local_index(url: &str) -> Option<usize> {
+    url.strip_prefix(LOCAL_BASE)?
+        .split('/')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// The split a shard's name gives (`train-00000-of-00003.parquet`, `test.parquet`,
+/// `validation/0000.parquet`), if any.
+fn split_of_name(path: &str) -> Option<String> {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file.strip_suffix(".parquet")?;
+    let known = |s: &str| matches!(s, "train" | "test" | "validation" | "valid" | "val" | "dev");
+    // `{split}-{n}-of-{m}`
+    let mut parts = stem.rsplitn(4, '-');
+    if let (Some(m), Some("of"), Some(n), Some(split)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+        && !split.is_empty()
+        && m.chars().all(|c| c.is_ascii_digit())
+        && n.chars().all(|c| c.is_ascii_digit())
+    {
+        return Some(split.to_string());
+    }
+    if known(stem) {
+        return Some(stem.to_string());
+    }
+    // a folder named for the split
+    let folder = path.rsplit('/').nth(1)?;
+    known(folder).then(|| folder.to_string())
+}
+
+/// A manifest for files on the visitor's disk: the parquet files among them, split by
+/// their names (`train-00000-of-00003.parquet`), else all in one split (`local`); train
+/// first, then validation and test, each in name order. Indices into `files` are kept in
+/// the paths (see [`LOCAL_BASE`]).
+pub fn local_manifest(files: &[(String, u64)]) -> Option<Manifest> {
+    let named: Vec<(usize, Option<String>)> = files
+        .iter()
+        .enumerate()
+        .filter(|(_, (n, _))| n.to_ascii_lowercase().ends_with(".parquet"))
+        .map(|(i, (n, _))| (i, split_of_name(n)))
+        .collect();
+    if named.is_empty() {
+        return None;
+    }
+    // splits only when every file names one
+    let split = named.iter().all(|(_, s)| s.is_some());
+    let mut out: Vec<(String, usize)> = named
+        .into_iter()
+        .map(|(i, s)| {
+            (
+                if split {
+                    s.unwrap_or_default()
+                } else {
+                    "local".into()
+                },
+                i,
+            )
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (split_rank(&a.0), &a.0, &files[a.1].0).cmp(&(split_rank(&b.0), &b.0, &files[b.1].0))
+    });
+    let folder = files
+        .first()
+        .and_then(|(n, _)| n.split_once('/').map(|(f, _)| f.to_string()))
+        .filter(|f| files.iter().all(|(n, _)| n.starts_with(&format!("{f}/"))));
+    let name = match (&folder, out.len()) {
+        (Some(f), n) => format!(
+            "{f} (a folder of {n} parquet file{} on this computer)",
+            if n == 1 { "" } else { "s" }
+        ),
+        (None, 1) => format!("{} (on this computer)", files[out[0].1].0),
+        (None, n) => format!("{n} parquet files on this computer"),
+    };
+    Some(Manifest {
+        name: Some(name),
+        catalog: None,
+        files: out
+            .into_iter()
+            .map(|(split, i)| ManifestFile {
+                split,
+                path: format!("{i}/{}", encode_path(&files[i].0)),
+                size: Some(files[i].1),
+                rows: None,
+                footer_len: None,
+                footer: None,
+            })
+            .collect(),
+    })
+}
+
+/// A file's path as a URL path: every byte but unreserved ones and `/` percent-encoded.
+fn encode_path(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The name of a local file from its URL (as the page named it).
+pub fn local_name(url: &str) -> Option<String> {
+    let rest = url.strip_prefix(LOCAL_BASE)?.split_once('/')?.1;
+    let bytes = rest.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(v) = rest
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 fn default_split() -> String {
     "train".into()
 }
@@ -383,6 +517,73 @@ impl DatasetSummary {
             self.image_column = f.roles.image.as_ref().map(|i| i.name.clone());
         }
         self.bytes_total += size;
+    }
+}
+
+#[cfg(test)]
+mod local_tests {
+    use super::*;
+
+    fn files(names: &[&str]) -> Vec<(String, u64)> {
+        names.iter().map(|n| (n.to_string(), 100)).collect()
+    }
+
+    #[test]
+    fn local_files_split_by_their_names_else_one_split() {
+        let m = local_manifest(&files(&[
+            "gz/test-00000-of-00001.parquet",
+            "gz/README.md",
+            "gz/train-00001-of-00002.parquet",
+            "gz/train-00000-of-00002.parquet",
+        ]))
+        .unwrap();
+        let got: Vec<(&str, &str)> = m
+            .files
+            .iter()
+            .map(|f| (f.split.as_str(), f.path.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("train", "3/gz/train-00000-of-00002.parquet"),
+                ("train", "2/gz/train-00001-of-00002.parquet"),
+                ("test", "0/gz/test-00000-of-00001.parquet"),
+            ]
+        );
+        assert_eq!(
+            m.name.as_deref(),
+            Some("gz (a folder of 3 parquet files on this computer)")
+        );
+        assert!(m.files.iter().all(|f| f.size == Some(100)));
+        // names without splits: one split
+        let m = local_manifest(&files(&[
+            "b.parquet",
+            "train-00000-of-00001.parquet",
+            "a.PARQUET",
+        ]))
+        .unwrap();
+        assert!(m.files.iter().all(|f| f.split == "local"));
+        assert_eq!(m.files[0].path, "2/a.PARQUET");
+        assert_eq!(m.name.as_deref(), Some("3 parquet files on this computer"));
+        let m = local_manifest(&files(&["data/validation/x.parquet"])).unwrap();
+        assert_eq!(m.files[0].split, "validation");
+        assert_eq!(
+            m.name.as_deref(),
+            Some("data (a folder of 1 parquet file on this computer)")
+        );
+        assert_eq!(local_manifest(&files(&["notes.txt"])), None);
+        assert_eq!(local_manifest(&[]), None);
+    }
+
+    #[test]
+    fn local_names_survive_their_urls() {
+        let name = "my data/#1 ?é%.parquet";
+        let m = local_manifest(&[(name.to_string(), 5)]).unwrap();
+        let base = crate::io::WebUrl::parse(LOCAL_BASE).unwrap();
+        let url = base.join(&m.files[0].path).unwrap();
+        assert_eq!(local_index(url.as_str()), Some(0));
+        assert_eq!(local_name(url.as_str()).as_deref(), Some(name));
+        assert_eq!(local_index("https://example.org/0/a.parquet"), None);
     }
 }
 

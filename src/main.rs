@@ -12,7 +12,7 @@ fn main() {
         boot.remove();
     }
     let _span = gz_viewer::web::timing::Span::new("mount");
-    leptos::mount::mount_to_body(gz_viewer::ui::App);
+    leptos::mount::mount_to_body(gz_viewer::ui::Root);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

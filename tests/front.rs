@@ -471,3 +471,181 @@ async fn go_to_a_position_an_id_a_row_or_a_link_opens_the_nearest_galaxy() {
     }
     browser.close().await;
 }
+
+/// Wait until the net line says the disk reads are done (none in flight, bytes steady).
+async fn settled_disk_bytes(browser: &Browser) -> u64 {
+    let mut last = None;
+    let deadline = std::time::Instant::now() + PAGE_TIMEOUT;
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        let now: u64 = browser
+            .attr("#net", "data-disk-bytes")
+            .await
+            .unwrap()
+            .parse()
+            .unwrap();
+        if last == Some(now) && now > 0 {
+            return now;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "disk reads never settled"
+        );
+        last = Some(now);
+    }
+}
+
+/// Drop files on the page as a browser does, with a `DataTransfer` made in the page from
+/// (name, path on the test server) pairs (or `text` files).
+async fn drop_files(browser: &Browser, files: &[(&str, &str)]) {
+    let list = serde_json::to_string(files).unwrap();
+    browser
+        .client
+        .execute_async(
+            &format!(
+                "const done = arguments[arguments.length - 1];
+                 (async () => {{
+                   const dt = new DataTransfer();
+                   for (const [name, path] of {list}) {{
+                     const body = path ? await (await fetch(path)).blob() : new Blob(['not parquet']);
+                     dt.items.add(new File([body], name));
+                   }}
+                   document.body.dispatchEvent(new DragEvent('dragover', {{ dataTransfer: dt, bubbles: true, cancelable: true }}));
+                   document.body.dispatchEvent(new DragEvent('drop', {{ dataTransfer: dt, bubbles: true, cancelable: true }}));
+                   done(true);
+                 }})().catch(e => done(String(e)));"
+            ),
+            vec![],
+        )
+        .await
+        .expect("drop");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn files_on_this_computer_open_by_picker_folder_and_drop_reading_only_what_is_shown() {
+    let server = serve_dist().await;
+    let browser = Browser::start().await;
+    let base = server.url();
+    let files = manifest_files();
+    let data = dist_dir().join("sample/data");
+    browser.client.goto(&base).await.unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+
+    // one file by the picker (a real file of this machine, as a visitor chooses it)
+    let (name, size) = (&files[0].0, files[0].2);
+    let path = dist_dir().join("sample").join(name);
+    browser
+        .client
+        .find(Locator::Css("#open-files"))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    wait_for_address(&browser, |h| h.contains("local=")).await;
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    let header = browser.text("header").await;
+    assert!(
+        header.contains(&format!(
+            "{} (on this computer)",
+            name.rsplit('/').next().unwrap()
+        )),
+        "{header}"
+    );
+    // no catalog to share: the files have no addresses an index could name
+    assert!(
+        browser
+            .client
+            .find(Locator::Css("#share-build"))
+            .await
+            .is_err()
+    );
+    assert_eq!(browser.text("#sum-files").await, "1");
+    // nothing crossed the network; what was read from disk is the footer, the galaxy, the
+    // positions and what the views show: never the file
+    let read = settled_disk_bytes(&browser).await;
+    assert_eq!(
+        browser.attr("#net", "data-http-requests").await.as_deref(),
+        Some("0")
+    );
+    assert!(read < size / 4, "read {read} of {size} bytes");
+    eprintln!("a local file: {read} of its {size} bytes read from disk");
+    let net = browser.text("#net").await;
+    assert!(net.starts_with("From disk: read"), "{net}");
+    // the file list names the file, with no link
+    assert!(
+        browser
+            .js("return [...document.querySelectorAll('.files a')].length")
+            .await
+            .as_i64()
+            == Some(0)
+    );
+    // a link to it cannot reopen it: the page says so
+    browser.client.refresh().await.unwrap();
+    let said = browser.wait_for("#fatal-error").await.text().await.unwrap();
+    assert!(said.contains("a link cannot open them again"), "{said}");
+
+    // a folder: its shards, split by name
+    browser
+        .client
+        .find(Locator::Css("#open-folder"))
+        .await
+        .unwrap()
+        .send_keys(data.to_str().unwrap())
+        .await
+        .unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    let rows = sample_rows().len() as u64;
+    assert_eq!(browser.text("#sum-files").await, files.len().to_string());
+    assert_eq!(
+        browser.text("#sum-rows").await.replace(',', ""),
+        rows.to_string()
+    );
+    assert!(
+        browser
+            .text("header")
+            .await
+            .contains("data (a folder of 3 parquet files")
+    );
+
+    // a drop of two shards, then of something that is not parquet
+    drop_files(
+        &browser,
+        &[
+            (
+                "train-00001-of-00002.parquet",
+                &format!("/sample/{}", files[1].0),
+            ),
+            (
+                "test-00000-of-00001.parquet",
+                &format!("/sample/{}", files[2].0),
+            ),
+        ],
+    )
+    .await;
+    let deadline = std::time::Instant::now() + PAGE_TIMEOUT;
+    while !browser
+        .text("header")
+        .await
+        .contains("2 parquet files on this computer")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}",
+            browser.text("header").await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    assert_eq!(browser.text("#sum-files").await, "2");
+    common::screenshot(&browser, "local-drop.png").await;
+    drop_files(&browser, &[("notes.txt", "")]).await;
+    let error = browser.wait_for("#open-error").await.text().await.unwrap();
+    assert!(
+        error.contains("no .parquet file among the 1 file dropped"),
+        "{error}"
+    );
+    // what was open stays open
+    assert_eq!(browser.text("#sum-files").await, "2");
+    browser.close().await;
+}

@@ -202,6 +202,7 @@ impl Dataset {
         let c = self.cache.stats();
         NetView {
             http: host.net(),
+            disk: host.disk(),
             cache_hits: c.hits(),
             joined: c.shared(),
             memory: 0,

@@ -34,6 +34,10 @@ pub trait Host {
     fn text(&self, url: &WebUrl) -> LocalBoxFuture<'static, Result<String, IoError>>;
     /// Requests and bytes so far, for the cost line.
     fn net(&self) -> NetCounters;
+    /// Reads of files on the visitor's disk so far (none where the host has no such files).
+    fn disk(&self) -> NetCounters {
+        NetCounters::default()
+    }
     /// Let the host's other work run (messages from the page) before going on.
     fn pause(&self) -> LocalBoxFuture<'static, ()>;
     /// Run a task to completion (or until it is aborted).

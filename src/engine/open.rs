@@ -100,6 +100,10 @@ impl Engine {
     ) {
         let url = match &target {
             Target::Url(u) => u.clone(),
+            Target::Local { .. } => match WebUrl::parse(crate::dataset::LOCAL_BASE) {
+                Ok(u) => u,
+                Err(e) => return self.fail_open(e.to_string()),
+            },
             Target::HuggingFace { id, .. } => {
                 match WebUrl::parse(&format!("{HF_DATASET_PAGE}{id}")) {
                     Ok(u) => u,
@@ -117,6 +121,19 @@ impl Engine {
             match self.resolve_hf(&mut early, id, datasets_server, hub).await {
                 Ok(m) => m,
                 Err(e) => return self.fail_open(e),
+            }
+        } else if let Target::Local { files } = &target {
+            let named: Vec<(String, u64)> =
+                files.iter().map(|f| (f.name.clone(), f.size)).collect();
+            match crate::dataset::local_manifest(&named) {
+                Some(m) => m,
+                None => {
+                    return self.fail_open(format!(
+                        "no .parquet file among the {} file{} chosen",
+                        files.len(),
+                        if files.len() == 1 { "" } else { "s" }
+                    ));
+                }
             }
         } else if url
             .as_str()
@@ -162,10 +179,17 @@ impl Engine {
             .zip(&urls)
             .map(|(f, u)| FileRow {
                 url: match u {
-                    Ok(u) => u.to_string(),
+                    Ok(u) => {
+                        crate::dataset::local_name(u.as_str()).unwrap_or_else(|| u.to_string())
+                    }
                     Err(_) => f.path.clone(),
                 },
-                link: u.as_ref().ok().cloned(),
+                // a file on the visitor's disk has no address to link to
+                link: u
+                    .as_ref()
+                    .ok()
+                    .filter(|u| crate::dataset::local_index(u.as_str()).is_none())
+                    .cloned(),
                 split: f.split.clone(),
                 size: f.size,
                 status: match u {

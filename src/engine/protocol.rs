@@ -21,6 +21,18 @@ pub enum Target {
         datasets_server: WebUrl,
         hub: WebUrl,
     },
+    /// Files on the visitor's disk, in the order the page handed them to the host (which
+    /// reads them by `Blob.slice`; the engine reaches them as [`crate::dataset::LOCAL_BASE`]
+    /// URLs): their paths (a folder's relative ones) and lengths.
+    Local { files: Vec<LocalFile> },
+}
+
+/// A file on the visitor's disk: its name (with the folder path when one was chosen) and
+/// its length.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalFile {
+    pub name: String,
+    pub size: u64,
 }
 
 /// A request the page started before the engine existed (`boot.js`), handed over.
@@ -168,6 +180,9 @@ pub enum GalaxyState {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetView {
     pub http: NetCounters,
+    /// Reads of files on the visitor's disk.
+    #[serde(default)]
+    pub disk: NetCounters,
     /// Reads answered from the byte cache.
     pub cache_hits: u64,
     /// Reads that joined an identical read already in flight.

@@ -1106,3 +1106,102 @@ fn on_a_second_visit_the_galaxy_does_not_wait_for_every_version_check() {
         "the slow shard's footer still came from the browser: {log:?}"
     );
 }
+
+#[test]
+fn local_files_open_by_their_names_split_by_name_and_read_only_by_range() {
+    use super::protocol::{FileStatus, LocalFile};
+    use crate::dataset::LOCAL_BASE;
+    let shards = [fixtures::galaxies(30, 10), fixtures::galaxies(20, 10)];
+    let names = [
+        "gz/train-00001-of-00002.parquet",
+        "gz/notes.txt",
+        "gz/train-00000-of-00002.parquet",
+    ];
+    let mut f = Fixture::new(Vec::new());
+    let bodies = [
+        shards[1].clone(),
+        b"not parquet".to_vec(),
+        shards[0].clone(),
+    ];
+    for (i, (n, b)) in names.iter().zip(&bodies).enumerate() {
+        f.host
+            .files
+            .borrow_mut()
+            .insert(format!("{LOCAL_BASE}{i}/{n}"), Bytes::from(b.clone()));
+    }
+    let files: Vec<LocalFile> = names
+        .iter()
+        .zip(&bodies)
+        .map(|(n, b)| LocalFile {
+            name: n.to_string(),
+            size: b.len() as u64,
+        })
+        .collect();
+    f.ask(Request::Open {
+        target: Target::Local { files },
+        row: Some(31),
+        id: None,
+        early: Vec::new(),
+    });
+    let events = f.take_events();
+    assert!(events.iter().any(
+        |e| matches!(e, Event::Title(Some(t)) if t == "gz (a folder of 2 parquet files on this computer)")
+    ));
+    // the second shard by name holds global row 31 (its row 1)
+    assert_eq!(Fixture::galaxy(&events), Some((31, Some("g1".into()))));
+    let rows = events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::Files(rows) => Some(rows.clone()),
+            _ => None,
+        })
+        .expect("files");
+    let listed: Vec<(&str, &str, bool)> = rows
+        .iter()
+        .map(|r| (r.split.as_str(), r.url.as_str(), r.link.is_some()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("train", "gz/train-00000-of-00002.parquet", false),
+            ("train", "gz/train-00001-of-00002.parquet", false),
+        ]
+    );
+    assert!(rows.iter().all(|r| matches!(r.status, FileStatus::Read(_))));
+    let log = f.take_log();
+    assert!(
+        log.iter()
+            .all(|(u, _)| u.starts_with(LOCAL_BASE) && !u.ends_with(".txt")),
+        "{log:?}"
+    );
+    // by range: never a whole file
+    for (u, r) in &log {
+        let len = if u.contains("/0/") {
+            shards[1].len()
+        } else {
+            shards[0].len()
+        } as u64;
+        assert!(r.end - r.start < len, "{u} read whole: {r:?}");
+    }
+    // no parquet among the files: said, not an empty dataset
+    let mut f = Fixture::new(Vec::new());
+    f.ask(Request::Open {
+        target: Target::Local {
+            files: vec![LocalFile {
+                name: "notes.txt".into(),
+                size: 3,
+            }],
+        },
+        row: None,
+        id: None,
+        early: Vec::new(),
+    });
+    let events = f.take_events();
+    assert!(
+        events
+            .iter()
+            .any(|e| format!("{e:?}").contains("no .parquet file among the 1 file chosen")),
+        "{events:?}"
+    );
+}

@@ -508,7 +508,10 @@ mod nearest_tests {
             let even = |i: usize| i.is_multiple_of(2);
             let got = s.nearest_any(qr, qd, even).unwrap();
             let want = brute(&s, qr, qd, &even).unwrap();
-            assert!(got.0.is_multiple_of(2) && (got.1 - want.1).abs() < 1e-4, "{qr} {qd}");
+            assert!(
+                got.0.is_multiple_of(2) && (got.1 - want.1).abs() < 1e-4,
+                "{qr} {qd}"
+            );
         }
         // nothing drawn: nothing near
         assert_eq!(

@@ -15,18 +15,104 @@ pub const DEFAULT_DATASET: &str = "sample/index.json";
 /// Where a HuggingFace dataset's page is (shown as the source).
 const HF_DATASET_PAGE: &str = "https://huggingface.co/datasets/";
 
+thread_local! {
+    /// Files of the visitor's disk to open next (the picker or a drop put them here).
+    static LOCAL_FILES: std::cell::RefCell<Option<Vec<(web_sys::File, String)>>> =
+        std::cell::RefCell::default();
+    /// The page's session: a new one mounts a fresh app (new state, new engine).
+    static SESSION: std::cell::Cell<Option<RwSignal<u32>>> = std::cell::Cell::default();
+}
+
+/// The parameters of the address that name the dataset (a change of them through
+/// back/forward is another dataset).
+fn dataset_in_address() -> [Option<String>; 3] {
+    ["url", "dataset", "local"].map(web::query_param)
+}
+
+/// The page: an [`App`] per dataset opened in it. Opening files of the visitor's disk
+/// starts a new one in place (a link cannot name them); back or forward to another
+/// dataset's address loads that address.
+#[component]
+pub fn Root() -> impl IntoView {
+    let session = RwSignal::new(0u32);
+    SESSION.with(|s| s.set(Some(session)));
+    let opened = StoredValue::new(dataset_in_address());
+    let history = window_event_listener(leptos::ev::popstate, move |_| {
+        if dataset_in_address() != opened.get_value()
+            && let Some(w) = web_sys::window()
+        {
+            let _ = w.location().reload();
+        }
+    });
+    on_cleanup(move || history.remove());
+    move || {
+        session.track();
+        opened.set_value(dataset_in_address());
+        view! { <App/> }
+    }
+}
+
+/// Open files of the visitor's disk (with their names, a folder's relative paths): the
+/// address says the data is local, and a fresh app and engine open them.
+pub fn open_local(files: Vec<(web_sys::File, String)>) {
+    let label = files
+        .first()
+        .map(|(_, n)| n.split('/').next().unwrap_or(n).to_string())
+        .unwrap_or_default();
+    if let Some(address) = super::front::address_for("local", &label)
+        && let Some(history) = web_sys::window().and_then(|w| w.history().ok())
+    {
+        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&address));
+    }
+    LOCAL_FILES.with(|l| *l.borrow_mut() = Some(files));
+    // once the event that chose them has returned (the app it belongs to is replaced)
+    set_timeout(
+        || {
+            super::client::stop();
+            if let Some(session) = SESSION.with(|s| s.get()) {
+                session.update(|n| *n += 1);
+            }
+        },
+        std::time::Duration::ZERO,
+    );
+}
+
 /// Root component: asks the engine for `?url=` (or the embedded sample) once mounted.
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
-    match target_from_address() {
+    let local = LOCAL_FILES.with(|l| l.borrow_mut().take());
+    let (target, files) = match local {
+        Some(files) => {
+            let list = files
+                .iter()
+                .map(|(f, name)| crate::engine::protocol::LocalFile {
+                    name: name.clone(),
+                    size: f.size() as u64,
+                })
+                .collect();
+            let blobs: Vec<web_sys::File> = files.into_iter().map(|(f, _)| f).collect();
+            (Ok(Target::Local { files: list }), Some(blobs))
+        }
+        None => (target_from_address(), None),
+    };
+    match target {
         Ok(target) => {
             let (text, link) = match &target {
                 Target::Url(u) => (u.to_string(), Some(u.clone())),
                 Target::HuggingFace { id, .. } => {
                     let page = WebUrl::parse(&format!("{HF_DATASET_PAGE}{id}")).ok();
                     (format!("{HF_DATASET_PAGE}{id}"), page)
+                }
+                Target::Local { files } => {
+                    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+                    let shown = if names.len() > 3 {
+                        format!("{}, … ({} files)", names[..3].join(", "), names.len())
+                    } else {
+                        names.join(", ")
+                    };
+                    (shown, None)
                 }
             };
             state.source.set(text);
@@ -36,12 +122,15 @@ pub fn App() -> impl IntoView {
             state.by_id.set_value(row.is_none() && id.is_some());
             state.row.set_value(row.unwrap_or(0));
             super::client::start(state);
-            super::client::send(Request::Open {
-                target,
-                row,
-                id,
-                early: Vec::new(),
-            });
+            super::client::send_with(
+                Request::Open {
+                    target,
+                    row,
+                    id,
+                    early: Vec::new(),
+                },
+                files.as_deref(),
+            );
             // what this browser keeps for the next visit (a line under the network's)
             super::client::send(Request::Kept { clear: false });
         }
@@ -75,6 +164,16 @@ fn target_from_address() -> Result<Target, Unopenable> {
         let raw = web::query_param(param).unwrap_or_else(|| default.to_string());
         WebUrl::parse(&raw).map_err(|e| refused(param, &raw, e))
     };
+    if let Some(local) = web::query_param("local") {
+        return Err(Unopenable {
+            shown: format!("{local} (on a visitor's computer)"),
+            message: format!(
+                "this address named files on a visitor's own computer ({}); a link cannot \
+                 open them again: choose them with \"Open files…\" or drop them on this page",
+                crate::io::weburl::quote(&local)
+            ),
+        });
+    }
     if let Some(id) = web::query_param("dataset") {
         if !dataset::is_dataset_id(&id) {
             return Err(Unopenable {

@@ -162,8 +162,25 @@ pub fn start(state: AppState) {
     }
 }
 
+/// Stop the engine (a new dataset opened in the page gets a fresh one): its worker ends,
+/// and whatever waited on it is dropped.
+pub fn stop() {
+    let old = CLIENT.with(|c| std::mem::take(&mut *c.borrow_mut()));
+    if let Some(w) = old.worker {
+        w.set_onmessage(None);
+        w.set_onerror(None);
+        w.terminate();
+    }
+}
+
 /// Ask the engine.
 pub fn send(req: Request) {
+    send_with(req, None)
+}
+
+/// Ask the engine, handing over files of the visitor's disk with the request (the
+/// browser passes a `File` by reference: nothing is read or copied).
+pub fn send_with(req: Request, files: Option<&[web_sys::File]>) {
     let encoded = bulk::encode(&req);
     CLIENT.with(|c| {
         let c = c.borrow();
@@ -177,6 +194,10 @@ pub fn send(req: Request) {
         }
         let _ = Reflect::set(&msg, &"json".into(), &json.into());
         let _ = Reflect::set(&msg, &"buffers".into(), &list);
+        if let Some(files) = files {
+            let array: Array = files.iter().collect();
+            let _ = Reflect::set(&msg, &"files".into(), &array);
+        }
         let _ = w.post_message_with_transfer(&msg, &list);
     });
 }

@@ -7,6 +7,7 @@ use crate::dataset::HF_HUB;
 use crate::entry::{self, Recent, RecentEntry};
 use crate::io::WebUrl;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// Where the recent datasets are kept in `localStorage`.
 const RECENT_KEY: &str = "gzv-recent";
@@ -132,6 +133,79 @@ pub fn OpenField() -> impl IntoView {
             Err(why) => error.set(Some(why)),
         }
     };
+    // files of this computer: a picker (files or a folder) or a drop anywhere on the page
+    let take = move |files: Vec<(web_sys::File, String)>, what: &str| {
+        let n = files.len();
+        let parquet: Vec<_> = files
+            .into_iter()
+            .filter(|(_, name)| super::local::is_parquet(name))
+            .collect();
+        if parquet.is_empty() {
+            error.set(Some(format!(
+                "no .parquet file among the {n} file{} {what}",
+                if n == 1 { "" } else { "s" }
+            )));
+            return;
+        }
+        error.set(None);
+        super::app::open_local(parquet);
+    };
+    let picked = move |e: leptos::ev::Event, what: &'static str| {
+        let Some(input) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let files = input.files().map(|l| super::local::of_list(&l));
+        // the same choice again is a change too
+        input.set_value("");
+        if let Some(files) = files {
+            take(files, what);
+        }
+    };
+    let files_input = NodeRef::<leptos::html::Input>::new();
+    let folder_input = NodeRef::<leptos::html::Input>::new();
+    let root = || {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+    };
+    let over = window_event_listener(leptos::ev::dragover, move |e| {
+        e.prevent_default();
+        if let Some(r) = root() {
+            let _ = r.set_attribute("data-dropping", "");
+        }
+    });
+    let left = window_event_listener(leptos::ev::dragleave, move |e| {
+        // only when leaving the window (not moving between elements)
+        if e.related_target().is_none()
+            && let Some(r) = root()
+        {
+            let _ = r.remove_attribute("data-dropping");
+        }
+    });
+    let drop = window_event_listener(leptos::ev::drop, move |e| {
+        e.prevent_default();
+        if let Some(r) = root() {
+            let _ = r.remove_attribute("data-dropping");
+        }
+        let Some(dt) = e.data_transfer() else {
+            return;
+        };
+        let dropped = super::local::dropped(&dt);
+        leptos::task::spawn_local(async move {
+            match super::local::of_drop(dropped).await {
+                Ok(files) => take(files, "dropped"),
+                Err(why) => error.set(Some(why)),
+            }
+        });
+    });
+    on_cleanup(move || {
+        over.remove();
+        left.remove();
+        drop.remove();
+    });
     let clear = move |_| {
         save_recent(&Recent::default());
         recent.set(Recent::default());
@@ -146,6 +220,14 @@ pub fn OpenField() -> impl IntoView {
                 prop:value=move || text.get()
                 on:input=move |e| text.set(event_target_value(&e))/>
             <button id="open-go" type="submit">"Open"</button>
+            <button type="button" id="open-files-button" title="Parquet files on this computer: read where they are, never uploaded (or drop them on the page)"
+                on:click=move |_| { if let Some(i) = files_input.get() { i.click() } }>"Open files…"</button>
+            <button type="button" id="open-folder-button" title="A folder of parquet shards on this computer (or drop it on the page)"
+                on:click=move |_| { if let Some(i) = folder_input.get() { i.click() } }>"Open a folder…"</button>
+            <input type="file" id="open-files" multiple accept=".parquet" hidden node_ref=files_input
+                on:change=move |e| picked(e, "chosen")/>
+            <input type="file" id="open-folder" prop:webkitdirectory=true hidden node_ref=folder_input
+                on:change=move |e| picked(e, "in the folder")/>
             <datalist id="open-suggestions">
                 {move || recent.get().0.into_iter().map(|e| view! { <option value=e.value>{e.label}</option> }).collect_view()}
                 <option value="mwalmsley/gz_desi">"Galaxy Zoo DESI on HuggingFace"</option>

@@ -7,6 +7,7 @@ mod front;
 mod galaxy;
 mod gallery;
 mod goto;
+mod local;
 mod nav;
 mod shown;
 mod sky;
@@ -17,5 +18,5 @@ mod table;
 mod votes;
 mod window;
 
-pub use app::App;
+pub use app::{App, Root};
 pub use state::AppState;

@@ -26,12 +26,24 @@ pub fn StatusBar() -> impl IntoView {
             {move || state.fatal.get().map(|e| view! {
                 <div class="error" role="alert" id="fatal-error"><strong>"Could not open the dataset. "</strong>{e}</div>
             })}
-            <p class="net" id="net" data-engine-memory=move || state.net.get().memory.to_string()>
+            <p class="net" id="net" data-engine-memory=move || state.net.get().memory.to_string()
+                data-disk-bytes=move || state.net.get().disk.bytes.to_string()
+                data-disk-reads=move || state.net.get().disk.requests.to_string()
+                data-http-requests=move || state.net.get().http.requests.to_string()>
                 {move || {
                     let v = state.net.get();
                     let n = v.http;
                     let of = total_size().map(|t| format!(" of {}", format_bytes(t))).unwrap_or_default();
-                    let mut line = format!("Network: read {}{of} in {} requests", format_bytes(n.bytes), n.requests);
+                    let d = v.disk;
+                    let mut line = if d.requests > 0 && n.requests == 0 {
+                        // files on this computer: nothing crosses the network
+                        format!("From disk: read {}{of} in {} reads (never uploaded)", format_bytes(d.bytes), d.requests)
+                    } else {
+                        format!("Network: read {}{of} in {} requests", format_bytes(n.bytes), n.requests)
+                    };
+                    if d.requests > 0 && n.requests > 0 {
+                        line.push_str(&format!("; from disk {} in {} reads", format_bytes(d.bytes), d.requests));
+                    }
                     if v.cache_hits + v.joined > 0 {
                         line.push_str(&format!(", {} served from cache", v.cache_hits + v.joined));
                     }
@@ -100,8 +112,11 @@ fn KeptLine() -> impl IntoView {
 fn ShareLine() -> impl IntoView {
     use crate::engine::protocol::{PositionsView, Request};
     let state = expect_context::<AppState>();
+    // files on this computer have no addresses a mirror's index could name
     let offered = move || {
-        matches!(state.positions.get(), PositionsView::Ready { .. }) && !state.sky_catalog.get()
+        matches!(state.positions.get(), PositionsView::Ready { .. })
+            && !state.sky_catalog.get()
+            && state.source_link.get().is_some()
     };
     let build = move |_| {
         state.sharing.set(true);

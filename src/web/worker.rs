@@ -17,6 +17,14 @@ use wasm_bindgen::{JsCast, JsValue};
 /// the page.
 struct WorkerHost {
     stats: NetStats,
+    /// Reads of files on the visitor's disk.
+    disk: NetStats,
+}
+
+thread_local! {
+    /// The files on the visitor's disk the page handed over with its last `Open` (a
+    /// [`Target::Local`] names them by index).
+    static LOCAL: std::cell::RefCell<Vec<web_sys::Blob>> = std::cell::RefCell::default();
 }
 
 /// Post `{json, buffers}` (or `{fatal}`) to the page, transferring the buffers.
@@ -47,7 +55,34 @@ fn post_fatal(reason: &str) {
 
 impl Host for WorkerHost {
     fn source(&self, url: &WebUrl, len: Option<u64>) -> Box<dyn ByteSource> {
+        if let Some(i) = crate::dataset::local_index(url.as_str()) {
+            let name = crate::dataset::local_name(url.as_str())
+                .unwrap_or_else(|| url.file_name().to_string());
+            match LOCAL.with(|l| l.borrow().get(i).cloned()) {
+                Some(blob) => {
+                    return Box::new(crate::web::http::BlobSource::new(
+                        &name,
+                        blob,
+                        self.disk.clone(),
+                    ));
+                }
+                None => {
+                    // never reached: the page hands its files over with the request
+                    let empty = web_sys::Blob::new().ok();
+                    if let Some(blob) = empty {
+                        return Box::new(crate::web::http::BlobSource::new(
+                            &format!("{name} (no longer held: choose it again)"),
+                            blob,
+                            self.disk.clone(),
+                        ));
+                    }
+                }
+            }
+        }
         Box::new(HttpSource::new(url, len, self.stats.clone()))
+    }
+    fn disk(&self) -> NetCounters {
+        self.disk.get()
     }
     fn text(&self, url: &WebUrl) -> LocalBoxFuture<'static, Result<String, IoError>> {
         let url = url.clone();
@@ -117,6 +152,17 @@ fn request_of(data: &JsValue) -> Result<Request, String> {
                 .collect()
         })
         .unwrap_or_default();
+    // files on the visitor's disk come with an `Open` of them
+    if let Some(files) = Reflect::get(data, &"files".into())
+        .ok()
+        .filter(Array::is_array)
+    {
+        let blobs = Array::from(&files)
+            .iter()
+            .filter_map(|f| f.dyn_into::<web_sys::Blob>().ok())
+            .collect();
+        LOCAL.with(|l| *l.borrow_mut() = blobs);
+    }
     bulk::decode(&json, buffers)
 }
 
@@ -126,6 +172,7 @@ async fn early_for(target: &Target) -> Vec<Early> {
     let mut out = Vec::new();
     let (text_url, tail_url) = match target {
         Target::Url(u) => (Some(u.clone()), Some(u.clone())),
+        Target::Local { .. } => return out,
         Target::HuggingFace {
             id,
             datasets_server,
@@ -163,6 +210,7 @@ pub fn run() {
     console_error_panic_hook::set_once();
     let engine = Engine::new(Rc::new(WorkerHost {
         stats: NetStats::default(),
+        disk: NetStats::default(),
     }));
     let handle = {
         let engine = engine.clone();

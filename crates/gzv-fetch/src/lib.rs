@@ -716,3 +716,93 @@ impl gzv_io::Store for CacheStore {
         })
     }
 }
+
+/// A file on the visitor's disk (a `File` from a picker or a drop), read by `Blob.slice`:
+/// never uploaded, never read whole, counted apart from the network (`stats`).
+pub struct BlobSource {
+    name: String,
+    blob: web_sys::Blob,
+    stats: NetStats,
+}
+
+impl BlobSource {
+    pub fn new(name: &str, blob: web_sys::Blob, stats: NetStats) -> Self {
+        BlobSource {
+            name: name.to_string(),
+            blob,
+            stats,
+        }
+    }
+
+    fn len(&self) -> u64 {
+        self.blob.size() as u64
+    }
+
+    async fn slice(&self, range: Range<u64>) -> Result<Bytes, IoError> {
+        let len = self.len();
+        if range.start > range.end || range.end > len {
+            return Err(IoError::OutOfBounds {
+                url: self.name.clone(),
+                start: range.start,
+                end: range.end,
+                len,
+            });
+        }
+        let failed = |e: wasm_bindgen::JsValue| IoError::Local {
+            name: self.name.clone(),
+            detail: e
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .or_else(|| e.as_string())
+                .unwrap_or_else(|| "the browser gave no reason".into()),
+        };
+        self.stats.update(|c| {
+            c.requests += 1;
+            c.in_flight += 1;
+        });
+        let read = async {
+            let part = self
+                .blob
+                .slice_with_f64_and_f64(range.start as f64, range.end as f64)
+                .map_err(failed)?;
+            let buf = JsFuture::from(part.array_buffer()).await.map_err(failed)?;
+            Ok::<_, IoError>(js_sys::Uint8Array::new(&buf).to_vec())
+        }
+        .await;
+        self.stats.update(|c| {
+            c.in_flight -= 1;
+            if let Ok(b) = &read {
+                c.bytes += b.len() as u64;
+            }
+        });
+        let bytes = read?;
+        if bytes.len() as u64 != range.end - range.start {
+            return Err(IoError::Truncated {
+                url: self.name.clone(),
+                start: range.start,
+                end: range.end,
+                got: bytes.len() as u64,
+            });
+        }
+        Ok(Bytes::from(bytes))
+    }
+}
+
+impl ByteSource for BlobSource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn known_len(&self) -> Option<u64> {
+        Some(self.len())
+    }
+    fn read(&self, range: Range<u64>) -> LocalBoxFuture<'_, Result<Bytes, IoError>> {
+        Box::pin(self.slice(range))
+    }
+    fn tail(&self, n: u64) -> LocalBoxFuture<'_, Result<(u64, Bytes), IoError>> {
+        Box::pin(async move {
+            let len = self.len();
+            let bytes = self.slice(len.saturating_sub(n)..len).await?;
+            Ok((len, bytes))
+        })
+    }
+}

@@ -80,6 +80,12 @@ pub enum IoError {
     Redirect { url: String, host: String },
     #[error("{url}: the request was cancelled")]
     Aborted { url: String },
+    /// A file chosen from the visitor's disk could not be read.
+    #[error(
+        "{name}: this file on your disk could not be read ({detail}); it may have been moved, \
+         changed or removed since it was chosen: choose it again"
+    )]
+    Local { name: String, detail: String },
     /// The address did not pass the URL gate: nothing was requested.
     #[error("{0}")]
     Refused(UrlRefused),
