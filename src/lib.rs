@@ -13,6 +13,7 @@ pub mod entry;
 pub mod gallery;
 pub mod gz;
 pub mod imaging;
+pub mod order;
 pub mod sky;
 pub mod table;
 

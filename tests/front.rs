@@ -552,14 +552,7 @@ async fn files_on_this_computer_open_by_picker_folder_and_drop_reading_only_what
         )),
         "{header}"
     );
-    // no catalog to share: the files have no addresses an index could name
-    assert!(
-        browser
-            .client
-            .find(Locator::Css("#share-build"))
-            .await
-            .is_err()
-    );
+
     assert_eq!(browser.text("#sum-files").await, "1");
     // nothing crossed the network; what was read from disk is the footer, the galaxy, the
     // positions and what the views show: never the file
@@ -572,6 +565,16 @@ async fn files_on_this_computer_open_by_picker_folder_and_drop_reading_only_what
     eprintln!("a local file: {read} of its {size} bytes read from disk");
     let net = browser.text("#net").await;
     assert!(net.starts_with("From disk: read"), "{net}");
+    // every point is drawn, and yet no catalog is offered to share: the files have no
+    // addresses an index could name
+    browser.wait_for("#sky-canvas[data-state='complete']").await;
+    assert!(
+        browser
+            .client
+            .find(Locator::Css("#share-build"))
+            .await
+            .is_err()
+    );
     // the file list names the file, with no link
     assert!(
         browser
@@ -647,5 +650,183 @@ async fn files_on_this_computer_open_by_picker_folder_and_drop_reading_only_what
     );
     // what was open stays open
     assert_eq!(browser.text("#sum-files").await, "2");
+    browser.close().await;
+}
+
+/// The rows the table shows, top to bottom (their row numbers).
+async fn table_rows(browser: &Browser) -> Vec<u64> {
+    let v = browser
+        .js("return [...document.querySelectorAll('#table-grid tr.row')].map(r => Number(r.dataset.row))")
+        .await;
+    serde_json::from_value(v).unwrap()
+}
+
+/// Wait for the table's order to be ready, then for its first rows to be read.
+async fn wait_for_order(browser: &Browser) {
+    browser.wait_for("#table-order[data-state='ready']").await;
+    browser
+        .wait_for("#table-grid tr.row[data-state='ready']")
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_table_sorts_filters_from_the_address_and_its_rows_open_their_galaxy() {
+    let server = serve_dist().await;
+    let browser = Browser::start().await;
+    let rows = sample_rows();
+    let cut = {
+        let mut d: Vec<f64> = rows.iter().map(|r| r.2).collect();
+        d.sort_by(f64::total_cmp);
+        d[d.len() * 3 / 4]
+    };
+    // from the address: Dec above the cut, RA largest first
+    browser
+        .client
+        .goto(&format!("{}/?sort=-ra&where=dec>{cut}", server.url()))
+        .await
+        .unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    wait_for_order(&browser).await;
+    let mut want: Vec<(u64, f64, f64)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.2 > cut)
+        .map(|(i, r)| (i as u64, r.1, r.2))
+        .collect();
+    want.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    assert_eq!(
+        browser.attr("#table-count", "data-matching").await,
+        Some(want.len().to_string())
+    );
+    let shown = table_rows(&browser).await;
+    assert!(shown.len() >= 5, "{shown:?}");
+    let want_rows: Vec<u64> = want.iter().map(|w| w.0).collect();
+    assert_eq!(shown, want_rows[..shown.len()], "the first rows in order");
+    // the cells shown are those rows' (ra, largest first)
+    let first_ra: f64 = browser
+        .text(&format!(
+            "#table-grid tr.row[data-row='{}'] td[data-col='ra']",
+            want[0].0
+        ))
+        .await
+        .parse()
+        .unwrap();
+    assert!(
+        (first_ra - want[0].1).abs() < 1e-3,
+        "{first_ra} vs {}",
+        want[0].1
+    );
+
+    // a click on the dec column's name: sorted by dec, smallest first, kept in the address
+    browser
+        .client
+        .find(Locator::Css(
+            "#table-grid th[data-column='dec'] button.sort",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + PAGE_TIMEOUT;
+    loop {
+        let s = browser.js("return location.search").await;
+        if s.as_str().unwrap().contains("sort=dec") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{s}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        browser
+            .attr("#table-grid th[data-column='dec']", "aria-sort")
+            .await
+            .as_deref(),
+        Some("ascending")
+    );
+    wait_for_order(&browser).await;
+    want.sort_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(&b.0)));
+    let deadline = std::time::Instant::now() + PAGE_TIMEOUT;
+    loop {
+        let shown = table_rows(&browser).await;
+        if !shown.is_empty()
+            && shown[..] == want.iter().map(|w| w.0).collect::<Vec<_>>()[..shown.len()]
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{shown:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    // a second condition from the form (id contains a digit pair): AND with the first
+    let needle = &rows[want[0].0 as usize].0[..3];
+    browser
+        .js("const s = document.getElementById('where-column'); s.value = 'id_str'; s.dispatchEvent(new Event('change'));
+             const o = document.getElementById('where-op'); o.value = 'contains'; o.dispatchEvent(new Event('change'));")
+        .await;
+    browser
+        .client
+        .find(Locator::Css("#where-value"))
+        .await
+        .unwrap()
+        .send_keys(&format!("{needle}\u{E007}"))
+        .await
+        .unwrap();
+    let both = want
+        .iter()
+        .filter(|w| {
+            rows[w.0 as usize]
+                .0
+                .to_lowercase()
+                .contains(&needle.to_lowercase())
+        })
+        .count();
+    browser
+        .wait_for(&format!("#table-count[data-matching='{both}']"))
+        .await;
+    assert_eq!(
+        browser.attr("#where-list", "data-count").await.as_deref(),
+        Some("2")
+    );
+
+    // a row opens its galaxy, by click and by Enter
+    wait_for_order(&browser).await;
+    let first = table_rows(&browser).await[0];
+    browser
+        .client
+        .find(Locator::Css(&format!(
+            "#table-grid tr.row[data-row='{first}']"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_row(&browser, first).await;
+    let second = table_rows(&browser).await[1];
+    browser
+        .js(&format!(
+            "document.querySelector(\"#table-grid tr.row[data-row='{second}']\").focus()"
+        ))
+        .await;
+    browser
+        .client
+        .find(Locator::Css(&format!(
+            "#table-grid tr.row[data-row='{second}']"
+        )))
+        .await
+        .unwrap()
+        .send_keys("\u{E007}")
+        .await
+        .unwrap();
+    wait_for_row(&browser, second).await;
+    assert!(
+        browser
+            .js("return location.search")
+            .await
+            .as_str()
+            .unwrap()
+            .contains(&format!("row={second}"))
+    );
     browser.close().await;
 }

@@ -15,6 +15,7 @@ pub mod protocol;
 mod rows;
 mod share;
 mod sky;
+mod table_order;
 #[cfg(test)]
 mod tests;
 
@@ -62,6 +63,8 @@ struct Inner {
     /// The galaxy load under way, to cancel when another is asked for.
     galaxy: RefCell<Option<AbortHandle>>,
     colour: RefCell<Option<AbortHandle>>,
+    /// The table's ordering under way.
+    order: RefCell<Option<AbortHandle>>,
     gallery: RefCell<rows::Window>,
     table: RefCell<rows::Window>,
     /// Requests that arrived before the dataset was open, replayed once it is.
@@ -89,6 +92,7 @@ impl Engine {
             open: RefCell::default(),
             galaxy: RefCell::default(),
             colour: RefCell::default(),
+            order: RefCell::default(),
             gallery: RefCell::new(rows::Window::new()),
             table: RefCell::new(rows::Window::new()),
             first_galaxy_done: std::cell::Cell::new(false),
@@ -145,7 +149,7 @@ impl Engine {
                 id,
                 early,
             } => {
-                for slot in [&self.0.open, &self.0.galaxy, &self.0.colour] {
+                for slot in [&self.0.open, &self.0.galaxy, &self.0.colour, &self.0.order] {
                     if let Some(h) = slot.borrow_mut().take() {
                         h.abort();
                     }
@@ -166,6 +170,7 @@ impl Engine {
             Request::Gallery { wanted, start } => self.window(rows::Kind::Gallery, wanted, start),
             Request::Table { wanted, start } => self.window(rows::Kind::Table, wanted, start),
             Request::TableOpened => self.table_opened(),
+            Request::TableOrder(query) => self.table_order(query),
             Request::Schema { file } => self.schema(file),
             Request::Kept { .. } => {} // answered above, open or not
             Request::Catalog => self.share_catalog(),

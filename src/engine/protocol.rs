@@ -77,6 +77,9 @@ pub enum Request {
     Table { wanted: Vec<u64>, start: bool },
     /// The table view was opened: its columns (and their statistics) are wanted.
     TableOpened,
+    /// Sort and filter the table view (plain: every row in order), cancelling an
+    /// ordering under way.
+    TableOrder(crate::order::TableQuery),
     /// The schema and file panel wants this file's report.
     Schema { file: usize },
     /// What the browser keeps between visits: say it (`clear: false`) or drop it all.
@@ -356,6 +359,12 @@ pub enum Event {
     Positions(PositionsView),
     ColourValues(ColourValues),
     Colour(ColourView),
+    /// The table's rows that match, in order (u32 each; `None`: every row in order), for
+    /// the query asked, or why they could not be ordered.
+    TableOrder {
+        query: crate::order::TableQuery,
+        result: Result<Option<Bulk>, String>,
+    },
     /// Progress of a question's votes for a filter.
     QuestionProgress {
         campaign: String,

@@ -1205,3 +1205,119 @@ fn local_files_open_by_their_names_split_by_name_and_read_only_by_range() {
         "{events:?}"
     );
 }
+
+#[test]
+fn the_table_sorts_and_filters_reading_only_the_columns_named() {
+    use crate::order::{Condition, Op, TableQuery};
+    let shards = [fixtures::galaxies(30, 10), fixtures::galaxies(20, 10)];
+    let metas = [meta_of(&shards[0]), meta_of(&shards[1])];
+    let manifest = r#"{"files":[{"path":"a.parquet"},{"path":"b.parquet"}]}"#;
+    let mut f = Fixture::new(vec![
+        ("index.json", manifest.as_bytes().to_vec()),
+        ("a.parquet", shards[0].clone()),
+        ("b.parquet", shards[1].clone()),
+    ]);
+    f.open("index.json", Some(0), None);
+    f.take_events();
+    f.take_log();
+    // every row's bar-dr8_strong votes and dec, read here
+    let mut want: Vec<(u32, f64, f64)> = Vec::new();
+    for s in &shards {
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+            Bytes::from(s.clone()),
+        )
+        .unwrap()
+        .build()
+        .unwrap();
+        for b in reader {
+            let b = b.unwrap();
+            let ra: Vec<Option<f64>> =
+                crate::table::ints(b.column_by_name("bar-dr8_strong").unwrap().as_ref())
+                    .into_iter()
+                    .map(|v| v.map(|v| v as f64))
+                    .collect();
+            let dec = crate::table::floats(b.column_by_name("dec").unwrap().as_ref());
+            for (r, d) in ra.into_iter().zip(dec) {
+                want.push((want.len() as u32, r.unwrap(), d.unwrap()));
+            }
+        }
+    }
+    let cut = {
+        let mut d: Vec<f64> = want.iter().map(|w| w.2).collect();
+        d.sort_by(f64::total_cmp);
+        d[d.len() / 2]
+    };
+    let query = TableQuery {
+        sort: Some(("bar-dr8_strong".into(), true)),
+        conditions: vec![Condition {
+            column: "dec".into(),
+            op: Op::Gt,
+            value: cut.to_string(),
+        }],
+    };
+    f.ask(Request::TableOrder(query.clone()));
+    let events = f.take_events();
+    let got = events
+        .iter()
+        .find_map(|e| match e {
+            Event::TableOrder { query: q, result } if *q == query => Some(result.clone()),
+            _ => None,
+        })
+        .expect("an order")
+        .expect("ordered")
+        .expect("not plain");
+    let got: Vec<u32> = got
+        .0
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    let mut brute: Vec<&(u32, f64, f64)> = want.iter().filter(|w| w.2 > cut).collect();
+    brute.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let brute: Vec<u32> = brute.iter().map(|w| w.0).collect();
+    assert!(!brute.is_empty() && brute.len() < want.len());
+    assert_eq!(got, brute);
+    // only the vote column's chunks were read (dec came with the map, from the cache)
+    let log = f.take_log();
+    assert!(!log.is_empty());
+    for (url, r) in &log {
+        let meta = if url.ends_with("a.parquet") {
+            &metas[0]
+        } else {
+            &metas[1]
+        };
+        let ok = (0..meta.num_row_groups()).any(|g| {
+            ["bar-dr8_strong", "dec"].iter().any(|c| {
+                let leaf = crate::decode::leaf_indices(meta, &[c.to_string()]).unwrap()[0];
+                let (s, l) = meta.row_group(g).column(leaf).byte_range();
+                r.start < s + l && s < r.end
+            })
+        });
+        assert!(
+            ok,
+            "{url} {r:?} is not a chunk of the columns named: {log:?}"
+        );
+    }
+    // a column that cannot be compared, and one that is not there, are said
+    f.ask(Request::TableOrder(TableQuery {
+        sort: Some(("image".into(), false)),
+        conditions: Vec::new(),
+    }));
+    f.ask(Request::TableOrder(TableQuery {
+        sort: Some(("nowhere".into(), false)),
+        conditions: Vec::new(),
+    }));
+    let said: Vec<String> = f
+        .take_events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::TableOrder { result: Err(e), .. } => Some(e),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(
+        said[0].contains("image") && said[0].contains("only numbers and text"),
+        "{said:?}"
+    );
+    assert!(said[1].contains("no column nowhere"), "{said:?}");
+}

@@ -351,6 +351,7 @@ fn kind(ev: &Event) -> &'static str {
         Event::Mark { .. } => "event mark",
         Event::Kept(_) => "event kept",
         Event::Catalog(_) => "event catalog",
+        Event::TableOrder { .. } => "event table order",
     }
 }
 
@@ -494,6 +495,20 @@ fn apply_event(state: AppState, ev: Event) {
             }
         }
         Event::TableStats(s) => state.table_stats.set(Some(s)),
+        Event::TableOrder { query, result } => {
+            // an answer to a query since replaced is dropped
+            if query == state.table_query.get_untracked() {
+                state.table_order.set(match result {
+                    Ok(None) => super::state::OrderView::Plain,
+                    Ok(Some(b)) => super::state::OrderView::Ready(Arc::new(
+                        b.0.chunks_exact(4)
+                            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                            .collect(),
+                    )),
+                    Err(e) => super::state::OrderView::Failed(e),
+                });
+            }
+        }
         Event::Schema { file, report } => state.schema.set(Some((file, report.map(Arc::new)))),
         Event::Mark { name, at } => crate::web::timing::mark_once_at(&name, at),
     }

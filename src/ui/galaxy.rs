@@ -48,7 +48,7 @@ fn CopyButton(text: String, what: &'static str) -> impl IntoView {
 pub fn GalaxyPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     view! {
-        <section class="galaxy" aria-labelledby="galaxy-title">
+        <section class="galaxy" id="galaxy-panel" aria-labelledby="galaxy-title">
             <h2 id="galaxy-title">"Galaxy"</h2>
             <super::nav::NavBar/>
             {move || match state.galaxy.get() {

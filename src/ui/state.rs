@@ -32,6 +32,17 @@ pub enum FilterView {
     Failed(String),
 }
 
+/// The table view's order: every row as stored, being worked out, the rows that match in
+/// their order, or why not.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum OrderView {
+    #[default]
+    Plain,
+    Working,
+    Ready(Arc<Vec<u32>>),
+    Failed(String),
+}
+
 /// Which file's report the schema panel shows, and the report (or why none).
 pub type SchemaView = Option<(usize, Result<Arc<crate::preview::FileReport>, String>)>;
 
@@ -125,6 +136,10 @@ pub struct AppState {
     /// The table view's columns, and their header statistics, once read.
     pub table_columns: RwSignal<Option<Result<Columns, String>>>,
     pub table_stats: RwSignal<Option<Result<Vec<Option<String>>, String>>>,
+    /// How the table is sorted and filtered (from the address, then the table's controls),
+    /// and the order that gives.
+    pub table_query: RwSignal<crate::order::TableQuery>,
+    pub table_order: RwSignal<OrderView>,
     /// The schema panel's report (file, report or why none).
     pub schema: RwSignal<SchemaView>,
     /// The data engine could not start or stopped: why (the page offers a retry).
@@ -171,6 +186,8 @@ impl AppState {
             table_columns: RwSignal::new(None),
             table_stats: RwSignal::new(None),
             schema: RwSignal::new(None),
+            table_query: RwSignal::new(Default::default()),
+            table_order: RwSignal::new(OrderView::Plain),
             engine_failed: RwSignal::new(None),
             filter: RwSignal::new(Default::default()),
             filter_view: RwSignal::new(Default::default()),

@@ -4,9 +4,11 @@
 //! Both read the footer's column statistics only when opened.
 
 use super::state::AppState;
+use super::state::OrderView;
 use super::window::{self, View};
 use crate::engine::protocol::{Columns, Shown as Got};
 use crate::gallery::Lru;
+use crate::order::{Condition, Op, TableQuery};
 use crate::preview::{self, Cell, FileReport};
 use leptos::ev;
 use leptos::html::Div;
@@ -143,6 +145,44 @@ pub fn TablePanel() -> impl IntoView {
     on_cleanup(move || on_resize.remove());
 
     let opened = Memo::new(move |_| state.opened.get().map(|o| o.table_rows));
+    // sorted and filtered as the address says (the table opens to show it)
+    let query_error = RwSignal::new(None::<String>);
+    match TableQuery::parse(
+        crate::web::query_param("sort").as_deref(),
+        crate::web::query_param("where").as_deref(),
+    ) {
+        Ok(q) => {
+            if !q.is_plain() {
+                open.set(true);
+            }
+            state.table_query.set(q);
+        }
+        Err(e) => query_error.set(Some(format!("{e}: the table is shown as stored"))),
+    }
+    let order = state.table_order;
+    let sent = StoredValue::new(None::<TableQuery>);
+    Effect::new(move |_| {
+        let q = state.table_query.get();
+        if !open.get() || !matches!(columns.get(), Some(Ok(_))) {
+            return;
+        }
+        if sent.get_value().as_ref() == Some(&q) || (sent.get_value().is_none() && q.is_plain()) {
+            return;
+        }
+        sent.set_value(Some(q.clone()));
+        let (sort, conditions) = q.to_params();
+        crate::web::set_query_param("sort", sort.as_deref(), false);
+        crate::web::set_query_param("where", conditions.as_deref(), false);
+        order.set(if q.is_plain() {
+            OrderView::Plain
+        } else {
+            OrderView::Working
+        });
+        super::client::send(crate::engine::protocol::Request::TableOrder(q));
+        if let Some(el) = scroll_ref.get_untracked() {
+            el.set_scroll_top(0);
+        }
+    });
     // the columns: from the dataset's first footer when it was read at open, else from
     // the engine once the table is opened
     Effect::new(move |_| {
@@ -184,12 +224,21 @@ pub fn TablePanel() -> impl IntoView {
         _ => ROW_PX,
     });
     let total = Memo::new(move |_| {
-        if matches!(columns.get(), Some(Ok(_))) {
-            opened.get().unwrap_or(0) as usize
-        } else {
-            0
+        if !matches!(columns.get(), Some(Ok(_))) {
+            return 0;
+        }
+        match order.get() {
+            OrderView::Ready(rows) => rows.len(),
+            _ => opened.get().unwrap_or(0) as usize,
         }
     });
+    // the row at a position of the table as shown
+    let row_at = move |p: usize| -> u64 {
+        order.with_untracked(|o| match o {
+            OrderView::Ready(rows) => rows.get(p).map_or(p as u64, |&r| r as u64),
+            _ => p as u64,
+        })
+    };
     // the rows near the viewport: the visible ones first, then those below and above
     let window = Memo::new(move |_| {
         if !open.get() {
@@ -205,11 +254,12 @@ pub fn TablePanel() -> impl IntoView {
         }
         let n = total.get();
         let outer = inner.start.saturating_sub(OVERSCAN)..(inner.end + OVERSCAN).min(n);
+        order.track();
         inner
             .clone()
             .chain(inner.end..outer.end)
             .chain((outer.start..inner.start).rev())
-            .map(|r| r as u64)
+            .map(row_at)
             .collect::<Vec<u64>>()
     });
 
@@ -280,6 +330,27 @@ pub fn TablePanel() -> impl IntoView {
             .collect::<Vec<_>>()
     };
 
+    let toggle_sort = move |col: String| {
+        state.table_query.update(|q| {
+            q.sort = match q.sort.take() {
+                Some((c, false)) if c == col => Some((c, true)),
+                Some((c, true)) if c == col => None,
+                _ => Some((col, false)),
+            };
+        });
+    };
+    let sort_mark = move |col: String| match state.table_query.get().sort {
+        Some((c, false)) if c == col => " ▲",
+        Some((c, true)) if c == col => " ▼",
+        _ => "",
+    };
+    let sort_state = move |col: String| {
+        move || match state.table_query.get().sort {
+            Some((c, false)) if c == col => "ascending",
+            Some((c, true)) if c == col => "descending",
+            _ => "none",
+        }
+    };
     view! {
         <section class="table-view" aria-labelledby="table-title" id="table-panel">
             <details prop:open=move || open.get() on:toggle=move |e| {
@@ -291,11 +362,21 @@ pub fn TablePanel() -> impl IntoView {
             }>
                 <summary><h2 id="table-title">"Rows"</h2>" "
                     {move || match (columns.get(), opened.get()) {
-                        (Some(Ok(c)), Some(n)) => view! {
-                            <span id="table-count" class="muted" data-rows=n data-columns=c.names.len()>
-                                {format!("{} rows × {} columns", super::shown::fmt_count(n as usize), c.names.len())}
-                            </span>
-                        }.into_any(),
+                        (Some(Ok(c)), Some(n)) => {
+                            let matching = match order.get() {
+                                OrderView::Ready(rows) if !state.table_query.get().conditions.is_empty() => Some(rows.len()),
+                                _ => None,
+                            };
+                            view! {
+                                <span id="table-count" class="muted" data-rows=n data-columns=c.names.len()
+                                    data-matching=matching.map(|m| m.to_string())>
+                                    {match matching {
+                                        Some(m) => format!("{} of {} rows match × {} columns", super::shown::fmt_count(m), super::shown::fmt_count(n as usize), c.names.len()),
+                                        None => format!("{} rows × {} columns", super::shown::fmt_count(n as usize), c.names.len()),
+                                    }}
+                                </span>
+                            }.into_any()
+                        }
                         (Some(Err(e)), _) => view! { <span id="table-failed" class="error" role="alert">{e}</span> }.into_any(),
                         _ => view! { <span class="loading"><span class="spinner" aria-hidden="true"></span>"Opening…"</span> }.into_any(),
                     }}
@@ -316,6 +397,14 @@ pub fn TablePanel() -> impl IntoView {
                     }}
                 </div>
                 {move || error.get().map(|e| view! { <p id="table-error" class="error" role="alert">{e}</p> })}
+                {move || query_error.get().map(|e| view! { <p id="table-query-error" class="error" role="alert">{e}</p> })}
+                <Conditions columns=columns/>
+                {move || match order.get() {
+                    OrderView::Working => Some(view! { <p id="table-order" data-state="working" class="loading"><span class="spinner" aria-hidden="true"></span>"Reading the columns to sort and filter by…"</p> }.into_any()),
+                    OrderView::Failed(e) => Some(view! { <p id="table-order" data-state="failed" class="error" role="alert">{format!("The table could not be sorted or filtered: {e}")}</p> }.into_any()),
+                    OrderView::Ready(rows) => Some(view! { <p id="table-order" data-state="ready" class="muted" data-rows=rows.len()>{describe(&state.table_query.get())}</p> }.into_any()),
+                    OrderView::Plain => None,
+                }}
                 <div class="table-scroll" id="table-scroll" node_ref=scroll_ref tabindex="0"
                     aria-label="Rows of the table; scroll with the arrow keys"
                     on:scroll=move |_| {
@@ -326,19 +415,27 @@ pub fn TablePanel() -> impl IntoView {
                         <thead>
                             <tr>
                                 <th scope="col" class="rownum">"row"</th>
-                                <For each=header key=|h| h.clone() let:h>
-                                    <th scope="col" data-column=h.0.clone()>
-                                        <span class="col-name">{h.0.clone()}</span>
-                                        <span class="col-type">{h.1.clone()}</span>
-                                        <span class="col-stats" data-stats=h.2.clone().unwrap_or_default()>{h.2.clone().unwrap_or_default()}</span>
-                                    </th>
-                                </For>
+                                <For each=header key=|h| h.clone() children=move |h| {
+                                    let (name, for_click, for_mark) = (h.0.clone(), h.0.clone(), h.0.clone());
+                                    let stats = h.2.clone().unwrap_or_default();
+                                    let stats_attr = stats.clone();
+                                    view! {
+                                        <th scope="col" data-column=h.0.clone() aria-sort=sort_state(h.0.clone())>
+                                            <button type="button" class="col-name sort" title="sort by this column (again: descending, again: as stored)"
+                                                on:click=move |_| toggle_sort(for_click.clone())>
+                                                {name}{move || sort_mark(for_mark.clone())}
+                                            </button>
+                                            <span class="col-type">{h.1.clone()}</span>
+                                            <span class="col-stats" data-stats=stats_attr>{stats}</span>
+                                        </th>
+                                    }
+                                }/>
                             </tr>
                         </thead>
                         <tbody>
                             <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", rows_in_dom().0 as f64 * row_px.get())></tr>
-                            <For each=move || { let (lo, hi) = rows_in_dom(); (lo..hi).collect::<Vec<_>>() } key=|r| *r let:row>
-                                <TableRow row=row as u64 cache=cache version=version columns=columns row_px=row_px/>
+                            <For each=move || { order.track(); let (lo, hi) = rows_in_dom(); (lo..hi).map(row_at).collect::<Vec<_>>() } key=|r| *r let:row>
+                                <TableRow row=row cache=cache version=version columns=columns row_px=row_px/>
                             </For>
                             <tr class="spacer" aria-hidden="true" style:height=move || { let (_, hi) = rows_in_dom(); format!("{}px", total.get().saturating_sub(hi) as f64 * row_px.get()) }></tr>
                         </tbody>
@@ -366,8 +463,32 @@ fn TableRow(
         _ => Vec::new(),
     };
     let width = move || names().len().max(1);
+    // a row of a table of images is a galaxy: a click or Enter opens it
+    let state = expect_context::<AppState>();
+    let opens = move || matches!(columns.get(), Some(Ok(c)) if c.image.is_some());
+    let open_it = move || {
+        if !opens() {
+            return;
+        }
+        super::client::go_to(state, row, true);
+        if let Some(panel) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("galaxy-panel"))
+        {
+            panel.scroll_into_view();
+        }
+    };
     view! {
         <tr class="row" data-row=row style:height=move || format!("{}px", row_px.get())
+            tabindex=move || opens().then_some("0")
+            title=move || opens().then(|| format!("open row {row} (click or Enter)"))
+            on:click=move |_| open_it()
+            on:keydown=move |e| {
+                if e.key() == "Enter" {
+                    e.prevent_default();
+                    open_it();
+                }
+            }
             data-state=move || match data.get() { Some(RowData::Ready(_)) => "ready", Some(RowData::Failed(_)) => "failed", None => "loading" }>
             <th scope="row" class="rownum">{row}</th>
             {move || match data.get() {
@@ -519,5 +640,86 @@ fn Report(r: Arc<FileReport>, bytes: fn(u64) -> String) -> impl IntoView {
                 </details>
             }).collect_view().into_any()
         }}
+    }
+}
+
+/// What the table's order is, in words.
+fn describe(q: &TableQuery) -> String {
+    let mut parts = Vec::new();
+    if let Some((c, desc)) = &q.sort {
+        parts.push(format!(
+            "sorted by {c}, {} (empty cells last)",
+            if *desc {
+                "largest first"
+            } else {
+                "smallest first"
+            }
+        ));
+    }
+    if !q.conditions.is_empty() {
+        let list: Vec<String> = q
+            .conditions
+            .iter()
+            .map(|c| format!("{} {} {}", c.column, c.op.label(), c.value))
+            .collect();
+        parts.push(format!("rows where {}", list.join(" and ")));
+    }
+    parts.join("; ")
+}
+
+/// The table's conditions: one per line (column, comparison, value), combined with AND.
+#[component]
+fn Conditions(
+    columns: RwSignal<Option<Result<crate::engine::protocol::Columns, String>>>,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let column = RwSignal::new(String::new());
+    let op = RwSignal::new(Op::Eq);
+    let value = RwSignal::new(String::new());
+    let names = move || match columns.get() {
+        Some(Ok(c)) => c.names.clone(),
+        _ => Vec::new(),
+    };
+    let add = move |e: leptos::ev::SubmitEvent| {
+        e.prevent_default();
+        let col = match column.get_untracked() {
+            c if c.is_empty() => names().into_iter().next().unwrap_or_default(),
+            c => c,
+        };
+        if col.is_empty() {
+            return;
+        }
+        let cond = Condition {
+            column: col,
+            op: op.get_untracked(),
+            value: value.get_untracked(),
+        };
+        state.table_query.update(|q| q.conditions.push(cond));
+        value.set(String::new());
+    };
+    view! {
+        <form id="table-where" class="table-where" on:submit=add aria-label="Show only rows where">
+            <span class="muted">"Rows where "</span>
+            <select id="where-column" aria-label="column" on:change=move |e| column.set(event_target_value(&e))>
+                {move || names().into_iter().map(|n| { let label = n.clone(); view! { <option value=n>{label}</option> } }).collect_view()}
+            </select>
+            <select id="where-op" aria-label="comparison" on:change=move |e| {
+                let v = event_target_value(&e);
+                op.set(Op::ALL.into_iter().find(|o| o.label() == v).unwrap_or(Op::Eq));
+            }>
+                {Op::ALL.into_iter().map(|o| view! { <option value=o.label()>{o.label()}</option> }).collect_view()}
+            </select>
+            <input id="where-value" type="text" aria-label="value" prop:value=move || value.get()
+                on:input=move |e| value.set(event_target_value(&e))/>
+            <button id="where-add" type="submit">"Add"</button>
+            <ul id="where-list" data-count=move || state.table_query.get().conditions.len()>
+                {move || state.table_query.get().conditions.into_iter().enumerate().map(|(i, c)| view! {
+                    <li>{format!("{} {} {}", c.column, c.op.label(), c.value)}" "
+                        <button type="button" class="where-remove" aria-label=format!("remove the condition on {}", c.column)
+                            on:click=move |_| state.table_query.update(|q| { if i < q.conditions.len() { q.conditions.remove(i); } })>"×"</button>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </form>
     }
 }
