@@ -331,7 +331,7 @@ mod tests {
         let mut want: Vec<u32> = (0..n as u32)
             .filter(|&i| {
                 let i = i as usize;
-                i % 7 != 0 && {
+                !i.is_multiple_of(7) && {
                     let v = i * 37 % 101;
                     v > 40 && v < 90 && i % 13 == 3
                 }
