@@ -830,3 +830,154 @@ async fn the_table_sorts_filters_from_the_address_and_its_rows_open_their_galaxy
     );
     browser.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn galaxies_like_this_one_are_the_brute_force_nearest_in_votes() {
+    use arrow_array::Array;
+    use arrow_array::types::Int32Type;
+    use gz_viewer::gz::filter::QuestionCounts;
+    use gz_viewer::gz::like::distance;
+    use gz_viewer::gz::VoteSchema;
+    // every row's vote counts, read here, by campaign and question
+    let mut counts: Vec<(String, String, QuestionCounts)> = Vec::new();
+    let n = sample_rows().len();
+    let mut row = 0usize;
+    for (path, _, _) in manifest_files() {
+        let file = std::fs::File::open(dist_dir().join("sample").join(path)).unwrap();
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .unwrap()
+            .build()
+            .unwrap();
+        for b in reader {
+            let b = b.unwrap();
+            let schema = b.schema();
+            let votes = VoteSchema::from_columns(schema.fields().iter().map(|f| {
+                (
+                    f.name().as_str(),
+                    matches!(f.data_type(), arrow_schema::DataType::Int32),
+                )
+            }));
+            for c in &votes.campaigns {
+                for q in &c.questions {
+                    let at = match counts.iter().position(|x| x.0 == c.name && x.1 == q.name) {
+                        Some(i) => i,
+                        None => {
+                            let answers = q.answers.iter().map(|a| a.0.clone()).collect();
+                            counts.push((
+                                c.name.clone(),
+                                q.name.clone(),
+                                QuestionCounts::new(answers, n),
+                            ));
+                            counts.len() - 1
+                        }
+                    };
+                    let cols: Vec<_> = q
+                        .answers
+                        .iter()
+                        .map(|a| b.column(a.1).as_primitive::<Int32Type>().clone())
+                        .collect();
+                    for r in 0..b.num_rows() {
+                        let v: Vec<Option<i64>> = cols
+                            .iter()
+                            .map(|c| (!c.is_null(r)).then(|| c.value(r) as i64))
+                            .collect();
+                        counts[at].2.set(row + r, &v);
+                    }
+                }
+            }
+            row += b.num_rows();
+        }
+    }
+    let target = 37usize;
+    // its campaign: the one with the most votes for it
+    let mut campaigns: Vec<(String, u32)> = Vec::new();
+    for (c, _, q) in &counts {
+        let total: u32 = (0..q.answers.len()).map(|a| q.votes(target, a).0).sum();
+        match campaigns.iter_mut().find(|x| x.0 == *c) {
+            Some(x) => x.1 += total,
+            None => campaigns.push((c.clone(), total)),
+        }
+    }
+    let campaign = campaigns.iter().max_by_key(|c| c.1).unwrap().0.clone();
+    let refs: Vec<&QuestionCounts> = counts
+        .iter()
+        .filter(|c| c.0 == campaign)
+        .map(|c| &c.2)
+        .collect();
+    let mut brute: Vec<(usize, f64)> = (0..n)
+        .filter(|&b| b != target)
+        .filter_map(|b| distance(&refs, target, b).map(|d| (b, d.0)))
+        .collect();
+    brute.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+
+    let server = serve_dist().await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/?row={target}", server.url()))
+        .await
+        .unwrap();
+    wait_for_row(&browser, target as u64).await;
+    browser.wait_for("#like-button:not([disabled])").await;
+    browser
+        .client
+        .find(Locator::Css("#like-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let status = browser.wait_for("#like-status[data-state='ready']").await;
+    let count: usize = status
+        .attr("data-count")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(count, 48.min(brute.len()));
+    let found = browser
+        .js("return [...document.querySelectorAll('#like-list li')].map(l => [Number(l.dataset.row), Number(l.dataset.distance)])")
+        .await;
+    let found: Vec<(usize, f64)> = serde_json::from_value(found).unwrap();
+    assert_eq!(found.len(), count);
+    for (i, (f, b)) in found.iter().zip(&brute).enumerate() {
+        assert_eq!(f.0, b.0, "#{i}: row {} vs {} ({campaign})", f.0, b.0);
+        assert!((f.1 - b.1).abs() < 1e-5, "#{i}: {} vs {}", f.1, b.1);
+    }
+    let text = status.text().await.unwrap();
+    assert!(text.contains(&campaign), "{text}");
+    // the address keeps it, and the gallery shows them as its selection
+    assert!(
+        browser
+            .js("return location.search")
+            .await
+            .as_str()
+            .unwrap()
+            .contains(&format!("like={target}"))
+    );
+    let deadline = std::time::Instant::now() + PAGE_TIMEOUT;
+    loop {
+        let text = browser.page_text().await;
+        if text.contains(&format!(
+            "{count} galaxies answered most like galaxy {target}"
+        )) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the gallery: {text}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // from the address alone, the same galaxies
+    browser.client.refresh().await.unwrap();
+    let status = browser.wait_for("#like-status[data-state='ready']").await;
+    assert_eq!(
+        status.attr("data-count").await.unwrap().as_deref(),
+        Some(count.to_string().as_str())
+    );
+    let again = browser
+        .js("return [...document.querySelectorAll('#like-list li')].map(l => Number(l.dataset.row))")
+        .await;
+    let again: Vec<usize> = serde_json::from_value(again).unwrap();
+    assert_eq!(again, found.iter().map(|f| f.0).collect::<Vec<_>>());
+    browser.close().await;
+}

@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod filter;
+pub mod like;
 mod summary;
 pub mod tree;
 mod votes;

@@ -480,7 +480,10 @@ pub fn ExportPanel() -> impl IntoView {
             None => "every galaxy on the map".to_string(),
         };
         if state.selection.get().is_some() {
-            format!("{base}, within the rectangle selected on the map,")
+            match state.selection_what.get() {
+                Some(what) => format!("{base}, {what},"),
+                None => format!("{base}, within the rectangle selected on the map,"),
+            }
         } else {
             base
         }

@@ -58,6 +58,7 @@ pub fn GalaxyPanel() -> impl IntoView {
                 GalaxyView::Failed(e) => view! { <p class="error" role="alert" id="galaxy-error">{e}</p> }.into_any(),
                 GalaxyView::Ready(g) => view! { <GalaxyCard galaxy=g/> }.into_any(),
             }}
+            <super::like::LikeThis/>
         </section>
     }
 }

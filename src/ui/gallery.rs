@@ -57,6 +57,7 @@ fn selected_rows(
         .map(|&(_, first, n)| first..first + n)
         .collect();
     let keep_split = |row: u64| in_split.iter().any(|r| r.contains(&row));
+    let selection_what = state.selection_what.get();
     let mut what = Vec::new();
     let filter = match state.filter_view.get() {
         FilterView::Off => None,
@@ -96,7 +97,11 @@ fn selected_rows(
                 .ok_or_else(|| RowsView::Waiting("Waiting for the galaxies' positions".into()))?;
             let s = store.borrow();
             let region: Option<HashSet<u32>> = region.as_ref().map(|rs| {
-                what.push("in the region selected on the map");
+                what.push(
+                    selection_what
+                        .as_deref()
+                        .unwrap_or("in the region selected on the map"),
+                );
                 rs.iter().filter_map(|&r| u32::try_from(r).ok()).collect()
             });
             let mut v: Vec<u32> = match &filter {

@@ -7,6 +7,7 @@ mod front;
 mod galaxy;
 mod gallery;
 mod goto;
+mod like;
 mod local;
 mod nav;
 mod shown;

@@ -467,6 +467,7 @@ pub fn SkyPanel() -> impl IntoView {
         });
         let Some(Some(d)) = drag else { return };
         if d.select && d.moved {
+            state.selection_what.set(None);
             selection.set(select_rect(state, render, d.start, (x, y)));
         } else if !d.moved {
             // a click: open the galaxy under the pointer
@@ -614,7 +615,7 @@ pub fn SkyPanel() -> impl IntoView {
                         {(!rows.is_empty()).then(|| view! {
                             " " <button type="button" id="sky-selection-first" on:click=move |_| go_to(state, rows[0], true)>"open the first"</button>
                         })}
-                        " " <button type="button" id="sky-selection-clear" on:click=move |_| selection.set(None)>"clear"</button>
+                        " " <button type="button" id="sky-selection-clear" on:click=move |_| { selection.set(None); state.selection_what.set(None); }>"clear"</button>
                     </span>
                 })}
             </div>

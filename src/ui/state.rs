@@ -117,6 +117,9 @@ pub struct AppState {
     /// The galaxies selected on the sky map (count drawn inside, and their global rows):
     /// the current selection, for the gallery.
     pub selection: RwSignal<Option<(usize, Vec<u64>)>>,
+    /// What the selection is, said as the gallery says it ("like galaxy 37"); `None`: the
+    /// rectangle selected on the map.
+    pub selection_what: RwSignal<Option<String>>,
     /// A position gone to ("go to"): the map centres on it and marks it.
     pub mark: RwSignal<Option<(f64, f64)>>,
     /// Something the sky map should say about where its data came from.
@@ -177,6 +180,7 @@ impl AppState {
             sky_version: RwSignal::new(0),
             sky_note: RwSignal::new(None),
             mark: RwSignal::new(None),
+            selection_what: RwSignal::new(None),
             selection: RwSignal::new(None),
             colour: RwSignal::new(ColourView::Plain),
             colour_choices: RwSignal::new(Vec::new()),
