@@ -835,9 +835,9 @@ async fn the_table_sorts_filters_from_the_address_and_its_rows_open_their_galaxy
 async fn galaxies_like_this_one_are_the_brute_force_nearest_in_votes() {
     use arrow_array::Array;
     use arrow_array::types::Int32Type;
+    use gz_viewer::gz::VoteSchema;
     use gz_viewer::gz::filter::QuestionCounts;
     use gz_viewer::gz::like::distance;
-    use gz_viewer::gz::VoteSchema;
     // every row's vote counts, read here, by campaign and question
     let mut counts: Vec<(String, String, QuestionCounts)> = Vec::new();
     let n = sample_rows().len();
@@ -898,7 +898,13 @@ async fn galaxies_like_this_one_are_the_brute_force_nearest_in_votes() {
             None => campaigns.push((c.clone(), total)),
         }
     }
-    let campaign = campaigns.iter().max_by_key(|c| c.1).unwrap().0.clone();
+    // the first of the most voted (as the page orders them)
+    let campaign = campaigns
+        .iter()
+        .min_by_key(|c| std::cmp::Reverse(c.1))
+        .unwrap()
+        .0
+        .clone();
     let refs: Vec<&QuestionCounts> = counts
         .iter()
         .filter(|c| c.0 == campaign)

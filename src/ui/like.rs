@@ -28,6 +28,8 @@ enum LikeView {
         questions: usize,
         near: Vec<(u64, String, f64, u32)>,
         ms: f64,
+        /// The longest slice (the page's longest wait on it).
+        slice_ms: f64,
     },
     Failed(String),
 }
@@ -47,46 +49,97 @@ async fn find(state: AppState, row: u64, view: RwSignal<LikeView>) -> Result<(),
         .borrow()
         .slot_of_row(row)
         .ok_or_else(|| format!("galaxy {row} is not on the map"))?;
-    // its campaign: the one with the most votes for it
+    // its campaign: the one with the most votes for it (then the next, should the map's
+    // counts for it say otherwise)
     let GalaxyView::Ready(g) = state.galaxy.get_untracked() else {
         return Err("no galaxy is shown".into());
     };
-    let campaign = g
+    let mut campaigns: Vec<(String, u32)> = g
         .votes
         .iter()
-        .max_by_key(|c| c.questions.iter().map(|q| q.total).sum::<u32>())
-        .filter(|c| c.questions.iter().any(|q| q.total > 0))
-        .map(|c| c.campaign.clone())
-        .ok_or("this galaxy has no votes to compare")?;
-    let mut questions: Vec<String> = Vec::new();
+        .map(|c| {
+            (
+                c.campaign.clone(),
+                c.questions.iter().map(|q| q.total).sum(),
+            )
+        })
+        .filter(|c| c.1 > 0)
+        .collect();
+    campaigns.sort_by_key(|c| std::cmp::Reverse(c.1));
+    if campaigns.is_empty() {
+        return Err("this galaxy has no votes to compare".into());
+    }
+    // then the dataset's other campaigns: the map's counts are what is compared
     for c in state.colour_choices.get_untracked() {
-        if c.campaign == campaign && !questions.contains(&c.question) {
-            questions.push(c.question);
+        if !campaigns.iter().any(|x| x.0 == c.campaign) {
+            campaigns.push((c.campaign, 0));
         }
     }
-    if questions.is_empty() {
-        return Err(format!(
-            "no questions of {campaign} can be read from this dataset"
-        ));
-    }
-    let n = questions.len();
-    for (i, q) in questions.iter().enumerate() {
-        let key = (campaign.clone(), q.clone());
-        if state.filter_data.with_value(|d| d.contains_key(&key)) {
-            continue;
+    let mut chosen = None;
+    for (campaign, _) in &campaigns {
+        let mut questions: Vec<String> = Vec::new();
+        for c in state.colour_choices.get_untracked() {
+            if c.campaign == *campaign && !questions.contains(&c.question) {
+                questions.push(c.question);
+            }
         }
-        let label = format!("Loading the votes: {q} ({}/{n})", i + 1);
-        view.set(LikeView::Loading(label.clone()));
-        let progress: Rc<dyn Fn(usize, usize)> = Rc::new(move |done, total| {
+        // every question's votes at once (the engine reads them side by side)
+        let missing: Vec<String> = questions
+            .iter()
+            .filter(|q| {
+                !state
+                    .filter_data
+                    .with_value(|d| d.contains_key(&(campaign.clone(), (*q).clone())))
+            })
+            .cloned()
+            .collect();
+        let total = missing.len();
+        let done = Rc::new(std::cell::Cell::new(0usize));
+        let label = format!("Loading the votes of {campaign}");
+        if total > 0 {
             view.set(LikeView::Loading(format!(
-                "{label}, {done} of {total} reads"
-            )))
+                "{label}: 0 of {total} questions"
+            )));
+        }
+        let loads = missing.iter().map(|q| {
+            let (done, label) = (done.clone(), label.clone());
+            let progress: Rc<dyn Fn(usize, usize)> = Rc::new(|_, _| {});
+            async move {
+                let counts = super::client::question(campaign, q, progress).await?;
+                state.filter_data.update_value(|d| {
+                    d.insert((campaign.clone(), q.clone()), counts);
+                });
+                done.set(done.get() + 1);
+                view.set(LikeView::Loading(format!(
+                    "{label}: {} of {total} questions",
+                    done.get()
+                )));
+                Ok::<(), String>(())
+            }
         });
-        let counts = super::client::question(&campaign, q, progress).await?;
-        state.filter_data.update_value(|d| {
-            d.insert(key, counts);
+        for r in futures::future::join_all(loads).await {
+            r?;
+        }
+        let nearest = state.filter_data.with_value(|d| {
+            let refs: Vec<&QuestionCounts> = questions
+                .iter()
+                .filter_map(|q| d.get(&(campaign.clone(), q.clone())))
+                .collect();
+            Nearest::new(&refs, target, LIKE_COUNT)
         });
+        if nearest.has_votes() {
+            chosen = Some((campaign.clone(), questions, nearest));
+            break;
+        }
     }
+    let (campaign, questions, mut nearest) = chosen.ok_or_else(|| {
+        let names: Vec<&str> = campaigns.iter().map(|c| c.0.as_str()).collect();
+        format!(
+            "the map's votes for this galaxy ({}) could not be compared: none were read",
+            names.join(", ")
+        )
+    })?;
+    let n = questions.len();
     view.set(LikeView::Loading("Comparing every galaxy's votes".into()));
     // the counts stay where the filter keeps them: each slice borrows them
     let with_counts = |f: &mut dyn FnMut(&[&QuestionCounts])| {
@@ -98,15 +151,10 @@ async fn find(state: AppState, row: u64, view: RwSignal<LikeView>) -> Result<(),
             f(&refs)
         })
     };
-    let mut nearest = None;
-    with_counts(&mut |refs| nearest = Some(Nearest::new(refs, target, LIKE_COUNT)));
-    let mut nearest = nearest.ok_or("the votes could not be read")?;
-    if !nearest.has_votes() {
-        return Err(format!("this galaxy has no votes in {campaign} to compare"));
-    }
     let slots = store.borrow().slots();
     let mut start = 0;
     let mut busy = 0.0;
+    let mut slice_ms = 0.0f64;
     while start < slots {
         let end = (start + SLICE).min(slots);
         let t = crate::web::timing::now();
@@ -114,7 +162,9 @@ async fn find(state: AppState, row: u64, view: RwSignal<LikeView>) -> Result<(),
             let s = store.borrow();
             with_counts(&mut |refs| nearest.scan(refs, start..end, |slot| s.has_position(slot)));
         }
-        busy += crate::web::timing::now() - t;
+        let took = crate::web::timing::now() - t;
+        busy += took;
+        slice_ms = slice_ms.max(took);
         start = end;
         // the page runs between slices
         crate::web::sleep_ms(0).await;
@@ -147,6 +197,7 @@ async fn find(state: AppState, row: u64, view: RwSignal<LikeView>) -> Result<(),
         questions: n,
         near,
         ms: busy,
+        slice_ms,
     });
     Ok(())
 }
@@ -225,10 +276,10 @@ pub fn LikeThis() -> impl IntoView {
                 LikeView::Failed(e) => Some(view! {
                     <p id="like-status" data-state="failed" class="error" role="alert">{e}</p>
                 }.into_any()),
-                LikeView::Ready { row, campaign, questions, near, ms } => Some({
+                LikeView::Ready { row, campaign, questions, near, ms, slice_ms } => Some({
                     let count = near.len();
                     view! {
-                    <div id="like-status" data-state="ready" data-row=row data-count=count data-ms=format!("{ms:.1}")>
+                    <div id="like-status" data-state="ready" data-row=row data-count=count data-ms=format!("{ms:.1}") data-slice-ms=format!("{slice_ms:.1}")>
                         <p>{format!(
                             "{count} galaxies answered most like galaxy {row} ({campaign}, {questions} questions; found in {ms:.0} ms). The gallery shows them."
                         )}" "<button type="button" id="like-clear" on:click=clear>"Show all again"</button></p>

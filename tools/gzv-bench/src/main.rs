@@ -28,7 +28,7 @@ const MARKS: [&str; 4] = [
 
 struct Config {
     trace: bool,
-    /// Run only these sections (open, peers, engine, hf, panel, sky, filter, gallery, table); all when
+    /// Run only these sections (open, peers, engine, hf, panel, sky, filter, like, gallery, table); all when
     /// empty.
     only: Vec<String>,
     runs: usize,
@@ -219,7 +219,7 @@ async fn main() -> std::process::ExitCode {
         Ok(c) => c,
         Err(e) => {
             eprintln!(
-                "gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50] [--only open,peers,engine,hf,panel,sky,filter,gallery,table]"
+                "gzv-bench: {e}\nusage: gzv-bench [--runs N] [--rows N] [--latency 0,50] [--only open,peers,engine,hf,panel,sky,filter,like,gallery,table]"
             );
             return std::process::ExitCode::from(2);
         }
@@ -434,6 +434,12 @@ async fn main() -> std::process::ExitCode {
         && let Err(e) = filter_bench(&app, &data, &base, &cfg).await
     {
         eprintln!("gzv-bench: filters: {e}");
+        return std::process::ExitCode::FAILURE;
+    }
+    if wanted("like")
+        && let Err(e) = like_bench(&app, &data, &base, &cfg).await
+    {
+        eprintln!("gzv-bench: like this: {e}");
         return std::process::ExitCode::FAILURE;
     }
     if wanted("gallery")
@@ -722,6 +728,69 @@ async fn filter_run(app: &Server, data: &Server, dir: &str) -> Result<[f64; 4], 
     let (_, re_ms) = pair(browser.js(&wait(4)).await)?;
     browser.close().await;
     Ok([counted, t1 - t0, eval_ms, re_ms])
+}
+
+/// "Galaxies like this one" over the sky benchmark's 399,000 galaxies, from `?like=` in the
+/// address: from navigation to the galaxies found (every question's votes of the campaign
+/// read from the catalog sidecar), the comparison itself, and its longest slice.
+async fn like_bench(app: &Server, data: &Server, base: &Path, cfg: &Config) -> Result<(), String> {
+    let dir = ensure_sky_data(base, cfg.rows)?;
+    println!(
+        "gzv-bench: galaxies like this one over {} galaxies (medians of {} cold runs; target: comparison <= 100 ms, slices <= 50 ms)",
+        SKY_SHARDS * cfg.rows,
+        cfg.runs
+    );
+    println!(
+        "{:>5} | {:>24} | {:>14} {:>14}",
+        "lat", "found, from navigation", "comparison", "longest slice"
+    );
+    per_latency(
+        cfg,
+        data,
+        "like this",
+        || like_run(app, data, &dir),
+        |latency, m| {
+            println!(
+                "{:>5} | {:>21.0} ms | {:>11.1} ms {:>11.1} ms",
+                latency, m[0], m[1], m[2]
+            )
+        },
+    )
+    .await;
+    Ok(())
+}
+
+async fn like_run(app: &Server, data: &Server, dir: &str) -> Result<[f64; 3], String> {
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!(
+            "{}/?url={}/{dir}/index.json&row=1234&like=1234",
+            app.url(),
+            data.url()
+        ))
+        .await
+        .map_err(|e| e.to_string())?;
+    let v = browser
+        .js("return new Promise(done => {
+               const check = () => {
+                 const s = document.getElementById('like-status');
+                 if (s && s.dataset.state === 'failed') return done(['error', s.innerText]);
+                 if (s && s.dataset.state === 'ready') return done([performance.now(), parseFloat(s.dataset.ms), parseFloat(s.dataset.sliceMs)]);
+                 setTimeout(check, 5);
+               };
+               check();
+             })")
+        .await;
+    browser.close().await;
+    let a: Vec<f64> = v
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+        .unwrap_or_default();
+    match a[..] {
+        [t, ms, slice] => Ok([t, ms, slice]),
+        _ => Err(format!("no galaxies found: {v}")),
+    }
 }
 
 /// Shards of the sky benchmark's dataset, and rows per shard (gz_desi: ~400,000 rows).
