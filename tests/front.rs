@@ -987,3 +987,112 @@ async fn galaxies_like_this_one_are_the_brute_force_nearest_in_votes() {
     assert_eq!(again, found.iter().map(|f| f.0).collect::<Vec<_>>());
     browser.close().await;
 }
+
+/// A parquet file of gz_desi's shard geometry (11,400 rows of ~44 kB images in row groups of
+/// 100: ~500 MB), its images the sample's first JPEG padded (a browser ignores bytes after
+/// the end of a JPEG), written uncompressed and without dictionaries so it is that big.
+fn big_local_file(path: &std::path::Path) -> u64 {
+    use arrow_array::{ArrayRef, BinaryArray, Float64Array, RecordBatch, StringArray, StructArray};
+    use arrow_schema::{DataType, Field, Fields, Schema};
+    use parquet::arrow::ArrowWriter;
+    use parquet::file::properties::WriterProperties;
+    use std::sync::Arc;
+    let first = dist_dir().join("sample").join(&manifest_files()[0].0);
+    let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(first).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let batch = reader.into_iter().next().unwrap().unwrap();
+    let image = batch.column_by_name("image").unwrap().as_struct();
+    let mut jpeg = image.column(0).as_binary::<i32>().value(0).to_vec();
+    jpeg.resize(44_000.max(jpeg.len()), 0);
+    let fields = Fields::from(vec![
+        Field::new("bytes", DataType::Binary, true),
+        Field::new("path", DataType::Utf8, true),
+    ]);
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("image", DataType::Struct(fields.clone()), true),
+        Field::new("id_str", DataType::Utf8, false),
+        Field::new("ra", DataType::Float64, false),
+        Field::new("dec", DataType::Float64, false),
+    ]));
+    let props = WriterProperties::builder()
+        .set_max_row_group_row_count(Some(100))
+        .set_dictionary_enabled(false)
+        .build();
+    let file = std::fs::File::create(path).unwrap();
+    let mut w = ArrowWriter::try_new(file, schema.clone(), Some(props)).unwrap();
+    for g in 0..114usize {
+        let rows = 0..100usize;
+        let image = StructArray::new(
+            fields.clone(),
+            vec![
+                Arc::new(BinaryArray::from_iter_values(
+                    rows.clone().map(|_| &jpeg[..]),
+                )) as ArrayRef,
+                Arc::new(StringArray::from_iter_values(
+                    rows.clone().map(|r| format!("{}.jpg", g * 100 + r)),
+                )),
+            ],
+            None,
+        );
+        let b = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(image),
+                Arc::new(StringArray::from_iter_values(
+                    rows.clone().map(|r| format!("big_{}", g * 100 + r)),
+                )),
+                Arc::new(Float64Array::from_iter_values(
+                    rows.clone().map(|r| 150.0 + (g * 100 + r) as f64 * 1e-3),
+                )),
+                Arc::new(Float64Array::from_iter_values(
+                    rows.map(|r| 2.0 + (g * 100 + r) as f64 * 1e-4),
+                )),
+            ],
+        )
+        .unwrap();
+        w.write(&b).unwrap();
+    }
+    w.close().unwrap();
+    std::fs::metadata(path).unwrap().len()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_500_mb_file_on_this_computer_is_read_by_its_footer_and_first_galaxy_not_whole() {
+    let path = common::artifacts_dir().join("big-local.parquet");
+    let size = big_local_file(&path);
+    assert!(size > 480_000_000, "{size}");
+    let server = serve_dist().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&server.url()).await.unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    browser
+        .client
+        .find(Locator::Css("#open-files"))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    wait_for_address(&browser, |h| h.contains("local=big-local.parquet")).await;
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    assert_eq!(browser.text("#galaxy-id").await, "big_0");
+    browser.wait_for("#sky-canvas[data-state='complete']").await;
+    let read = settled_disk_bytes(&browser).await;
+    eprintln!(
+        "a {:.0} MB file on this computer: {:.1} MB read from disk",
+        size as f64 / 1e6,
+        read as f64 / 1e6
+    );
+    // the footer, one row group's images (4.4 MB: the galaxy, the gallery's first
+    // thumbnails and the table's first rows are all in it) and every position: about 1 %
+    assert!(read < size / 50, "read {read} of {size} bytes");
+    assert!(read > 4_000_000, "the first row group's images: {read}");
+    assert_eq!(
+        browser.attr("#net", "data-http-requests").await.as_deref(),
+        Some("0")
+    );
+    browser.close().await;
+    let _ = std::fs::remove_file(&path);
+}
