@@ -611,6 +611,43 @@ async fn files_on_this_computer_open_by_picker_folder_and_drop_reading_only_what
             .contains("data (a folder of 3 parquet files")
     );
 
+    // a folder dragged from this machine onto the page (as the OS drags one: Chrome's own
+    // drag events with its path), walked for its parquet files
+    browser.client.goto(&base).await.unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    let centre = browser
+        .js("return [Math.round(innerWidth / 2), Math.round(innerHeight / 2)]")
+        .await;
+    for kind in ["dragEnter", "dragOver", "drop"] {
+        browser
+            .cdp(
+                "Input.dispatchDragEvent",
+                serde_json::json!({
+                    "type": kind, "x": centre[0], "y": centre[1],
+                    "data": { "items": [], "files": [data.to_str().unwrap()], "dragOperationsMask": 1 },
+                }),
+            )
+            .await;
+    }
+    let deadline = std::time::Instant::now() + PAGE_TIMEOUT;
+    while !browser
+        .text("header")
+        .await
+        .contains("data (a folder of 3 parquet files")
+    {
+        let error = browser
+            .js("const e = document.getElementById('open-error'); return e ? e.innerText : ''")
+            .await;
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the dropped folder: {} {error}",
+            browser.text("header").await
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    assert_eq!(browser.text("#sum-files").await, files.len().to_string());
+
     // a drop of two shards, then of something that is not parquet
     drop_files(
         &browser,
@@ -973,6 +1010,26 @@ async fn galaxies_like_this_one_are_the_brute_force_nearest_in_votes() {
         assert!(std::time::Instant::now() < deadline, "the gallery: {text}");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    // exported as the selection they are
+    browser
+        .client
+        .find(Locator::Css("#export-csv"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for(&format!("#export-link[data-rows='{count}']"))
+        .await;
+    assert!(
+        browser
+            .text("#export")
+            .await
+            .contains(&format!("answered most like galaxy {target}")),
+        "{}",
+        browser.text("#export").await
+    );
     // from the address alone, the same galaxies
     browser.client.refresh().await.unwrap();
     let status = browser.wait_for("#like-status[data-state='ready']").await;
