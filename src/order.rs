@@ -112,7 +112,8 @@ impl Condition {
         let number = self.value.trim().parse::<f64>().ok();
         match (key, self.op) {
             (Key::Null, _) => false,
-            (Key::Num(v), Op::Contains) => number_text(*v).contains(self.value.trim()),
+            // as the table shows a number (f64's Display: `3`, `3.5`)
+            (Key::Num(v), Op::Contains) => v.to_string().contains(self.value.trim()),
             (Key::Num(v), op) => match number {
                 Some(n) => match op {
                     Op::Eq => *v == n,
@@ -127,15 +128,6 @@ impl Condition {
             (Key::Text(t), Op::Gt) => t.as_str() > self.value.as_str(),
             (Key::Text(t), Op::Contains) => t.to_lowercase().contains(&self.value.to_lowercase()),
         }
-    }
-}
-
-/// A number as the table shows it (integers without a fraction).
-fn number_text(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
     }
 }
 

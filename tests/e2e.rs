@@ -7,29 +7,11 @@ mod common;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
-use common::{Browser, dist_dir, serve_dist};
+use common::{Browser, dist_dir, manifest_files, serve_dist, wait_for_row};
 use gzv_server::Faults;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
 use std::fs::File;
-
-/// (path, split, size) of each file of the sample manifest.
-fn manifest_files() -> Vec<(String, String, u64)> {
-    let text = std::fs::read_to_string(dist_dir().join("sample/index.json")).expect("manifest");
-    let v: Value = serde_json::from_str(&text).expect("manifest json");
-    v["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["split"].as_str().unwrap().to_string(),
-                f["size"].as_u64().unwrap(),
-            )
-        })
-        .collect()
-}
 
 /// Row 0 of a file, read natively: id_str, ra, dec and the JPEG bytes.
 fn first_row(path: &str) -> (String, f64, f64, Vec<u8>) {
@@ -1003,14 +985,6 @@ async fn embedded_footers_and_hugging_face_listings_open_without_footer_requests
             .contains("owner/name")
     );
     browser.close().await;
-}
-
-/// Wait until the galaxy of global row `row` is drawn.
-async fn wait_for_row(browser: &Browser, row: u64) {
-    browser
-        .wait_for(&format!("#galaxy-from[data-row='{row}']"))
-        .await;
-    browser.wait_for("#galaxy-image[data-state='drawn']").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

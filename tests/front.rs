@@ -7,29 +7,11 @@ mod common;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Float64Type;
-use common::{Browser, PAGE_TIMEOUT, dist_dir, serve_dist};
+use common::{Browser, PAGE_TIMEOUT, dist_dir, manifest_files, serve_dist, wait_for_row};
 use gz_viewer::sky::goto::{describe_angle, separation_deg};
 use gzv_browser::Locator;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
-
-/// (path, split, size) of each file of the sample manifest.
-fn manifest_files() -> Vec<(String, String, u64)> {
-    let text = std::fs::read_to_string(dist_dir().join("sample/index.json")).expect("manifest");
-    let v: Value = serde_json::from_str(&text).expect("manifest json");
-    v["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["split"].as_str().unwrap().to_string(),
-                f["size"].as_u64().unwrap(),
-            )
-        })
-        .collect()
-}
 
 /// The page's address, as the browser has it.
 async fn href(browser: &Browser) -> String {
@@ -299,13 +281,6 @@ fn nearest(rows: &[(String, f64, f64)], ra: f64, dec: f64) -> (u64, f64) {
         .map(|(i, r)| (i as u64, separation_deg(ra, dec, r.1, r.2)))
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .unwrap()
-}
-
-async fn wait_for_row(browser: &Browser, row: u64) {
-    browser
-        .wait_for(&format!("#galaxy-from[data-row='{row}']"))
-        .await;
-    browser.wait_for("#galaxy-image[data-state='drawn']").await;
 }
 
 /// Type into the go-to field, press Enter, and read what it found: (state, text).

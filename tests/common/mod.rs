@@ -9,6 +9,7 @@
 
 pub use gzv_browser::{Browser, PAGE_TIMEOUT};
 use gzv_server::Server;
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// The release build to test (`build_app` in `scripts/setup.sh`, which `scripts/test` runs).
@@ -39,4 +40,30 @@ pub async fn serve_dist() -> Server {
     Server::start(dist_dir(), 0)
         .await
         .expect("start test server")
+}
+
+/// (path, split, size) of each file of the sample manifest.
+pub fn manifest_files() -> Vec<(String, String, u64)> {
+    let text = std::fs::read_to_string(dist_dir().join("sample/index.json")).expect("manifest");
+    let v: Value = serde_json::from_str(&text).expect("manifest json");
+    v["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["split"].as_str().unwrap().to_string(),
+                f["size"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Wait until the galaxy of global row `row` is drawn.
+pub async fn wait_for_row(browser: &Browser, row: u64) {
+    browser
+        .wait_for(&format!("#galaxy-from[data-row='{row}']"))
+        .await;
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
 }
