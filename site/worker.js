@@ -35,8 +35,13 @@ async function ranged(url, range) {
     await res.body?.cancel();
     throw new Error("no range");
   }
-  // where the file's URL led (a HuggingFace `resolve` URL redirects to a signed CDN URL)
+  // where the file's URL led (a HuggingFace `resolve` URL redirects to a signed CDN URL);
+  // https that led to plain http is left to the engine, which refuses it by name
   const resolved = res.redirected ? res.url : url;
+  if (url.startsWith("https:") && resolved.startsWith("http:")) {
+    await res.body?.cancel();
+    throw new Error("downgraded");
+  }
   return { start: Number(m[1]), len: Number(m[3]), bytes: new Uint8Array(await res.arrayBuffer()), resolved };
 }
 

@@ -2319,6 +2319,40 @@ async fn hugging_face_redirects_are_followed_once_per_file_and_again_when_expire
         let host = hub.url().replace("http://", "");
         assert!(text.contains(&format!("{host} redirected")), "{text}");
     }
+
+    // an https host that sends the file to plain http: refused by name (a page served
+    // over http may follow it, so the viewer itself checks), and nothing read there
+    let to_plain = Server::start_tls(&sample, 0)
+        .await
+        .expect("https hub to http");
+    to_plain.set_hf(HfMode {
+        cdn: Some(cdn.url()),
+        ..HfMode::default()
+    });
+    cdn.clear_log();
+    browser
+        .client
+        .goto(&format!("{base}/?url={}", resolve(&to_plain, train)))
+        .await
+        .unwrap();
+    browser.wait_for(".files li.failed").await;
+    let text = browser.text(".files li.failed .detail").await;
+    let (from, to) = (
+        to_plain.url().replace("https://", ""),
+        cdn.url().replace("http://", ""),
+    );
+    assert!(
+        text.contains(&format!(
+            "{from} redirected the request from https to plain http ({to})"
+        )),
+        "{text}"
+    );
+    assert!(
+        cdn.log().len() <= 2,
+        "only the first reads, which the browser followed before the viewer saw where they \
+         led (the worker's early probe and the engine's first read): {:#?}",
+        cdn.log()
+    );
     browser.close().await;
 }
 

@@ -210,6 +210,36 @@ fn counts_of(b: &RecordBatch, columns: &[String]) -> Vec<i32> {
     out
 }
 
+/// Append `next` to `so_far` when it follows on (the next slots, the same root
+/// questions); false (and nothing changed) otherwise.
+fn join_points(so_far: &mut Points, next: &Points) -> bool {
+    let len = so_far.ra.len() / 8;
+    if next.slot != so_far.slot + len || next.tops.len() != so_far.tops.len() {
+        return false;
+    }
+    let base = so_far.ids.len() as u32;
+    so_far.ra.0.extend_from_slice(&next.ra.0);
+    so_far.dec.0.extend_from_slice(&next.dec.0);
+    so_far.rows.0.extend_from_slice(&next.rows.0);
+    so_far.ids.0.extend_from_slice(&next.ids.0);
+    so_far.id_ends.0.extend(
+        next.id_ends
+            .u32s()
+            .into_iter()
+            .flat_map(|e| (e + base).to_le_bytes()),
+    );
+    for (a, b) in so_far.tops.iter_mut().zip(&next.tops) {
+        a.0.extend_from_slice(&b.0);
+    }
+    true
+}
+
+/// Whether progress `done` of `total` is worth a message: the first, the last, and each
+/// further hundredth (thousands of reads would be thousands of messages otherwise).
+pub(super) fn progress_step(done: usize, total: usize) -> bool {
+    done == 0 || done >= total || done * 100 / total.max(1) != (done - 1) * 100 / total.max(1)
+}
+
 impl Engine {
     /// Read `columns` of every run, concurrently; `land(run, batches)` is called as each
     /// run arrives. Returns the failures (one line per failed run's file).
@@ -237,7 +267,9 @@ impl Engine {
                 Some(async move {
                     let tick = |_, _| {
                         done.set(done.get() + 1);
-                        progress(done.get(), total);
+                        if progress_step(done.get(), total) {
+                            progress(done.get(), total);
+                        }
                     };
                     (
                         run,
@@ -325,12 +357,22 @@ impl Engine {
         let mut found: Option<u64> = None;
         let mut land = |run: &Run, batches: Vec<RecordBatch>| {
             let mut slot = run.slot;
+            // one message per run (a row group's hundred points each would be thousands
+            // of messages for the page to take one by one)
+            let mut joined: Option<Points> = None;
+            let mut send = |points: Points| {
+                if keeping {
+                    kept_points.push(points.clone());
+                }
+                self.emit(Event::Points(points));
+            };
             for b in &batches {
                 let col = |name: &str| b.column_by_name(name).cloned();
+                let n = b.num_rows();
                 let (Some(ra_c), Some(dec_c)) = (col(&ra), col(&dec)) else {
+                    slot += n;
                     continue;
                 };
-                let n = b.num_rows();
                 let (ras, decs) = (table::floats(ra_c.as_ref()), table::floats(dec_c.as_ref()));
                 let ids: Vec<Option<String>> = match plan.roles.id.as_deref().and_then(col) {
                     Some(c) => (0..n).map(|r| table::string_at(c.as_ref(), r)).collect(),
@@ -404,11 +446,16 @@ impl Engine {
                         .map(|cols| Bulk::from_i32(&counts_of(b, cols)))
                         .collect(),
                 };
-                if keeping {
-                    kept_points.push(points.clone());
+                let follows = joined
+                    .as_mut()
+                    .is_some_and(|so_far| join_points(so_far, &points));
+                if !follows && let Some(so_far) = joined.replace(points) {
+                    send(so_far);
                 }
-                self.emit(Event::Points(points));
                 slot += n;
+            }
+            if let Some(points) = joined {
+                send(points);
             }
         };
         let failed = self
@@ -463,11 +510,12 @@ impl Engine {
         };
         let (asked, not_asked) = (Cell::new(0usize), Cell::new(0usize));
         let mut land = |run: &Run, batches: Vec<RecordBatch>| {
-            let mut slot = run.slot;
+            // one message per run, as the points
+            let (mut values, mut counts) = (Vec::new(), Vec::new());
             for b in &batches {
-                let counts = counts_of(b, &columns);
+                let batch_counts = counts_of(b, &columns);
                 let k = columns.len();
-                let values: Vec<f32> = counts
+                let batch_values: Vec<f32> = batch_counts
                     .chunks(k.max(1))
                     .map(|row| {
                         let opt: Vec<Option<i64>> = row
@@ -477,21 +525,25 @@ impl Engine {
                         crate::sky::points::answer_fraction(&opt, choice.answer)
                     })
                     .collect();
-                for v in &values {
+                for v in &batch_values {
                     if v.is_nan() {
                         not_asked.set(not_asked.get() + 1);
                     } else {
                         asked.set(asked.get() + 1);
                     }
                 }
-                self.emit(Event::ColourValues(ColourValues {
-                    slot,
-                    values: Bulk::from_f32(&values),
-                    counts: Bulk::from_i32(&counts),
-                    answers: k,
-                }));
-                slot += b.num_rows();
+                values.extend(batch_values);
+                counts.extend(batch_counts);
             }
+            if values.is_empty() {
+                return;
+            }
+            self.emit(Event::ColourValues(ColourValues {
+                slot: run.slot,
+                values: Bulk::from_f32(&values),
+                counts: Bulk::from_i32(&counts),
+                answers: columns.len(),
+            }));
         };
         let failed = self
             .read_runs(ds, &plan, &columns, &progress, &mut land)

@@ -667,7 +667,7 @@ fn points_travel_whole_through_a_message() {
     let file = fixtures::galaxies(50, 10);
     let mut f = Fixture::new(vec![("a.parquet", file)]);
     f.open("a.parquet", Some(0), None);
-    let mut seen = 0;
+    let (mut seen, mut messages) = (0, 0);
     for e in f.take_events() {
         let Event::Points(p) = e else { continue };
         let (json, buffers) = super::bulk::encode(&Event::Points(p.clone())).unwrap();
@@ -684,10 +684,33 @@ fn points_travel_whole_through_a_message() {
         }
         let ends = q.id_ends.u32s();
         let text = String::from_utf8(q.ids.0.clone()).unwrap();
-        assert_eq!(&text[..ends[0] as usize], format!("g{}", q.slot));
+        let mut at = 0;
+        for (k, &end) in ends.iter().enumerate() {
+            assert_eq!(&text[at..end as usize], format!("g{}", q.slot + k));
+            at = end as usize;
+        }
+        assert_eq!(ends.len(), ra.len());
         seen += ra.len();
+        messages += 1;
     }
     assert_eq!(seen, 50, "every row's position was sent");
+    // five row groups of ten, one run: one message, not one per row group
+    assert_eq!(messages, 1, "a run's points travel in one message");
+}
+
+#[test]
+fn progress_of_thousands_of_reads_is_said_a_hundred_times() {
+    for total in [1, 7, 100, 4060] {
+        let said: Vec<usize> = (0..=total)
+            .filter(|&d| super::sky::progress_step(d, total))
+            .collect();
+        assert_eq!(said.first(), Some(&0));
+        assert_eq!(said.last(), Some(&total), "the end is always said");
+        assert!(said.len() <= 101, "{total} reads: {} messages", said.len());
+        if total <= 100 {
+            assert_eq!(said.len(), total + 1, "every read of a few is said");
+        }
+    }
 }
 
 /// Three shards without a catalog (sizes only, as HuggingFace lists them).

@@ -149,6 +149,15 @@ pub fn resolved(url: &str) -> Option<String> {
     RESOLVED.with(|r| r.borrow().get(url).cloned())
 }
 
+/// Whether a redirect led from an https address to a plain http one.
+pub fn downgraded(from: &str, to: &str) -> bool {
+    from.starts_with("https:") && to.starts_with("http:")
+}
+
+fn host_of(url: &str) -> String {
+    web_sys::Url::new(url).map(|u| u.host()).unwrap_or_default()
+}
+
 fn forget_resolved(url: &str) {
     RESOLVED.with(|r| r.borrow_mut().remove(url));
 }
@@ -358,6 +367,13 @@ impl HttpSource {
     async fn get_original(&self, range: &str) -> Result<(Response, InFlight), IoError> {
         let got = self.get_at(&self.url, range).await;
         match &got {
+            Ok((resp, _)) if resp.redirected() && downgraded(&self.url, &resp.url()) => {
+                return Err(IoError::Downgrade {
+                    url: self.url.clone(),
+                    host: host_of(&self.url),
+                    to: host_of(&resp.url()),
+                });
+            }
             Ok((resp, _)) if resp.redirected() => remember_resolved(&self.url, &resp.url()),
             Err(IoError::Network { .. }) => {
                 if let Some(e) = self.refused_redirect(range).await {
@@ -401,9 +417,7 @@ impl HttpSource {
         let resp: Response = resp.dyn_into().ok()?;
         (resp.type_() == web_sys::ResponseType::Opaqueredirect).then(|| IoError::Redirect {
             url: self.url.clone(),
-            host: web_sys::Url::new(&self.url)
-                .map(|u| u.host())
-                .unwrap_or_default(),
+            host: host_of(&self.url),
         })
     }
 

@@ -78,6 +78,17 @@ pub enum IoError {
          cross-origin range reads)"
     )]
     Redirect { url: String, host: String },
+    /// An https file that led to a plain http address: refused, whatever the browser
+    /// would allow (its bytes and the signed address would travel unencrypted).
+    #[error(
+        "{url}: {host} redirected the request from https to plain http ({to}); refused: \
+         the file would travel unencrypted"
+    )]
+    Downgrade {
+        url: String,
+        host: String,
+        to: String,
+    },
     #[error("{url}: the request was cancelled")]
     Aborted { url: String },
     /// A file chosen from the visitor's disk could not be read.

@@ -44,13 +44,14 @@ fn ensure_data(base: &Path, rows: usize) -> Result<Vec<(String, String, u64)>, S
 }
 
 /// One visit in `browser`: [first image, footers, all drawn, CDN requests, redirects, MB,
-/// engine memory MB, page memory MB].
+/// engine memory MB, page memory MB], and its timeline (what bounds the map: requests
+/// arriving at the CDN per second, and how many it was answering at once).
 async fn visit(
     browser: &Browser,
     app: &Server,
     hub: &Server,
     data: &Server,
-) -> Result<[f64; 8], String> {
+) -> Result<([f64; 8], String), String> {
     data.clear_log();
     hub.clear_log();
     browser
@@ -64,6 +65,7 @@ async fn visit(
         .map_err(|e| e.to_string())?;
     let deadline = Instant::now() + Duration::from_secs(600);
     let (mut engine_mem, mut page_mem) = (0f64, 0f64);
+    let mut answering: Vec<u64> = Vec::new();
     let marks =
         loop {
             let v = browser
@@ -74,6 +76,7 @@ async fn visit(
                          document.querySelector('[role=alert]')?.innerText || '']")
             .await;
             let at = |i: usize| v[i].as_f64().unwrap_or(-1.0);
+            answering.push(data.in_flight());
             engine_mem = engine_mem.max(at(3));
             page_mem = page_mem.max(at(4));
             if at(0) >= 0.0 && at(1) >= 0.0 && at(2) >= 0.0 {
@@ -88,16 +91,47 @@ async fn visit(
     let log = data.log();
     let redirects = hub.log().iter().filter(|e| e.status == 302).count();
     let bytes: u64 = log.iter().map(|e| e.bytes).sum();
-    Ok([
-        marks[0],
-        marks[1],
-        marks[2],
-        log.len() as f64,
-        redirects as f64,
-        bytes as f64 / 1e6,
-        engine_mem / 1e6,
-        page_mem / 1e6,
-    ])
+    let timeline = timeline(&log, &answering);
+    Ok((
+        [
+            marks[0],
+            marks[1],
+            marks[2],
+            log.len() as f64,
+            redirects as f64,
+            bytes as f64 / 1e6,
+            engine_mem / 1e6,
+            page_mem / 1e6,
+        ],
+        timeline,
+    ))
+}
+
+/// Requests arriving at the CDN in each second from the first, and the mean and most it
+/// was answering at once (sampled while the visit ran).
+fn timeline(log: &[gzv_server::LogEntry], answering: &[u64]) -> String {
+    let Some(first) = log.iter().map(|e| e.at_ms).reduce(f64::min) else {
+        return String::new();
+    };
+    let mut per_second: Vec<usize> = Vec::new();
+    for e in log {
+        let s = ((e.at_ms - first) / 1000.0) as usize;
+        if per_second.len() <= s {
+            per_second.resize(s + 1, 0);
+        }
+        per_second[s] += 1;
+    }
+    let busy: Vec<u64> = answering.iter().copied().filter(|&n| n > 0).collect();
+    let mean = busy.iter().sum::<u64>() as f64 / busy.len().max(1) as f64;
+    format!(
+        "requests arriving per second: {}; answering at once: mean {mean:.0} while busy, most {}",
+        per_second
+            .iter()
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        busy.iter().max().unwrap_or(&0)
+    )
 }
 
 /// One cold visit, then (once the browser has kept every footer and the map) a second
@@ -111,7 +145,8 @@ async fn run(
 ) -> Result<([f64; 8], [f64; 8], usize, usize), String> {
     let browser = Browser::start().await;
     let result = async {
-        let first = visit(&browser, app, hub, data).await?;
+        let (first, timeline) = visit(&browser, app, hub, data).await?;
+        println!("    {timeline}");
         // the first visit's reads in flight at most (the second visit's log starts anew)
         let in_flight = data.max_in_flight() as usize;
         let deadline = Instant::now() + Duration::from_secs(120);
@@ -129,7 +164,7 @@ async fn run(
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let second = visit(&browser, app, hub, data).await?;
+        let (second, _) = visit(&browser, app, hub, data).await?;
         let more = data
             .log()
             .iter()

@@ -229,6 +229,11 @@ impl Server {
         self.state.in_flight.lock().map(|g| g.1).unwrap_or(0)
     }
 
+    /// The requests this server is answering now.
+    pub fn in_flight(&self) -> u64 {
+        self.state.in_flight.lock().map(|g| g.0).unwrap_or(0)
+    }
+
     /// Stop accepting connections.
     pub fn stop(&mut self) {
         if let Some(s) = self.stop.take() {

@@ -74,7 +74,7 @@ fn a_multiplexing_host_widens_the_bound_after_its_first_answer() {
         let src = Rc::new(LimitedSource::new(gate.clone(), limiter.clone()));
         let mut pool = LocalPool::new();
         let done = Rc::new(Cell::new(0));
-        for i in 0..100u64 {
+        for i in 0..200u64 {
             let (src, done) = (src.clone(), done.clone());
             let p = if i == 0 {
                 Priority::Foreground
@@ -103,7 +103,7 @@ fn a_multiplexing_host_widens_the_bound_after_its_first_answer() {
             DEFAULT_MAX_IN_FLIGHT - 1
         };
         assert_eq!(limiter.in_use(), want, "multiplexed: {multiplexed}");
-        while done.get() < 100 {
+        while done.get() < 200 {
             gate.release_all();
             pool.run_until_stalled();
         }
@@ -225,6 +225,117 @@ fn a_background_read_the_foreground_needs_is_joined_and_raised() {
     let starts: Vec<u64> = gate.started.borrow().iter().map(|r| r.start).collect();
     assert_eq!(starts, vec![0, 2000, 1000], "the joined read went first");
     assert!(got.borrow().contains(&(2000, 50)));
+}
+
+#[test]
+fn a_long_line_keeps_its_order_through_leavers_and_a_raised_read() {
+    use crate::limit::Urgency;
+    let limiter = Limiter::with_reserve(2, 0);
+    let mut pool = LocalPool::new();
+    let order = Rc::new(RefCell::new(Vec::new()));
+    let release: Rc<RefCell<Vec<oneshot::Sender<()>>>> = Rc::default();
+    let mut handles = Vec::new();
+    let mut urgencies = Vec::new();
+    for i in 0..3000u32 {
+        let urgency = Urgency::background();
+        urgencies.push(urgency.clone());
+        let acquire = limiter.acquire(urgency, 1000);
+        let (order, release) = (order.clone(), release.clone());
+        handles.push(
+            pool.spawner()
+                .spawn_local_with_handle(async move {
+                    let _permit = acquire.await;
+                    order.borrow_mut().push(i);
+                    let (tx, rx) = oneshot::channel();
+                    release.borrow_mut().push(tx);
+                    let _ = rx.await;
+                })
+                .unwrap(),
+        );
+    }
+    pool.run_until_stalled();
+    assert_eq!(*order.borrow(), vec![0, 1]);
+    assert_eq!(limiter.queued(), 2998);
+    // every tenth waiting read leaves; read 2500 becomes what the visitor waits for
+    let mut kept = Vec::new();
+    for (i, h) in handles.into_iter().enumerate() {
+        if i >= 2 && i % 10 == 5 {
+            drop(h);
+        } else {
+            kept.push(h);
+        }
+    }
+    urgencies[2500].raise(Priority::Foreground);
+    limiter.reorder();
+    while order.borrow().len() < kept.len() {
+        for tx in release.borrow_mut().drain(..) {
+            let _ = tx.send(());
+        }
+        pool.run_until_stalled();
+    }
+    for tx in release.borrow_mut().drain(..) {
+        let _ = tx.send(());
+    }
+    pool.run_until_stalled();
+    let got = order.borrow().clone();
+    let mut want: Vec<u32> = vec![0, 1, 2500];
+    want.extend((2..3000).filter(|&i| i % 10 != 5 && i != 2500));
+    assert_eq!(
+        got, want,
+        "the raised read first, then first come, leavers skipped"
+    );
+    assert_eq!((limiter.in_use(), limiter.queued()), (0, 0));
+    assert_eq!(limiter.max_in_use(), 2);
+    drop(kept);
+}
+
+#[test]
+fn bytes_in_flight_are_bounded_whatever_the_number_of_reads() {
+    let gate = Gate::default();
+    let limiter = Limiter::with_reserve(8, 0).with_byte_cap(100);
+    let src = Rc::new(LimitedSource::new(gate.clone(), limiter.clone()));
+    let mut pool = LocalPool::new();
+    let done = Rc::new(Cell::new(0));
+    // 60 + 30 fit; 50 waits (and the small one behind it waits its turn); 150 runs alone
+    for (start, len) in [
+        (0u64, 60u64),
+        (1000, 30),
+        (2000, 50),
+        (3000, 5),
+        (4000, 150),
+    ] {
+        let (src, done) = (src.clone(), done.clone());
+        pool.spawner()
+            .spawn_local(async move {
+                src.read(start..start + len).await.unwrap();
+                done.set(done.get() + 1);
+            })
+            .unwrap();
+    }
+    pool.run_until_stalled();
+    assert_eq!(gate.started.borrow().len(), 2);
+    assert_eq!(limiter.bytes_in_use(), 90);
+    gate.release_one(); // the 60 ends: 30 + 50 + 5 fit
+    pool.run_until_stalled();
+    assert_eq!(gate.started.borrow().len(), 4);
+    assert_eq!(limiter.bytes_in_use(), 85);
+    let mut most = 0;
+    while done.get() < 5 {
+        gate.release_one();
+        pool.run_until_stalled();
+        most = most.max(limiter.bytes_in_use());
+        if limiter.bytes_in_use() == 150 {
+            assert_eq!(limiter.in_use(), 1, "a read over the bound runs alone");
+        }
+    }
+    assert_eq!(most, 150);
+    let starts: Vec<u64> = gate.started.borrow().iter().map(|r| r.start).collect();
+    assert_eq!(
+        starts,
+        vec![0, 1000, 2000, 3000, 4000],
+        "in the order they came"
+    );
+    assert_eq!(limiter.bytes_in_use(), 0);
 }
 
 #[test]
