@@ -2180,6 +2180,39 @@ async fn hugging_face_redirects_are_followed_once_per_file_and_again_when_expire
         reads.len() > 3 * files.len() && reads.iter().all(|e| e.status == 206),
         "every read went to the CDN, signed: {reads:#?}"
     );
+
+    // a dataset the datasets server is still converting, or could not convert: said as
+    // such (not an empty dataset, not a network failure), and no file is asked for
+    for (name, listing, said) in [
+        (
+            "pending",
+            r#"{"parquet_files":[],"pending":[{"kind":"config-parquet","dataset":"gzv/sample","config":"default","split":null}],"failed":[],"partial":false}"#,
+            "still converting it to parquet (default); try again in a few minutes",
+        ),
+        (
+            "failed",
+            r#"{"parquet_files":[],"pending":[],"failed":[{"dataset":"gzv/sample","config":"default","split":"train"}],"partial":false}"#,
+            "could not convert it to parquet (default/train)",
+        ),
+    ] {
+        app.put(
+            &format!("/{name}/parquet"),
+            "application/json",
+            listing.as_bytes().to_vec(),
+        );
+        hub.clear_log();
+        browser
+            .client
+            .goto(&format!(
+                "{base}/?dataset=gzv/sample&datasets_server={base}/{name}"
+            ))
+            .await
+            .unwrap();
+        browser.wait_for("#fatal-error").await;
+        let text = browser.text("#fatal-error").await;
+        assert!(text.contains(said), "{name}: {text}");
+        assert!(hub.log().is_empty(), "{name}: no file asked for");
+    }
     assert!(
         cdn.max_in_flight() <= 6,
         "HTTP/1.1: the browser's six connections: {}",
