@@ -200,6 +200,9 @@ fn target_from_address() -> Result<Target, Unopenable> {
         .map_err(|e| refused("url", &raw, e))
 }
 
+/// The page's last building stage (see [`Page`]).
+const LAST_STAGE: u8 = 6;
+
 /// The page layout.
 #[component]
 fn Page(state: AppState) -> impl IntoView {
@@ -221,8 +224,9 @@ fn Page(state: AppState) -> impl IntoView {
         }
     });
     // the page is built in stages, each in a task of its own, so none holds the thread
-    // long: first the header, status and galaxy (what the visitor came for), then the map,
-    // then the panels below; each stage once the previous one has been laid out
+    // long: first the title, status and galaxy (what the visitor came for), then the open
+    // field, the map, and the panels one by one; each stage once the previous one has
+    // been laid out
     let stage = RwSignal::new(0u8);
     let next_stage = move || {
         let cb = wasm_bindgen::closure::Closure::once_into_js(move || {
@@ -236,8 +240,13 @@ fn Page(state: AppState) -> impl IntoView {
         }
     };
     Effect::new(move |_| {
-        if stage.get() < 3 {
+        let now = stage.get();
+        if now < LAST_STAGE {
             next_stage();
+        }
+        if now == 1 {
+            // the map's label font, in a task of its own before the map's first frame
+            set_timeout(super::sky::warm_text, std::time::Duration::ZERO);
         }
     });
     let toggle = move |_| {
@@ -255,13 +264,15 @@ fn Page(state: AppState) -> impl IntoView {
                     None => view! { <span id="source-url" class="refused">{state.source.get()}</span> }.into_any(),
                 }}
             </p>
-            <super::front::OpenField/>
-            <div class="tools">
-                <button id="theme-toggle" aria-pressed=move || light.get().to_string() on:click=toggle>
-                    {move || if light.get() { "Dark theme" } else { "Light theme" }}
-                </button>
-            </div>
-            <About state=state/>
+            <Show when=move || { stage.get() >= 1 }>
+                <super::front::OpenField/>
+                <div class="tools">
+                    <button id="theme-toggle" aria-pressed=move || light.get().to_string() on:click=toggle>
+                        {move || if light.get() { "Dark theme" } else { "Light theme" }}
+                    </button>
+                </div>
+                <About state=state/>
+            </Show>
         </header>
         <main>
             {move || state.engine_failed.get().map(|why| view! {
@@ -277,17 +288,21 @@ fn Page(state: AppState) -> impl IntoView {
             <div class="panels">
                 <GalaxyPanel/>
                 <div class="side">
-                    <Show when=move || { stage.get() >= 1 }>
+                    <Show when=move || { stage.get() >= 2 }>
                         <super::sky::SkyPanel/>
                     </Show>
-                    <Show when=move || { stage.get() >= 2 }>
+                    <Show when=move || { stage.get() >= 3 }>
                         <super::filter::FilterPanel/>
+                    </Show>
+                    <Show when=move || { stage.get() >= 4 }>
                         <SummaryPanel/>
                     </Show>
                 </div>
             </div>
-            <Show when=move || { stage.get() >= 3 }>
+            <Show when=move || { stage.get() >= 5 }>
                 <super::gallery::GalleryPanel/>
+            </Show>
+            <Show when=move || { stage.get() >= LAST_STAGE }>
                 <super::table::TablePanel/>
                 <super::table::SchemaPanel/>
             </Show>

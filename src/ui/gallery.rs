@@ -194,6 +194,7 @@ pub fn GalleryPanel() -> impl IntoView {
     let viewport = RwSignal::new((0.0f64, 480.0f64, 600.0f64));
 
     let measure = move || {
+        let _span = crate::web::timing::Span::new("gallery measure");
         if let Some(el) = scroll_ref.get_untracked() {
             let now = (
                 el.scroll_top() as f64,

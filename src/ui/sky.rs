@@ -175,6 +175,35 @@ fn gradient_css() -> String {
     format!("linear-gradient(to right, {})", stops.join(", "))
 }
 
+/// The grid labels' font, at the device's pixel ratio.
+fn label_font(dpr: f64) -> String {
+    format!("{}px system-ui, sans-serif", (11.0 * dpr).round())
+}
+
+/// Draw the map's label text once on a canvas of its own, before the map's first frame:
+/// the browser's first text on a canvas (finding the font, its glyphs) takes tens of
+/// milliseconds, which would otherwise lengthen that frame.
+pub fn warm_text() {
+    let _span = crate::web::timing::Span::new("sky text warm-up");
+    let dpr = web_sys::window()
+        .map(|w| w.device_pixel_ratio())
+        .unwrap_or(1.0)
+        .clamp(1.0, 3.0);
+    let Some(canvas) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("canvas").ok())
+        .and_then(|c| c.dyn_into::<HtmlCanvasElement>().ok())
+    else {
+        return;
+    };
+    canvas.set_width(8);
+    canvas.set_height(8);
+    if let Some(ctx) = context(&canvas) {
+        ctx.set_font(&label_font(dpr));
+        let _ = ctx.fill_text("0123456789h°+−′″ RADec", 0.0, 6.0);
+    }
+}
+
 /// The sky map panel.
 #[component]
 pub fn SkyPanel() -> impl IntoView {
@@ -1097,7 +1126,7 @@ fn draw_overlays(
     if v.grid {
         stroke(&lines.grid, "rgba(150, 170, 210, 0.35)", 1.0, false);
         ctx.set_fill_style_str("rgba(200, 215, 240, 0.85)");
-        ctx.set_font(&format!("{}px system-ui, sans-serif", (11.0 * dpr).round()));
+        ctx.set_font(&label_font(dpr));
         for (x, y, text) in &lines.labels {
             let (px, py) = screen.to_px(*x, *y);
             let _ = ctx.fill_text(text, px + 3.0 * dpr, py - 3.0 * dpr);

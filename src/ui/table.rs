@@ -129,6 +129,7 @@ pub fn TablePanel() -> impl IntoView {
     // (scroll top, viewport height, header height)
     let viewport = RwSignal::new((0.0f64, 420.0f64, 0.0f64));
     let measure = move || {
+        let _span = crate::web::timing::Span::new("table measure");
         if let Some(el) = scroll_ref.get_untracked() {
             let head = el
                 .query_selector("thead")

@@ -8,6 +8,7 @@ use bytes::Bytes;
 use futures::FutureExt;
 use futures::future::{Shared, WeakShared};
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -17,7 +18,6 @@ pub const DEFAULT_CACHE_BYTES: u64 = 128 << 20;
 type SharedRead = Shared<LocalBoxFuture<'static, Result<Bytes, IoError>>>;
 
 struct Entry {
-    key: u64,
     range: Range<u64>,
     bytes: Bytes,
     last_used: u64,
@@ -25,12 +25,14 @@ struct Entry {
 
 #[derive(Default)]
 struct State {
-    entries: Vec<Entry>,
+    /// Each file's entries, by the file's key: a read looks only at its own file's (a
+    /// dataset of 35 shards holds thousands of entries).
+    entries: HashMap<u64, Vec<Entry>>,
     held: u64,
     tick: u64,
     next_key: u64,
-    /// Reads under way: (file key, range, a weak handle to join, its urgency to raise).
-    in_flight: Vec<(u64, Range<u64>, WeakRead, Urgency)>,
+    /// Reads under way, by file key: (range, a weak handle to join, its urgency to raise).
+    in_flight: HashMap<u64, Vec<(Range<u64>, WeakRead, Urgency)>>,
 }
 
 /// A weak handle to a read in flight: joining it is possible, keeping it alive is not.
@@ -135,8 +137,10 @@ impl<S: ByteSource + 'static> CachedSource<S> {
         let st = self.cache.state.borrow();
         let mut parts: Vec<&Entry> = st
             .entries
-            .iter()
-            .filter(|e| e.key == self.key && e.range.start < range.end && range.start < e.range.end)
+            .get(&self.key)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.range.start < range.end && range.start < e.range.end)
             .collect();
         parts.sort_by_key(|e| e.range.start);
         let mut out = Vec::with_capacity((range.end - range.start) as usize);
@@ -158,11 +162,11 @@ impl<S: ByteSource + 'static> CachedSource<S> {
         let mut st = self.cache.state.borrow_mut();
         st.tick += 1;
         let tick = st.tick;
-        let key = self.key;
         let e = st
             .entries
+            .get_mut(&self.key)?
             .iter_mut()
-            .find(|e| e.key == key && contains(&e.range, range))?;
+            .find(|e| contains(&e.range, range))?;
         e.last_used = tick;
         Some(slice(&e.bytes, &e.range, range))
     }
@@ -174,44 +178,41 @@ impl<S: ByteSource + 'static> CachedSource<S> {
         }
         let key = self.key;
         let mut st = self.cache.state.borrow_mut();
-        if st
-            .entries
-            .iter()
-            .any(|e| e.key == key && contains(&e.range, &range))
-        {
+        let st = &mut *st;
+        let mine = st.entries.entry(key).or_default();
+        if mine.iter().any(|e| contains(&e.range, &range)) {
             return;
         }
         // entries the new one covers are redundant
-        let before = st.entries.len();
         let mut freed = 0;
-        st.entries.retain(|e| {
-            let covered = e.key == key && contains(&range, &e.range);
+        mine.retain(|e| {
+            let covered = contains(&range, &e.range);
             if covered {
                 freed += e.range.end - e.range.start;
             }
             !covered
         });
-        if st.entries.len() != before {
-            st.held -= freed;
-        }
+        st.held -= freed;
         while st.held + size > self.cache.cap {
-            let Some(oldest) = st
+            // the least recently used entry of any file
+            let Some((k, i)) = st
                 .entries
                 .iter()
-                .enumerate()
-                .min_by_key(|(_, e)| e.last_used)
-                .map(|(i, _)| i)
+                .flat_map(|(k, v)| v.iter().enumerate().map(move |(i, e)| (e.last_used, *k, i)))
+                .min()
+                .map(|(_, k, i)| (k, i))
             else {
                 break;
             };
-            let e = st.entries.swap_remove(oldest);
-            st.held -= e.range.end - e.range.start;
+            if let Some(v) = st.entries.get_mut(&k) {
+                let e = v.swap_remove(i);
+                st.held -= e.range.end - e.range.start;
+            }
         }
         st.tick += 1;
         let tick = st.tick;
         st.held += size;
-        st.entries.push(Entry {
-            key,
+        st.entries.entry(key).or_default().push(Entry {
             range,
             bytes,
             last_used: tick,
@@ -221,11 +222,11 @@ impl<S: ByteSource + 'static> CachedSource<S> {
     /// An in-flight read whose range encloses `range`, if any is still alive.
     fn joinable(&self, range: &Range<u64>) -> Option<(Range<u64>, SharedRead, Urgency)> {
         let mut st = self.cache.state.borrow_mut();
-        st.in_flight.retain(|(_, _, w, _)| w.upgrade().is_some());
-        st.in_flight
-            .iter()
-            .find(|(k, r, _, _)| *k == self.key && contains(r, range))
-            .and_then(|(_, r, w, u)| w.upgrade().map(|s| (r.clone(), s, u.clone())))
+        let mine = st.in_flight.get_mut(&self.key)?;
+        mine.retain(|(_, w, _)| w.upgrade().is_some());
+        mine.iter()
+            .find(|(r, _, _)| contains(r, range))
+            .and_then(|(r, w, u)| w.upgrade().map(|s| (r.clone(), s, u.clone())))
     }
 }
 
@@ -272,20 +273,22 @@ impl<S: ByteSource + 'static> ByteSource for CachedSource<S> {
                 Box::pin(async move { inner.read_with(r, &u).await });
             let shared = fut.shared();
             if let Some(weak) = shared.downgrade() {
-                self.cache.state.borrow_mut().in_flight.push((
-                    self.key,
-                    range.clone(),
-                    weak,
-                    urgency,
-                ));
+                self.cache
+                    .state
+                    .borrow_mut()
+                    .in_flight
+                    .entry(self.key)
+                    .or_default()
+                    .push((range.clone(), weak, urgency));
             }
             let result = shared.await;
-            let key = self.key;
-            self.cache
-                .state
-                .borrow_mut()
-                .in_flight
-                .retain(|(k, r, w, _)| !(*k == key && *r == range) && w.upgrade().is_some());
+            if let Some(mine) = self.cache.state.borrow_mut().in_flight.get_mut(&self.key) {
+                // this read, and any whose every reader has gone
+                if let Some(i) = mine.iter().position(|(r, _, _)| *r == range) {
+                    mine.swap_remove(i);
+                }
+                mine.retain(|(_, w, _)| w.upgrade().is_some());
+            }
             let bytes = result?;
             self.insert(range, bytes.clone());
             Ok(bytes)
