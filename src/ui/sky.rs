@@ -175,6 +175,9 @@ fn gradient_css() -> String {
     format!("linear-gradient(to right, {})", stops.join(", "))
 }
 
+/// While points stream in, the map is drawn again at most this often (ms).
+const POINTS_FRAME_MS: f64 = 200.0;
+
 /// The grid labels' font, at the device's pixel ratio.
 fn label_font(dpr: f64) -> String {
     format!("{}px system-ui, sans-serif", (11.0 * dpr).round())
@@ -301,13 +304,45 @@ pub fn SkyPanel() -> impl IntoView {
     };
     Effect::new(move |_| {
         view_sig.track();
-        state.sky_version.track();
         state.positions.track();
         state.galaxy.track();
         state.mark.track();
         selection.track();
         resized.track();
         schedule();
+    });
+    // points arriving while the map loads: a frame at most every POINTS_FRAME_MS (the
+    // map fills in visibly; tens of thousands of points are not drawn again each time a
+    // run lands); once loaded, a change (colours, a filter) is drawn at the next frame
+    let points_drawn_at = StoredValue::new(f64::NEG_INFINITY);
+    let points_wait = StoredValue::new_local(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        state.sky_version.track();
+        let loading = matches!(
+            state.positions.get_untracked(),
+            PositionsView::Loading { .. }
+        );
+        let since = now() - points_drawn_at.get_value();
+        if !loading || since >= POINTS_FRAME_MS {
+            points_drawn_at.set_value(now());
+            schedule();
+        } else if points_wait.with_value(Option::is_none) {
+            let h = set_timeout_with_handle(
+                move || {
+                    points_wait.set_value(None);
+                    points_drawn_at.set_value(now());
+                    schedule();
+                },
+                std::time::Duration::from_millis((POINTS_FRAME_MS - since).max(0.0) as u64),
+            )
+            .ok();
+            points_wait.set_value(h);
+        }
+    });
+    on_cleanup(move || {
+        if let Some(h) = points_wait.try_get_value().flatten() {
+            h.clear();
+        }
     });
     // the canvas's width, from a ResizeObserver (after layout: no forced layout in a frame)
     Effect::new(move |_| {
