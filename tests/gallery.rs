@@ -292,6 +292,18 @@ async fn the_gallery_scrolls_400000_galaxies_with_a_small_dom_and_cancels_what_i
             .contains(&format!("row={}", target.0)),
         "{search}"
     );
+    // the thumbnails' URLs are made in the engine's worker (the page's thread neither
+    // copies the bytes nor registers them): the page revokes them when it lets a
+    // thumbnail go, and that frees them
+    let freed = browser
+        .js(r#"return (async () => {
+const u = document.querySelector('#gallery-window .thumb img').src;
+const before = (await fetch(u)).status;
+URL.revokeObjectURL(u);
+let after; try { after = (await fetch(u)).status; } catch (e) { after = 'refused'; }
+return [u.startsWith('blob:' + location.origin + '/'), before, after]; })()"#)
+        .await;
+    assert_eq!(freed, json!([true, 200, "refused"]), "{freed}");
     browser.close().await;
 }
 

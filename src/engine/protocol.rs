@@ -337,6 +337,17 @@ pub enum Shown {
     Missing,
 }
 
+/// An encoded image for the page: its bytes (checked: a format the viewer knows, not
+/// truncated), or a `blob:` URL of them that the engine's host made. A worker makes the
+/// URL itself, so the page's thread neither copies the bytes nor waits on the browser
+/// to register them (~1 ms an image, most of a gallery update's time there); the page
+/// revokes it when the image leaves its cache.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Picture {
+    Bytes(Bulk),
+    Url(String),
+}
+
 /// What the engine tells the page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Event {
@@ -383,7 +394,7 @@ pub enum Event {
     /// Gallery images (encoded) or why a row has none; `live`: reads in flight; `error`:
     /// a read that failed.
     Thumbs {
-        thumbs: Vec<(u64, Result<Bulk, String>)>,
+        thumbs: Vec<(u64, Result<Picture, String>)>,
         live: usize,
         error: Option<String>,
     },

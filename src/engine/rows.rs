@@ -7,7 +7,7 @@ use super::Engine;
 use super::bulk::Bulk;
 use super::dataset::Dataset;
 use super::open::columns_of;
-use super::protocol::{Event, Shown};
+use super::protocol::{Event, Picture, Shown};
 use crate::gallery::{Batch, Locate, MAX_BATCH, Scheduler};
 use crate::io::{Priority, WithUrgency};
 use crate::preview;
@@ -93,7 +93,7 @@ impl Engine {
                         (
                             r,
                             match x {
-                                RowResult::Image(i) => i,
+                                RowResult::Image(i) => i.map(Picture::Bytes),
                                 RowResult::Cells(_) => Err("not an image".into()),
                                 RowResult::Failed(e) => Err(e),
                             },

@@ -3,9 +3,9 @@
 //! to the app's state. Nothing here reads a byte of a dataset.
 
 use super::state::{AppState, Galaxy, GalaxyView};
-use crate::engine::bulk::{self, Bulk};
+use crate::engine::bulk;
 use crate::engine::protocol::{
-    ColourView, Event, GalaxyState, Points, PositionsView, Request, Shown,
+    ColourView, Event, GalaxyState, Picture, Points, PositionsView, Request, Shown,
 };
 use crate::gz::filter::QuestionCounts;
 use futures::channel::oneshot;
@@ -19,7 +19,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Rows for the gallery: (row, image bytes or why none), reads in flight, an error.
-pub type ThumbsSink = Rc<dyn Fn(Vec<(u64, Result<Bulk, String>)>, usize, Option<String>)>;
+pub type ThumbsSink = Rc<dyn Fn(Vec<(u64, Result<Picture, String>)>, usize, Option<String>)>;
 /// Rows for the table: (row, cells or why none), reads in flight, an error.
 pub type RowsSink = Rc<dyn Fn(Vec<(u64, Result<Vec<Shown>, String>)>, usize, Option<String>)>;
 
@@ -484,8 +484,16 @@ fn apply_event(state: AppState, ev: Event) {
             live,
             error,
         } => {
-            if let Some(sink) = CLIENT.with(|c| c.borrow().thumbs.clone()) {
-                sink(thumbs, live, error);
+            match CLIENT.with(|c| c.borrow().thumbs.clone()) {
+                Some(sink) => sink(thumbs, live, error),
+                // nobody to show them: the URLs the worker made are let go at once
+                None => {
+                    for (_, t) in thumbs {
+                        if let Ok(Picture::Url(url)) = t {
+                            let _ = web_sys::Url::revoke_object_url(&url);
+                        }
+                    }
+                }
             }
         }
         Event::TableColumns(c) => state.table_columns.set(Some(c)),

@@ -7,7 +7,7 @@
 use super::client::go_to;
 use super::state::{AppState, FilterView, Opened};
 use super::window::{self, View};
-use crate::engine::bulk::Bulk;
+use crate::engine::protocol::Picture;
 use crate::gallery::{CELL_PX, Layout, Lru, OVERSCAN_ROWS};
 use leptos::ev;
 use leptos::html::Div;
@@ -132,22 +132,30 @@ fn selected_rows(
 /// Keep what the engine read: blob URLs made a few per task (each costs about a
 /// millisecond), then the cells that show them are told.
 fn keep(
-    thumbs: Vec<(u64, Result<Bulk, String>)>,
+    thumbs: Vec<(u64, Result<Picture, String>)>,
     cache: StoredValue<Lru<Thumb>, LocalStorage>,
     version: RwSignal<u64>,
 ) {
     leptos::task::spawn_local(async move {
         let mut made = Vec::with_capacity(thumbs.len());
-        for (k, (row, got)) in thumbs.into_iter().enumerate() {
-            if k % BLOBS_PER_TASK == BLOBS_PER_TASK - 1 {
-                crate::web::sleep_ms(0).await;
-            }
-            let _span = crate::web::timing::Span::new("gallery thumbnail");
+        let mut blobs = 0;
+        for (row, got) in thumbs {
+            let got = match got {
+                Ok(Picture::Url(url)) => Ok(url),
+                Ok(Picture::Bytes(b)) => {
+                    // made here (no worker host made a URL): a few per task
+                    blobs += 1;
+                    if blobs % BLOBS_PER_TASK == 0 {
+                        crate::web::sleep_ms(0).await;
+                    }
+                    let _span = crate::web::timing::Span::new("gallery thumbnail");
+                    super::shown::blob_url(&b.0).map_err(|e| format!("galaxy {row}: {e}"))
+                }
+                Err(e) => Err(e),
+            };
             made.push((
                 row,
-                match got.and_then(|b| {
-                    super::shown::blob_url(&b.0).map_err(|e| format!("galaxy {row}: {e}"))
-                }) {
+                match got {
                     Ok(url) => Thumb::Ready(url),
                     Err(e) => Thumb::Failed(e),
                 },

@@ -130,6 +130,10 @@ pub fn TablePanel() -> impl IntoView {
     let viewport = RwSignal::new((0.0f64, 420.0f64, 0.0f64));
     let measure = move || {
         let _span = crate::web::timing::Span::new("table measure");
+        // closed, it has nothing laid out to measure (and reading it would force a layout)
+        if !open.get_untracked() {
+            return;
+        }
         if let Some(el) = scroll_ref.get_untracked() {
             let head = el
                 .query_selector("thead")
@@ -315,7 +319,13 @@ pub fn TablePanel() -> impl IntoView {
         let hi = (w.end + OVERSCAN).min(n);
         (lo, hi)
     };
+    // the header cells exist only while the table is open: a gz_desi shard has ~400
+    // columns, and their styles and layout (forced by the next measure) took 120 ms of
+    // the page's thread while the map loaded, for a table nobody had opened
     let header = move || {
+        if !open.get() {
+            return Vec::new();
+        }
         let Some(Ok(c)) = columns.get() else {
             return Vec::new();
         };

@@ -4,7 +4,7 @@
 //! arrived while the module was loading, and started the dataset's first requests; both
 //! are taken over here.
 
-use crate::engine::protocol::{Early, Request, Target};
+use crate::engine::protocol::{Early, Picture, Request, Target};
 use crate::engine::{Engine, Event, Host, bulk};
 use crate::io::{ByteSource, IoError, LocalBoxFuture, NetCounters, WebUrl};
 use crate::web::http::{HttpSource, NetStats, fetch_text, sleep_ms};
@@ -112,6 +112,18 @@ impl Host for WorkerHost {
                 n.memory = wasm_memory();
                 Event::Net(n)
             }
+            Event::Thumbs {
+                thumbs,
+                live,
+                error,
+            } => Event::Thumbs {
+                thumbs: thumbs
+                    .into_iter()
+                    .map(|(row, t)| (row, t.map(picture_url)))
+                    .collect(),
+                live,
+                error,
+            },
             e => e,
         };
         match bulk::encode(&event) {
@@ -130,6 +142,25 @@ impl Host for WorkerHost {
             }
             Err(e) => post_fatal(&format!("the engine could not encode an event: {e}")),
         }
+    }
+}
+
+/// An image's bytes as a `blob:` URL made here, so the page's thread neither copies
+/// them nor registers the blob (it revokes the URL when done with it); the bytes travel
+/// as before if the browser refuses.
+fn picture_url(p: Picture) -> Picture {
+    let Picture::Bytes(b) = p else { return p };
+    let Some(mime) = crate::imaging::sniff(&b.0).map(|f| f.to_mime_type()) else {
+        return Picture::Bytes(b);
+    };
+    let array = Array::of1(&Uint8Array::from(b.0.as_slice()));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    match web_sys::Blob::new_with_u8_array_sequence_and_options(&array, &opts)
+        .and_then(|blob| web_sys::Url::create_object_url_with_blob(&blob))
+    {
+        Ok(url) => Picture::Url(url),
+        Err(_) => Picture::Bytes(b),
     }
 }
 
