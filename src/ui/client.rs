@@ -5,7 +5,8 @@
 use super::state::{AppState, Galaxy, GalaxyView};
 use crate::engine::bulk;
 use crate::engine::protocol::{
-    ColourView, Event, GalaxyState, Picture, Points, PositionsView, Request, Shown,
+    ColourView, Event, GalaxyState, NetView, Picture, Points, PositionsView, Progress, Request,
+    Shown,
 };
 use crate::gz::filter::QuestionCounts;
 use futures::channel::oneshot;
@@ -75,6 +76,7 @@ fn worker() -> Result<web_sys::Worker, String> {
 /// The engine stopped or never started: say why, and offer a retry (a reload starts it
 /// afresh). Never an empty dataset.
 fn engine_failed(state: AppState, why: String) {
+    COUNTERS.with(|c| c.borrow_mut().progress = None);
     state.progress.set(None);
     state.engine_failed.set(Some(why));
     if matches!(
@@ -165,6 +167,11 @@ pub fn start(state: AppState) {
 /// Stop the engine (a new dataset opened in the page gets a fresh one): its worker ends,
 /// and whatever waited on it is dropped.
 pub fn stop() {
+    // counters not shown yet belong to the app going away
+    COUNTERS.with(|c| {
+        let mut c = c.borrow_mut();
+        (c.net, c.progress, c.positions, c.state) = (None, None, None, None);
+    });
     let old = CLIENT.with(|c| std::mem::take(&mut *c.borrow_mut()));
     if let Some(w) = old.worker {
         w.set_onmessage(None);
@@ -363,16 +370,105 @@ fn apply(state: AppState, ev: Event) {
     leptos::task::spawn_local(async move { drop(span) });
 }
 
+/// The network line, the progress line and the positions' loading line change at most
+/// this often (ms): while thousands of reads land, each change cost the page a frame of
+/// style, layout, paint and commit (a hundred frames and ~0.8 s of its thread at full
+/// scale).
+const COUNTERS_MS: f64 = 250.0;
+
+/// Counters waiting for their turn to be shown.
+#[derive(Default)]
+struct Counters {
+    net: Option<NetView>,
+    progress: Option<Progress>,
+    /// A step of the positions' loading (never their end: that is shown at once).
+    positions: Option<PositionsView>,
+    /// The app they are for.
+    state: Option<AppState>,
+    shown_at: f64,
+    timer: bool,
+}
+
+thread_local! {
+    static COUNTERS: RefCell<Counters> = RefCell::default();
+}
+
+/// Show `net`, `progress` and/or a step of the positions now if the last showing was long enough ago, else at
+/// the next turn (the latest of each wins).
+fn show_counters(
+    state: AppState,
+    net: Option<NetView>,
+    progress: Option<Progress>,
+    positions: Option<PositionsView>,
+) {
+    let now = crate::web::timing::now();
+    let wait = COUNTERS.with(|c| {
+        let mut c = c.borrow_mut();
+        c.state = Some(state);
+        if net.is_some() {
+            c.net = net;
+        }
+        if progress.is_some() {
+            c.progress = progress;
+        }
+        if positions.is_some() {
+            c.positions = positions;
+        }
+        if c.timer {
+            return None;
+        }
+        let wait = COUNTERS_MS - (now - c.shown_at);
+        if wait > 0.0 {
+            c.timer = true;
+        }
+        Some(wait)
+    });
+    match wait {
+        None => {}
+        Some(w) if w <= 0.0 => flush_counters(),
+        Some(w) => set_timeout(
+            flush_counters,
+            std::time::Duration::from_millis(w.ceil() as u64),
+        ),
+    }
+}
+
+fn flush_counters() {
+    let (state, net, progress, positions) = COUNTERS.with(|c| {
+        let mut c = c.borrow_mut();
+        c.timer = false;
+        c.shown_at = crate::web::timing::now();
+        (c.state, c.net.take(), c.progress.take(), c.positions.take())
+    });
+    // (the app they were for, the latest to send some: never one that has gone away)
+    let Some(state) = state else { return };
+    if let Some(v) = positions {
+        let _ = state.positions.try_set(v);
+    }
+    if let Some(n) = net {
+        let _ = state.net.try_set(n);
+    }
+    if let Some(p) = progress {
+        let _ = state.progress.try_set(Some(p));
+    }
+}
+
 fn apply_event(state: AppState, ev: Event) {
     match ev {
         Event::Title(t) => state.title.set(t),
-        Event::Progress(p) => state.progress.set(p),
+        Event::Progress(Some(p)) => show_counters(state, None, Some(p), None),
+        // done: said at once, and a step still waiting is not shown after it
+        Event::Progress(None) => {
+            COUNTERS.with(|c| c.borrow_mut().progress = None);
+            state.progress.set(None);
+        }
         Event::Fatal(r) => {
+            COUNTERS.with(|c| c.borrow_mut().progress = None);
             state.progress.set(None);
             state.fatal.set(Some(r));
         }
         Event::Files(f) => state.files.set(f),
-        Event::Net(n) => state.net.set(n),
+        Event::Net(n) => show_counters(state, Some(n), None, None),
         Event::Kept(k) => state.kept.set(Some(k)),
         Event::Catalog(r) => {
             state.sharing.set(false);
@@ -411,8 +507,18 @@ fn apply_event(state: AppState, ev: Event) {
             state.sky_version.update(|v| *v += 1);
         }
         Event::Points(p) => land_points(state, p),
+        // a step of the positions' loading: counted like the other counters
+        Event::Positions(v @ PositionsView::Loading { .. })
+            if matches!(
+                state.positions.get_untracked(),
+                PositionsView::Loading { .. }
+            ) =>
+        {
+            show_counters(state, None, None, Some(v));
+        }
         Event::Positions(v) => {
             let ready = matches!(v, PositionsView::Ready { .. });
+            COUNTERS.with(|c| c.borrow_mut().positions = None);
             state.positions.set(v);
             if ready {
                 // the picking index, in a step of its own rather than at the first hover

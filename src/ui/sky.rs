@@ -175,8 +175,12 @@ fn gradient_css() -> String {
     format!("linear-gradient(to right, {})", stops.join(", "))
 }
 
-/// While points stream in, the map is drawn again at most this often (ms).
+/// While points stream in, the map is drawn again at most this often (ms)...
 const POINTS_FRAME_MS: f64 = 200.0;
+/// ... and at most once in this many times the last frame's length: drawing the map
+/// fills in keeps to ~5 % of the page's thread however many points it holds (at full
+/// scale a frame of 400,000 points, with its copy to the screen, is tens of ms).
+const POINTS_FRAME_SHARE: f64 = 20.0;
 
 /// The grid labels' font, at the device's pixel ratio.
 fn label_font(dpr: f64) -> String {
@@ -283,7 +287,9 @@ pub fn SkyPanel() -> impl IntoView {
     });
 
     // draw on the next animation frame, however many changes arrive before it
-    let draw_now = move || draw(state, view_sig, render, canvas_ref);
+    // galaxies on the map at its last frame (the loading line says it)
+    let on_map = RwSignal::new(0usize);
+    let draw_now = move || draw(state, view_sig, render, canvas_ref, on_map);
     let schedule = move || {
         let pending = render
             .try_update_value(|r| std::mem::replace(&mut r.frame_pending, true))
@@ -302,9 +308,13 @@ pub fn SkyPanel() -> impl IntoView {
             let _ = w.request_animation_frame(cb.unchecked_ref());
         }
     };
+    // the map is drawn again when the positions' state changes (loading, ready, failed),
+    // not at each of their progress steps (a hundred while the map loads: each was a
+    // full frame of the map, beside the frames the points themselves ask for)
+    let positions_state = Memo::new(move |_| std::mem::discriminant(&state.positions.get()));
     Effect::new(move |_| {
         view_sig.track();
-        state.positions.track();
+        positions_state.track();
         state.galaxy.track();
         state.mark.track();
         selection.track();
@@ -323,7 +333,9 @@ pub fn SkyPanel() -> impl IntoView {
             PositionsView::Loading { .. }
         );
         let since = now() - points_drawn_at.get_value();
-        if !loading || since >= POINTS_FRAME_MS {
+        let last = render.with_value(|r| r.frames.last().copied().unwrap_or(0.0));
+        let every = POINTS_FRAME_MS.max(POINTS_FRAME_SHARE * last);
+        if !loading || since >= every {
             points_drawn_at.set_value(now());
             schedule();
         } else if points_wait.with_value(Option::is_none) {
@@ -333,7 +345,7 @@ pub fn SkyPanel() -> impl IntoView {
                     points_drawn_at.set_value(now());
                     schedule();
                 },
-                std::time::Duration::from_millis((POINTS_FRAME_MS - since).max(0.0) as u64),
+                std::time::Duration::from_millis((every - since).max(0.0) as u64),
             )
             .ok();
             points_wait.set_value(h);
@@ -632,7 +644,7 @@ pub fn SkyPanel() -> impl IntoView {
                 <label><input type="checkbox" id="sky-galactic" prop:checked=move || view_sig.get().galactic on:change=move |e| { let on = event_target_checked(&e); view_sig.update(|v| v.galactic = on) }/>" Galactic plane"</label>
                 <label><input type="checkbox" id="sky-ecliptic" prop:checked=move || view_sig.get().ecliptic on:change=move |e| { let on = event_target_checked(&e); view_sig.update(|v| v.ecliptic = on) }/>" Ecliptic"</label>
             </div>
-            <SkyStatus/>
+            <SkyStatus on_map=on_map/>
             <div class="sky-frame" hidden=absent>
                 <canvas node_ref=canvas_ref id="sky-canvas" tabindex="0" data-keys="own" role="img"
                     aria-label="Sky map of the galaxies; arrow keys move, + and - zoom, 0 resets, click a galaxy to open it, shift-drag to select"
@@ -687,9 +699,11 @@ pub fn SkyPanel() -> impl IntoView {
     }
 }
 
-/// Loading progress and notes of the map's data.
+/// Loading progress and notes of the map's data; `on_map`: the galaxies on the map at
+/// its last frame (said as the map shows them, not as each run of points lands: that was
+/// a hundred more frames of the page while the map loaded).
 #[component]
-fn SkyStatus() -> impl IntoView {
+fn SkyStatus(on_map: RwSignal<usize>) -> impl IntoView {
     let state = expect_context::<AppState>();
     view! {
         <p class="sky-status" id="sky-status">
@@ -697,7 +711,7 @@ fn SkyStatus() -> impl IntoView {
                 PositionsView::NotStarted => view! { <span class="muted">"Waiting for the dataset…"</span> }.into_any(),
                 PositionsView::Absent => view! { <span id="sky-absent">"This table has no ra/dec columns: no sky map."</span> }.into_any(),
                 PositionsView::Loading { done, total } => {
-                    let loaded = { state.sky_version.track(); state.sky.get_value().map(|s| s.borrow().drawable()).unwrap_or(0) };
+                    let loaded = on_map.get();
                     view! {
                         <span class="loading"><span class="spinner" aria-hidden="true"></span>
                         {format!("Loading positions: {} galaxies drawn, {done}/{total} requests", super::shown::fmt_count(loaded))}</span>
@@ -805,6 +819,7 @@ fn draw(
     view_sig: RwSignal<MapView>,
     render: StoredValue<Render, LocalStorage>,
     canvas_ref: NodeRef<Canvas>,
+    on_map: RwSignal<usize>,
 ) -> bool {
     let Some(canvas) = canvas_ref.get_untracked() else {
         return false;
@@ -1049,6 +1064,9 @@ fn draw(
         }
     });
     let _ = canvas.set_attribute("data-drawn", &drawn.to_string());
+    if on_map.get_untracked() != total {
+        on_map.set(total);
+    }
     // where the sky is on the canvas, in CSS pixels, for tests and harnesses
     let placement = format!(
         r#"{{"projection":"{}","ra0":{},"dec0":{},"scale":{},"cx":{},"cy":{}}}"#,

@@ -113,13 +113,43 @@ impl Drop for InFlight {
 /// `fetch` of the global scope: a page's window or a worker's global.
 fn global_fetch(url: &str, init: &RequestInit) -> Result<js_sys::Promise, wasm_bindgen::JsValue> {
     let global = js_sys::global();
-    if let Some(w) = global.dyn_ref::<web_sys::Window>() {
-        return Ok(w.fetch_with_str_and_init(url, init));
+    // which kind of global this is, learnt once: in a worker, `instanceof Window` throws
+    // (no such name there), and thousands of reads paid for that exception each
+    let kind = GLOBAL_KIND.with(|k| {
+        *k.get_or_init(|| {
+            if global.dyn_ref::<web_sys::WorkerGlobalScope>().is_some() {
+                GlobalKind::Worker
+            } else if global.dyn_ref::<web_sys::Window>().is_some() {
+                GlobalKind::Window
+            } else {
+                GlobalKind::Neither
+            }
+        })
+    });
+    match kind {
+        GlobalKind::Window => Ok(global
+            .unchecked_ref::<web_sys::Window>()
+            .fetch_with_str_and_init(url, init)),
+        GlobalKind::Worker => Ok(global
+            .unchecked_ref::<web_sys::WorkerGlobalScope>()
+            .fetch_with_str_and_init(url, init)),
+        GlobalKind::Neither => Err("no fetch in this global scope".into()),
     }
-    if let Some(w) = global.dyn_ref::<web_sys::WorkerGlobalScope>() {
-        return Ok(w.fetch_with_str_and_init(url, init));
-    }
-    Err("no fetch in this global scope".into())
+}
+
+/// The kind of global scope this code runs in.
+#[derive(Clone, Copy)]
+enum GlobalKind {
+    Window,
+    Worker,
+    Neither,
+}
+
+thread_local! {
+    static GLOBAL_KIND: std::cell::OnceCell<GlobalKind> = const { std::cell::OnceCell::new() };
+    /// Each URL's origin, as the browser's URL parser says it (asked once per URL: a
+    /// file's reads all share one).
+    static ORIGINS: RefCell<HashMap<String, Option<String>>> = RefCell::new(HashMap::new());
 }
 
 /// The origin of the page (or worker) this code runs in.
@@ -215,7 +245,18 @@ thread_local! {
 }
 
 fn origin_of(url: &str) -> Option<String> {
-    web_sys::Url::new(url).ok().map(|u| u.origin())
+    if let Some(known) = ORIGINS.with(|o| o.borrow().get(url).cloned()) {
+        return known;
+    }
+    let origin = web_sys::Url::new(url).ok().map(|u| u.origin());
+    ORIGINS.with(|o| {
+        let mut o = o.borrow_mut();
+        if o.len() >= 4096 {
+            o.clear();
+        }
+        o.insert(url.to_string(), origin.clone());
+    });
+    origin
 }
 
 /// After an answer from `url`: what Resource Timing says of its protocol
