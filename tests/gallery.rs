@@ -210,6 +210,19 @@ async fn the_gallery_scrolls_400000_galaxies_with_a_small_dom_and_cancels_what_i
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
+    // meanwhile the map was drawn as its points came (4,000 reads of positions, a hundred
+    // steps of progress), but not at every step: at most every 200 ms, plus a few frames
+    // for its changes of state (this page has not been dragged)
+    let (frames, ms) = {
+        let v = browser
+            .js("return [+document.getElementById('sky-canvas').dataset.frameCount, performance.getEntriesByName('gzv:sky-complete')[0].startTime]")
+            .await;
+        (v[0].as_f64().unwrap(), v[1].as_f64().unwrap())
+    };
+    assert!(
+        frames >= 2.0 && frames <= ms / 200.0 + 8.0,
+        "{frames} frames of the map in the {ms:.0} ms until every point was drawn"
+    );
 
     // far down: row ~300,000
     server.clear_log();

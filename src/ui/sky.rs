@@ -127,6 +127,8 @@ struct Render {
     overlays_waited: bool,
     /// Milliseconds of the last frames (the benchmark reads them).
     frames: Vec<f64>,
+    /// Frames drawn so far (tests read it).
+    frame_count: u64,
     drag: Option<Drag>,
     pointers: Vec<(i32, f64, f64)>,
     pinch: Option<(f64, f64)>,
@@ -314,7 +316,8 @@ pub fn SkyPanel() -> impl IntoView {
     let positions_state = Memo::new(move |_| std::mem::discriminant(&state.positions.get()));
     Effect::new(move |_| {
         view_sig.track();
-        positions_state.track();
+        // (read, not only tracked: a memo never read is never compared, so never changes)
+        let _ = positions_state.get();
         state.galaxy.track();
         state.mark.track();
         selection.track();
@@ -1058,6 +1061,7 @@ fn draw(
     }
     let ms = now() - t0;
     render.update_value(|r| {
+        r.frame_count += 1;
         r.frames.push(ms);
         if r.frames.len() > 240 {
             r.frames.remove(0);
@@ -1097,6 +1101,8 @@ fn draw(
         let _ = canvas.set_attribute("data-wasm-memory", &heap.to_string());
     }
     let _ = canvas.set_attribute("data-frame-ms", &format!("{ms:.2}"));
+    let count = render.with_value(|r| r.frame_count);
+    let _ = canvas.set_attribute("data-frame-count", &count.to_string());
     let _ = canvas.set_attribute(
         "data-frame-parts",
         &parts.map(|p| format!("{p:.2}")).join(","),

@@ -63,7 +63,13 @@ async fn visit(
         ))
         .await
         .map_err(|e| e.to_string())?;
-    let deadline = Instant::now() + Duration::from_secs(600);
+    let deadline = Instant::now()
+        + Duration::from_secs(
+            std::env::var("GZV_BENCH_DEADLINE_S")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(600),
+        );
     let (mut engine_mem, mut page_mem) = (0f64, 0f64);
     let mut answering: Vec<u64> = Vec::new();
     let marks =
@@ -73,7 +79,7 @@ async fn visit(
                  return [m('gzv:first-image'), m('gzv:footers'), m('gzv:sky-complete'),
                          Number(document.getElementById('net')?.dataset.engineMemory || 0),
                          Number(document.getElementById('sky-canvas')?.dataset.wasmMemory || 0),
-                         document.querySelector('[role=alert]')?.innerText || '']")
+                         [...document.querySelectorAll('[role=alert]')].map(e => (e.id || e.className) + ': ' + e.textContent.trim()).join(' | ')]")
             .await;
             let at = |i: usize| v[i].as_f64().unwrap_or(-1.0);
             answering.push(data.in_flight());
@@ -84,7 +90,15 @@ async fn visit(
             }
             let alert = v[5].as_str().unwrap_or("");
             if !alert.is_empty() || Instant::now() > deadline {
-                return Err(format!("the dataset did not finish: {alert}"));
+                // where it stopped: the marks reached and what the page says
+                let state = browser
+                    .js("return [performance.getEntriesByType('mark').map(m => m.name + '@' + m.startTime.toFixed(0)).join(' '),
+                                 document.getElementById('sky-status')?.textContent, document.getElementById('net')?.textContent,
+                                 document.querySelector('.status')?.textContent].join(' | ')")
+                    .await;
+                return Err(format!(
+                    "the dataset did not finish: {alert} (marks and page: {state})"
+                ));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         };
