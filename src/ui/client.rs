@@ -135,33 +135,41 @@ pub fn start(state: AppState) {
         };
         engine_failed(state, format!("the data engine stopped: {what}"));
     };
-    // what the worker said before the page listened (boot.js kept it)
-    let kept = |key: &str| {
-        Reflect::get(&w, &key.into())
-            .ok()
-            .filter(|v| v.is_array())
-            .map(|v| Array::from(&v).to_vec())
-            .unwrap_or_default()
-    };
-    let (inbox, errors) = (kept("__gzvInbox"), kept("__gzvErrors"));
-    let message =
-        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-            on_data(e.data())
-        });
-    w.set_onmessage(Some(message.as_ref().unchecked_ref()));
-    message.forget();
-    let error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
-        on_error(e.message())
-    });
-    w.set_onerror(Some(error.as_ref().unchecked_ref()));
-    error.forget();
-    CLIENT.with(|c| c.borrow_mut().worker = Some(w));
-    for e in errors {
-        on_error(e.as_string().unwrap_or_default());
-    }
-    for m in inbox {
-        on_data(m);
-    }
+    CLIENT.with(|c| c.borrow_mut().worker = Some(w.clone()));
+    // listened to in a task of its own, after the page's first mount: what arrived until
+    // then waits in boot.js's inbox (taken in the same task as the listening starts, so
+    // nothing is missed or reordered), and the mount's task is not lengthened by it
+    set_timeout(
+        move || {
+            // what the worker said before the page listened (boot.js kept it)
+            let kept = |key: &str| {
+                Reflect::get(&w, &key.into())
+                    .ok()
+                    .filter(|v| v.is_array())
+                    .map(|v| Array::from(&v).to_vec())
+                    .unwrap_or_default()
+            };
+            let (inbox, errors) = (kept("__gzvInbox"), kept("__gzvErrors"));
+            let message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                move |e: web_sys::MessageEvent| on_data(e.data()),
+            );
+            w.set_onmessage(Some(message.as_ref().unchecked_ref()));
+            message.forget();
+            let error =
+                Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+                    on_error(e.message())
+                });
+            w.set_onerror(Some(error.as_ref().unchecked_ref()));
+            error.forget();
+            for e in errors {
+                on_error(e.as_string().unwrap_or_default());
+            }
+            for m in inbox {
+                on_data(m);
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }
 
 /// Stop the engine (a new dataset opened in the page gets a fresh one): its worker ends,

@@ -72,36 +72,35 @@ async fn visit(
         );
     let (mut engine_mem, mut page_mem) = (0f64, 0f64);
     let mut answering: Vec<u64> = Vec::new();
-    let marks =
-        loop {
-            let v = browser
+    let marks = loop {
+        let v = browser
             .js("const m = n => (performance.getEntriesByName(n)[0] || {startTime: -1}).startTime;
                  return [m('gzv:first-image'), m('gzv:footers'), m('gzv:sky-complete'),
                          Number(document.getElementById('net')?.dataset.engineMemory || 0),
                          Number(document.getElementById('sky-canvas')?.dataset.wasmMemory || 0),
                          [...document.querySelectorAll('[role=alert]')].map(e => (e.id || e.className) + ': ' + e.textContent.trim()).join(' | ')]")
             .await;
-            let at = |i: usize| v[i].as_f64().unwrap_or(-1.0);
-            answering.push(data.in_flight());
-            engine_mem = engine_mem.max(at(3));
-            page_mem = page_mem.max(at(4));
-            if at(0) >= 0.0 && at(1) >= 0.0 && at(2) >= 0.0 {
-                break [at(0), at(1), at(2)];
-            }
-            let alert = v[5].as_str().unwrap_or("");
-            if !alert.is_empty() || Instant::now() > deadline {
-                // where it stopped: the marks reached and what the page says
-                let state = browser
+        let at = |i: usize| v[i].as_f64().unwrap_or(-1.0);
+        answering.push(data.in_flight());
+        engine_mem = engine_mem.max(at(3));
+        page_mem = page_mem.max(at(4));
+        if at(0) >= 0.0 && at(1) >= 0.0 && at(2) >= 0.0 {
+            break [at(0), at(1), at(2)];
+        }
+        let alert = v[5].as_str().unwrap_or("");
+        if !alert.is_empty() || Instant::now() > deadline {
+            // where it stopped: the marks reached and what the page says
+            let state = browser
                     .js("return [performance.getEntriesByType('mark').map(m => m.name + '@' + m.startTime.toFixed(0)).join(' '),
                                  document.getElementById('sky-status')?.textContent, document.getElementById('net')?.textContent,
                                  document.querySelector('.status')?.textContent].join(' | ')")
                     .await;
-                return Err(format!(
-                    "the dataset did not finish: {alert} (marks and page: {state})"
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
+            return Err(format!(
+                "the dataset did not finish: {alert} (marks and page: {state})"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     let log = data.log();
     let redirects = hub.log().iter().filter(|e| e.status == 302).count();
     let bytes: u64 = log.iter().map(|e| e.bytes).sum();
