@@ -11,8 +11,10 @@ fn main() {
     {
         boot.remove();
     }
-    let _span = gz_viewer::web::timing::Span::new("mount");
+    let span = gz_viewer::web::timing::Span::new("mount");
     leptos::mount::mount_to_body(gz_viewer::ui::Root);
+    drop(span);
+    gz_viewer::web::timing::mark("gzv:mounted");
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -201,7 +201,7 @@ fn target_from_address() -> Result<Target, Unopenable> {
 }
 
 /// The page's last building stage (see [`Page`]).
-const LAST_STAGE: u8 = 6;
+const LAST_STAGE: u8 = 7;
 
 /// The page layout.
 #[component]
@@ -224,9 +224,9 @@ fn Page(state: AppState) -> impl IntoView {
         }
     });
     // the page is built in stages, each in a task of its own, so none holds the thread
-    // long: first the title, status and galaxy (what the visitor came for), then the open
-    // field, the map, and the panels one by one; each stage once the previous one has
-    // been laid out
+    // long: first the title and status, then the galaxy (what the visitor came for; its
+    // panel alone took half of the first mount), the open field, the map, and the panels
+    // one by one; each stage once the previous one has been laid out
     let stage = RwSignal::new(0u8);
     let next_stage = move || {
         let cb = wasm_bindgen::closure::Closure::once_into_js(move || {
@@ -244,7 +244,7 @@ fn Page(state: AppState) -> impl IntoView {
         if now < LAST_STAGE {
             next_stage();
         }
-        if now == 1 {
+        if now == 2 {
             // the map's label font, in a task of its own before the map's first frame
             set_timeout(super::sky::warm_text, std::time::Duration::ZERO);
         }
@@ -264,7 +264,7 @@ fn Page(state: AppState) -> impl IntoView {
                     None => view! { <span id="source-url" class="refused">{state.source.get()}</span> }.into_any(),
                 }}
             </p>
-            <Show when=move || { stage.get() >= 1 }>
+            <Show when=move || { stage.get() >= 2 }>
                 <super::front::OpenField/>
                 <div class="tools">
                     <button id="theme-toggle" aria-pressed=move || light.get().to_string() on:click=toggle>
@@ -286,20 +286,22 @@ fn Page(state: AppState) -> impl IntoView {
             })}
             <StatusBar/>
             <div class="panels">
-                <GalaxyPanel/>
+                <Show when=move || { stage.get() >= 1 }>
+                    <GalaxyPanel/>
+                </Show>
                 <div class="side">
-                    <Show when=move || { stage.get() >= 2 }>
+                    <Show when=move || { stage.get() >= 3 }>
                         <super::sky::SkyPanel/>
                     </Show>
-                    <Show when=move || { stage.get() >= 3 }>
+                    <Show when=move || { stage.get() >= 4 }>
                         <super::filter::FilterPanel/>
                     </Show>
-                    <Show when=move || { stage.get() >= 4 }>
+                    <Show when=move || { stage.get() >= 5 }>
                         <SummaryPanel/>
                     </Show>
                 </div>
             </div>
-            <Show when=move || { stage.get() >= 5 }>
+            <Show when=move || { stage.get() >= 6 }>
                 <super::gallery::GalleryPanel/>
             </Show>
             <Show when=move || { stage.get() >= LAST_STAGE }>
