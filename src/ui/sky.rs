@@ -225,6 +225,25 @@ pub fn SkyPanel() -> impl IntoView {
     let render = StoredValue::new_local(Render::default());
     let canvas_ref = NodeRef::<Canvas>::new();
     let resized = RwSignal::new(0u32);
+    // the grid's lines for the view the map opens with, in a task of their own before its
+    // first frame (computed in that frame, they made it the page's longest task: 29 ms
+    // of a 41 ms frame under load); a frame that finds them made does not make them again
+    set_timeout(
+        move || {
+            let Some(v) = view_sig.try_get_untracked() else {
+                return;
+            };
+            let sky = v.sky();
+            let (ra_step, dec_step) = grid_steps(v.zoom);
+            render.try_update_value(|r| {
+                if r.overlays.is_none() {
+                    let _s = crate::web::timing::Span::new("sky overlay lines");
+                    r.overlays = Some((sky, ra_step, overlay_lines(&sky, ra_step, dec_step)));
+                }
+            });
+        },
+        std::time::Duration::ZERO,
+    );
 
     // the view in the address (?map=): read at start and on back/forward, written (replacing
     // the entry: a pan is not a step of history) once the view has rested
