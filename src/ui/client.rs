@@ -76,8 +76,7 @@ fn worker() -> Result<web_sys::Worker, String> {
 /// The engine stopped or never started: say why, and offer a retry (a reload starts it
 /// afresh). Never an empty dataset.
 fn engine_failed(state: AppState, why: String) {
-    COUNTERS.with(|c| c.borrow_mut().progress = None);
-    state.progress.set(None);
+    progress_done(state);
     state.engine_failed.set(Some(why));
     if matches!(
         state.galaxy.get_untracked(),
@@ -401,8 +400,8 @@ thread_local! {
     static COUNTERS: RefCell<Counters> = RefCell::default();
 }
 
-/// Show `net`, `progress` and/or a step of the positions now if the last showing was long enough ago, else at
-/// the next turn (the latest of each wins).
+/// Show `net`, `progress` and/or a step of the positions now if the last showing was
+/// long enough ago, else at the next turn (the latest of each wins).
 fn show_counters(
     state: AppState,
     net: Option<NetView>,
@@ -461,18 +460,20 @@ fn flush_counters() {
     }
 }
 
+/// No progress to show any more: said at once, and a step still waiting is not shown
+/// after it.
+fn progress_done(state: AppState) {
+    COUNTERS.with(|c| c.borrow_mut().progress = None);
+    state.progress.set(None);
+}
+
 fn apply_event(state: AppState, ev: Event) {
     match ev {
         Event::Title(t) => state.title.set(t),
         Event::Progress(Some(p)) => show_counters(state, None, Some(p), None),
-        // done: said at once, and a step still waiting is not shown after it
-        Event::Progress(None) => {
-            COUNTERS.with(|c| c.borrow_mut().progress = None);
-            state.progress.set(None);
-        }
+        Event::Progress(None) => progress_done(state),
         Event::Fatal(r) => {
-            COUNTERS.with(|c| c.borrow_mut().progress = None);
-            state.progress.set(None);
+            progress_done(state);
             state.fatal.set(Some(r));
         }
         Event::Files(f) => state.files.set(f),

@@ -129,7 +129,8 @@ fn selected_rows(
     Ok((rows, text.join(", ")))
 }
 
-/// Keep what the engine read: blob URLs made a few per task (each costs about a
+/// Keep what the engine read (`blob:` URLs its worker made; bytes only where no worker
+/// made them: those are made into URLs here, a few per task, each costing about a
 /// millisecond), then the cells that show them are told.
 fn keep(
     thumbs: Vec<(u64, Result<Picture, String>)>,

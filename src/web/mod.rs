@@ -96,3 +96,20 @@ pub fn set_query_param(name: &str, value: Option<&str>, push: bool) {
         };
     }
 }
+
+/// Which step of [`object_url`] the browser refused.
+pub enum ObjectUrlStep {
+    Blob,
+    Url,
+}
+
+/// A `blob:` URL of bytes made on this thread (an image, a file to download), of type
+/// `mime`: the page's or, for the gallery's thumbnails, the engine's worker's.
+pub fn object_url(bytes: &[u8], mime: &str) -> Result<String, ObjectUrlStep> {
+    let array = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&array, &opts)
+        .map_err(|_| ObjectUrlStep::Blob)?;
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ObjectUrlStep::Url)
+}

@@ -153,12 +153,7 @@ fn picture_url(p: Picture) -> Picture {
     let Some(mime) = crate::imaging::sniff(&b.0).map(|f| f.to_mime_type()) else {
         return Picture::Bytes(b);
     };
-    let array = Array::of1(&Uint8Array::from(b.0.as_slice()));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type(mime);
-    match web_sys::Blob::new_with_u8_array_sequence_and_options(&array, &opts)
-        .and_then(|blob| web_sys::Url::create_object_url_with_blob(&blob))
-    {
+    match crate::web::object_url(&b.0, mime) {
         Ok(url) => Picture::Url(url),
         Err(_) => Picture::Bytes(b),
     }
