@@ -13,6 +13,7 @@ use arrow_array::types::{Float64Type, Int32Type};
 use common::{Browser, dist_dir, serve_dist};
 use gz_viewer::sky::colormap;
 use gz_viewer::sky::projection::{Projection, SkyView};
+use gzv_server::Faults;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
 use std::fs::File;
@@ -799,18 +800,32 @@ async fn filters_count_what_the_file_says_and_live_in_the_address() {
     browser
         .wait_for(&format!("#filter-count[data-count='{}']", both.len()))
         .await;
-    // a preset from Galaxy Zoo practice, then clearing
+    // a preset from Galaxy Zoo practice (its votes loading slowly), cleared while they load
+    server.set_faults(Faults {
+        latency_ms: 150,
+        ..Faults::default()
+    });
     browser
         .js("const s = document.getElementById('filter-preset'); const o = [...s.options].find(o => o.text.startsWith('Edge-on disks (dr8)')); s.value = o.value; s.dispatchEvent(new Event('change'))")
         .await;
     browser.wait_for("#filter-conditions li:nth-child(3)").await;
     let url = browser.client.current_url().await.unwrap();
     assert!(url.as_str().contains("disk-edge-on-dr8_yes"), "{url}");
-    browser.wait_for("#filter-count").await;
+    browser.wait_for("#filter-loading").await;
     browser
         .js("document.getElementById('filter-clear').click()")
         .await;
     browser.wait_for("#filter-status .muted").await;
+    // the cleared filter's votes go on arriving: their progress must not bring it back
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    server.set_faults(Faults::default());
+    assert_eq!(
+        browser
+            .js("return [!!document.querySelector('#filter-status .muted'), !!document.getElementById('filter-loading')]")
+            .await,
+        serde_json::json!([true, false]),
+        "a cleared filter stays cleared"
+    );
     assert!(
         !browser
             .client

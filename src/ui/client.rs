@@ -245,7 +245,7 @@ pub async fn question(
     let (tx, rx) = oneshot::channel();
     let first = CLIENT.with(|c| {
         let mut c = c.borrow_mut();
-        c.progress.insert(key.clone(), progress);
+        c.progress.insert(key.clone(), progress.clone());
         let waiting = c.questions.entry(key.clone()).or_default();
         waiting.push(tx);
         waiting.len() == 1
@@ -256,8 +256,32 @@ pub async fn question(
             question: key.1.clone(),
         });
     }
+    // a caller that stops waiting (a filter cleared while its votes load) hears no more
+    // of its progress: a step arriving after would show the loading again
+    let _forget = ForgetProgress { key, progress };
     rx.await
         .unwrap_or_else(|_| Err("the data engine stopped".into()))
+}
+
+/// Drops a question's progress callback when its caller stops waiting (if it is still
+/// that caller's).
+struct ForgetProgress {
+    key: (String, String),
+    progress: Rc<dyn Fn(usize, usize)>,
+}
+
+impl Drop for ForgetProgress {
+    fn drop(&mut self) {
+        let _ = CLIENT.try_with(|c| {
+            if let Ok(mut c) = c.try_borrow_mut()
+                && c.progress
+                    .get(&self.key)
+                    .is_some_and(|p| Rc::ptr_eq(p, &self.progress))
+            {
+                c.progress.remove(&self.key);
+            }
+        });
+    }
 }
 
 /// Where the gallery's rows go.
