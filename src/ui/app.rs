@@ -228,17 +228,7 @@ fn Page(state: AppState) -> impl IntoView {
     // panel alone took half of the first mount), the open field, the map, and the panels
     // one by one; each stage once the previous one has been laid out
     let stage = RwSignal::new(0u8);
-    let next_stage = move || {
-        let cb = wasm_bindgen::closure::Closure::once_into_js(move || {
-            let _ = set_timeout_with_handle(
-                move || stage.update(|s| *s += 1),
-                std::time::Duration::ZERO,
-            );
-        });
-        if let Some(w) = web_sys::window() {
-            let _ = w.request_animation_frame(wasm_bindgen::JsCast::unchecked_ref(&cb));
-        }
-    };
+    let next_stage = move || web::after_next_frame(move || stage.update(|s| *s += 1));
     Effect::new(move |_| {
         let now = stage.get();
         if now < LAST_STAGE {

@@ -2,7 +2,8 @@
 
 use super::state::{AppState, Galaxy, GalaxyView};
 use super::votes::VotesPanel;
-use crate::imaging::{Adjust, Channel, Rgba, Stretch};
+use crate::imaging::{Adjust, Channel, Stretch};
+use crate::web::decode_bench::Decoded;
 use crate::web::timing;
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -10,8 +11,9 @@ use std::sync::Arc;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-/// Paint RGBA pixels (of `img`'s size) onto a canvas at native size.
-fn paint(canvas: &HtmlCanvasElement, img: &Rgba, pixels: &[u8]) -> Result<(), String> {
+/// Paint the image onto a canvas at native size: the browser's bitmap as it is, or its
+/// pixels through the display settings.
+fn paint(canvas: &HtmlCanvasElement, img: &Decoded, settings: &Adjust) -> Result<(), String> {
     canvas.set_width(img.width);
     canvas.set_height(img.height);
     let ctx = canvas
@@ -20,7 +22,16 @@ fn paint(canvas: &HtmlCanvasElement, img: &Rgba, pixels: &[u8]) -> Result<(), St
         .flatten()
         .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
         .ok_or("this browser gives no 2D canvas")?;
-    let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), img.width, img.height)
+    if settings.is_identity() {
+        return img
+            .draw(&ctx)
+            .map_err(|e| format!("the image could not be drawn ({e})"));
+    }
+    let rgba = img
+        .pixels()
+        .map_err(|e| format!("the image's pixels could not be read ({e})"))?;
+    let pixels = settings.apply(rgba);
+    let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), img.width, img.height)
         .map_err(|_| "the image could not be copied to the canvas")?;
     ctx.put_image_data(&data, 0.0, 0.0)
         .map_err(|_| "the image could not be drawn".to_string())
@@ -71,12 +82,18 @@ fn GalaxyCard(galaxy: Arc<Galaxy>) -> impl IntoView {
     let adjust = RwSignal::new(Adjust::default());
     let zoom = RwSignal::new(1u32);
     let image = galaxy.image.clone();
+    let votes = galaxy.votes.clone();
+    let votes_now = RwSignal::new(false);
+    crate::web::after_next_frame(move || {
+        // the card may be gone by then (another galaxy asked for)
+        let _ = votes_now.try_set(true);
+    });
     Effect::new(move |_| {
         let settings = adjust.get();
         let (Some(canvas), Ok(img)) = (canvas_ref.get(), image.as_ref()) else {
             return;
         };
-        match paint(&canvas, img, &settings.apply(img)) {
+        match paint(&canvas, img, &settings) {
             Ok(()) => {
                 let _ = canvas.set_attribute("data-state", "drawn");
                 timing::mark_once("gzv:first-image");
@@ -136,7 +153,10 @@ fn GalaxyCard(galaxy: Arc<Galaxy>) -> impl IntoView {
                 </dl>
             </figcaption>
         </figure>
-        <VotesPanel votes=galaxy.votes.clone()/>
+        // the votes (a few hundred elements for gz_desi) in a frame after the image's
+        <Show when=move || votes_now.get()>
+            <VotesPanel votes=votes.clone()/>
+        </Show>
         {(crate::web::query_param("bench").as_deref() == Some("decode")).then(|| view! { <DecodeBench encoded=galaxy.encoded.clone()/> })}
     }
 }

@@ -1,6 +1,6 @@
 //! App state: a `Copy` bundle of signals. Loading code writes it; components read it.
 
-use crate::imaging::Rgba;
+use crate::web::decode_bench::Decoded;
 use leptos::prelude::*;
 use std::sync::Arc;
 
@@ -60,8 +60,8 @@ pub struct Galaxy {
     pub file_row: u64,
     /// Rows in the dataset.
     pub rows: u64,
-    /// Decoded pixels, or why they could not be shown.
-    pub image: Result<Arc<Rgba>, String>,
+    /// The decoded image, or why it could not be shown.
+    pub image: Result<Arc<Decoded>, String>,
     /// The encoded image, as stored.
     pub encoded: Option<Arc<Vec<u8>>>,
     /// Vote counts by campaign (empty when the table has no vote columns).

@@ -1,6 +1,6 @@
-//! The browser's own image decoder (`createImageBitmap`, then reading the pixels back,
-//! which the display controls need), and its timing, run by `?bench=decode`; results land
-//! in the page for a harness to read. (It was measured faster than the `image` crate in
+//! The browser's own image decoder (`createImageBitmap`; the pixels are read back only
+//! for the display controls), and its timing, run by `?bench=decode`; results land in the
+//! page for a harness to read. (It was measured faster than the `image` crate in
 //! wasm, which the wasm no longer links: see the README.)
 
 use wasm_bindgen::JsCast;
@@ -37,21 +37,73 @@ fn js_err(e: wasm_bindgen::JsValue) -> String {
         .unwrap_or_else(|| "no reason given".into())
 }
 
-/// Decode with the browser's own decoder (measured faster here than the image crate in
-/// wasm: see the README) and read the pixels back for the display controls.
-pub async fn browser_decode(bytes: &[u8]) -> Result<crate::imaging::Rgba, String> {
+/// An image decoded by the browser's own decoder (measured faster here than the image
+/// crate in wasm: see the README): the bitmap, drawn as it is; its pixels are read back
+/// only when the display controls need them (reading them back, copying them into the
+/// wasm and out again took ~10 ms of the page's thread for each galaxy shown). The bitmap
+/// is released when the last holder lets go.
+#[derive(Debug)]
+pub struct Decoded {
+    bitmap: send_wrapper::SendWrapper<web_sys::ImageBitmap>,
+    pub width: u32,
+    pub height: u32,
+    pixels: std::sync::OnceLock<Result<crate::imaging::Rgba, String>>,
+}
+
+impl PartialEq for Decoded {
+    fn eq(&self, other: &Self) -> bool {
+        *self.bitmap == *other.bitmap
+    }
+}
+
+impl Drop for Decoded {
+    fn drop(&mut self) {
+        self.bitmap.close();
+    }
+}
+
+impl Decoded {
+    /// Draw the image as it is at the canvas's origin.
+    pub fn draw(&self, ctx: &web_sys::CanvasRenderingContext2d) -> Result<(), String> {
+        ctx.draw_image_with_image_bitmap(&self.bitmap, 0.0, 0.0)
+            .map_err(js_err)
+    }
+
+    /// Its RGBA pixels (read back once, on first use).
+    pub fn pixels(&self) -> Result<&crate::imaging::Rgba, String> {
+        self.pixels
+            .get_or_init(|| read_pixels(&self.bitmap))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+/// Decode `bytes` with the browser's decoder (off the page's thread).
+pub async fn browser_decode(bytes: &[u8]) -> Result<Decoded, String> {
     let window = web_sys::window().ok_or("no window")?;
-    let document = window.document().ok_or("no document")?;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(js_err)?;
     let promise = window
         .create_image_bitmap_with_blob(&blob)
         .map_err(js_err)?;
-    let image: web_sys::ImageBitmap = JsFuture::from(promise)
+    let bitmap: web_sys::ImageBitmap = JsFuture::from(promise)
         .await
         .map_err(js_err)?
         .dyn_into()
         .map_err(|_| "not a bitmap")?;
+    Ok(Decoded {
+        width: bitmap.width(),
+        height: bitmap.height(),
+        bitmap: send_wrapper::SendWrapper::new(bitmap),
+        pixels: std::sync::OnceLock::new(),
+    })
+}
+
+/// A bitmap's pixels, through a canvas of its size.
+fn read_pixels(image: &web_sys::ImageBitmap) -> Result<crate::imaging::Rgba, String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
     let (w, h) = (image.width(), image.height());
     let canvas: web_sys::HtmlCanvasElement = document
         .create_element("canvas")
@@ -66,9 +118,8 @@ pub async fn browser_decode(bytes: &[u8]) -> Result<crate::imaging::Rgba, String
         .flatten()
         .and_then(|c| c.dyn_into().ok())
         .ok_or("no 2D canvas")?;
-    ctx.draw_image_with_image_bitmap(&image, 0.0, 0.0)
+    ctx.draw_image_with_image_bitmap(image, 0.0, 0.0)
         .map_err(js_err)?;
-    image.close();
     let data = ctx
         .get_image_data(0.0, 0.0, w as f64, h as f64)
         .map_err(js_err)?;

@@ -113,3 +113,14 @@ pub fn object_url(bytes: &[u8], mime: &str) -> Result<String, ObjectUrlStep> {
         .map_err(|_| ObjectUrlStep::Blob)?;
     web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ObjectUrlStep::Url)
 }
+
+/// Run `f` in a task of its own once the page's next frame has been drawn: what it builds
+/// is laid out in a frame after what was built before it, not in the same long one.
+pub fn after_next_frame(f: impl FnOnce() + 'static) {
+    let cb = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = leptos::prelude::set_timeout_with_handle(f, std::time::Duration::ZERO);
+    });
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(wasm_bindgen::JsCast::unchecked_ref(&cb));
+    }
+}
