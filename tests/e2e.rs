@@ -610,12 +610,19 @@ async fn an_engine_that_fails_is_said_with_a_retry() {
                 .unwrap();
             assert!(msg.contains(expect), "{what}: {msg}");
             browser.wait_for("#engine-retry").await;
+            // (the panels are built a frame or more after the status line, in stages)
             assert!(
-                !browser.text("#galaxy-error").await.is_empty(),
+                !browser
+                    .wait_for("#galaxy-error")
+                    .await
+                    .text()
+                    .await
+                    .unwrap()
+                    .is_empty(),
                 "{what}: the galaxy panel says it failed, not empty"
             );
             assert_ne!(
-                browser.text("#sum-rows").await,
+                browser.wait_for("#sum-rows").await.text().await.unwrap(),
                 "0",
                 "{what}: no empty dataset"
             );

@@ -83,6 +83,18 @@ pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     let local = LOCAL_FILES.with(|l| l.borrow_mut().take());
+    // the address is read, and the engine started and asked, in a task of its own after
+    // the page's first mount: wasm is compiled lazily, on this thread, when its code first
+    // runs, and the first mount with all of it was one long task (33-60 ms in traces,
+    // mostly compilation). The worker's bootstrap has long started the dataset's first
+    // requests, and no part of the page asks the engine before its own stage.
+    set_timeout(move || open(state, local), std::time::Duration::ZERO);
+    view! { <Page state=state/> }.into_any()
+}
+
+/// Read what the address (or the visitor's files) asks to open, show it as the source, and
+/// start the engine on it; or say why there is nothing to open.
+fn open(state: AppState, local: Option<Vec<(web_sys::File, String)>>) {
     let (target, files) = match local {
         Some(files) => {
             let list = files
@@ -121,27 +133,18 @@ pub fn App() -> impl IntoView {
             let id = web::query_param("id");
             state.by_id.set_value(row.is_none() && id.is_some());
             state.row.set_value(row.unwrap_or(0));
-            // the engine is asked in a task of its own, after the page's first mount (the
-            // first call of any code compiles it on the page's thread: both at once were
-            // one long task); the worker's bootstrap has long started the dataset's first
-            // requests, and no part of the page asks the engine before its own stage
-            set_timeout(
-                move || {
-                    super::client::start(state);
-                    super::client::send_with(
-                        Request::Open {
-                            target,
-                            row,
-                            id,
-                            early: Vec::new(),
-                        },
-                        files.as_deref(),
-                    );
-                    // what this browser keeps for the next visit (a line under the network's)
-                    super::client::send(Request::Kept { clear: false });
+            super::client::start(state);
+            super::client::send_with(
+                Request::Open {
+                    target,
+                    row,
+                    id,
+                    early: Vec::new(),
                 },
-                std::time::Duration::ZERO,
+                files.as_deref(),
             );
+            // what this browser keeps for the next visit (a line under the network's)
+            super::client::send(Request::Kept { clear: false });
         }
         Err(reason) => {
             state.source.set(reason.shown);
@@ -151,7 +154,6 @@ pub fn App() -> impl IntoView {
             ));
         }
     }
-    view! { <Page state=state/> }.into_any()
 }
 
 /// Why the address names nothing that can be opened.
@@ -255,24 +257,28 @@ fn Page(state: AppState) -> impl IntoView {
         light.set(now);
         web::set_query_param("theme", now.then_some("light"), false);
     };
+    // the first mount is the title alone; the rest of the page (each stage's parts are
+    // built when their stage comes) from stage 1
     view! {
         <header class="top">
             <h1>"GZ Viewer"</h1>
-            <p class="source">
-                {move || state.title.get().unwrap_or_else(|| "Dataset".into())} ": "
-                {move || match state.source_link.get() {
-                    Some(link) => view! { <a href=link.as_str().to_string() id="source-url">{state.source.get()}</a> }.into_any(),
-                    None => view! { <span id="source-url" class="refused">{state.source.get()}</span> }.into_any(),
-                }}
-            </p>
-            <Show when=move || { stage.get() >= 3 }>
-                <super::front::OpenField/>
-                <div class="tools">
-                    <button id="theme-toggle" aria-pressed=move || light.get().to_string() on:click=toggle>
-                        {move || if light.get() { "Dark theme" } else { "Light theme" }}
-                    </button>
-                </div>
-                <About state=state/>
+            <Show when=move || { stage.get() >= 1 }>
+                <p class="source">
+                    {move || state.title.get().unwrap_or_else(|| "Dataset".into())} ": "
+                    {move || match state.source_link.get() {
+                        Some(link) => view! { <a href=link.as_str().to_string() id="source-url">{state.source.get()}</a> }.into_any(),
+                        None => view! { <span id="source-url" class="refused">{state.source.get()}</span> }.into_any(),
+                    }}
+                </p>
+                <Show when=move || { stage.get() >= 3 }>
+                    <super::front::OpenField/>
+                    <div class="tools">
+                        <button id="theme-toggle" aria-pressed=move || light.get().to_string() on:click=toggle>
+                            {move || if light.get() { "Dark theme" } else { "Light theme" }}
+                        </button>
+                    </div>
+                    <About state=state/>
+                </Show>
             </Show>
         </header>
         <main>
@@ -287,29 +293,29 @@ fn Page(state: AppState) -> impl IntoView {
                     </p>
                 })}
                 <StatusBar/>
-            </Show>
-            <div class="panels">
-                <Show when=move || { stage.get() >= 2 }>
-                    <GalaxyPanel/>
-                </Show>
-                <div class="side">
-                    <Show when=move || { stage.get() >= 4 }>
-                        <super::sky::SkyPanel/>
+                <div class="panels">
+                    <Show when=move || { stage.get() >= 2 }>
+                        <GalaxyPanel/>
                     </Show>
-                    <Show when=move || { stage.get() >= 5 }>
-                        <super::filter::FilterPanel/>
-                    </Show>
-                    <Show when=move || { stage.get() >= 6 }>
-                        <SummaryPanel/>
-                    </Show>
+                    <div class="side">
+                        <Show when=move || { stage.get() >= 4 }>
+                            <super::sky::SkyPanel/>
+                        </Show>
+                        <Show when=move || { stage.get() >= 5 }>
+                            <super::filter::FilterPanel/>
+                        </Show>
+                        <Show when=move || { stage.get() >= 6 }>
+                            <SummaryPanel/>
+                        </Show>
+                    </div>
                 </div>
-            </div>
-            <Show when=move || { stage.get() >= 7 }>
-                <super::gallery::GalleryPanel/>
-            </Show>
-            <Show when=move || { stage.get() >= LAST_STAGE }>
-                <super::table::TablePanel/>
-                <super::table::SchemaPanel/>
+                <Show when=move || { stage.get() >= 7 }>
+                    <super::gallery::GalleryPanel/>
+                </Show>
+                <Show when=move || { stage.get() >= LAST_STAGE }>
+                    <super::table::TablePanel/>
+                    <super::table::SchemaPanel/>
+                </Show>
             </Show>
         </main>
     }
