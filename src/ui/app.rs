@@ -83,13 +83,21 @@ pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     let local = LOCAL_FILES.with(|l| l.borrow_mut().take());
-    // the address is read, and the engine started and asked, in a task of its own after
-    // the page's first mount: wasm is compiled lazily, on this thread, when its code first
-    // runs, and the first mount with all of it was one long task (33-60 ms in traces,
-    // mostly compilation). The worker's bootstrap has long started the dataset's first
-    // requests, and no part of the page asks the engine before its own stage.
-    set_timeout(move || open(state, local), std::time::Duration::ZERO);
-    view! { <Page state=state/> }.into_any()
+    // the engine is asked first (its answer is what the visitor waits for), and the page
+    // is built in the tasks after this one: wasm is compiled lazily, on this thread, when
+    // its code first runs, and the first mount with the status, the engine's start and
+    // the page was one long task (33-60 ms in traces, mostly compilation); asked after
+    // the page's first mount instead, the engine started later (the page's first frame
+    // came before it), and so did the footer (17-64 ms later in the peers benchmark)
+    open(state, local);
+    let built = RwSignal::new(false);
+    set_timeout(move || built.set(true), std::time::Duration::ZERO);
+    view! {
+        <Show when=move || built.get()>
+            <Page state=state/>
+        </Show>
+    }
+    .into_any()
 }
 
 /// Read what the address (or the visitor's files) asks to open, show it as the source, and
