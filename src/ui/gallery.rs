@@ -328,16 +328,20 @@ pub fn GalleryPanel() -> impl IntoView {
             super::state::GalaxyView::Waiting | super::state::GalaxyView::Loading(_)
         )
     });
-    let settled_once = StoredValue::new(false);
+    // and a frame after that, so the galaxy's own drawing (an effect of the same change)
+    // is done and the thumbnails' read leaves after it (it left 0-5 ms before the image's
+    // mark, and counted in the first image's bytes)
+    let settled_once = RwSignal::new(false);
+    Effect::new(move |_| {
+        if galaxy_settled.get() && !settled_once.get_untracked() {
+            crate::web::after_next_frame(move || {
+                let _ = settled_once.try_set(true);
+            });
+        }
+    });
     Effect::new(move |_| {
         replan.track();
-        if galaxy_settled.get() {
-            settled_once.set_value(true);
-        }
-        if scrolling.get_value()
-            || state.opened.get_untracked().is_none()
-            || !settled_once.get_value()
-        {
+        if scrolling.get_value() || state.opened.get_untracked().is_none() || !settled_once.get() {
             return;
         }
         window::ask(View::Gallery, missing(), true);
