@@ -605,9 +605,13 @@ async fn files_on_this_computer_open_by_picker_folder_and_drop_reading_only_what
             .await;
     }
     let deadline = std::time::Instant::now() + PAGE_TIMEOUT;
-    while !browser
-        .text("header")
+    // (the page is rebuilt for the dropped folder: between the two, there is no header)
+    let header =
+        || browser.js("const h = document.querySelector('header'); return h ? h.innerText : ''");
+    while !header()
         .await
+        .as_str()
+        .unwrap_or_default()
         .contains("data (a folder of 3 parquet files")
     {
         let error = browser
@@ -616,7 +620,7 @@ async fn files_on_this_computer_open_by_picker_folder_and_drop_reading_only_what
         assert!(
             std::time::Instant::now() < deadline,
             "the dropped folder: {} {error}",
-            browser.text("header").await
+            header().await
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }

@@ -125,14 +125,25 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// The text of the element `css` names (it must be there). An element the page
+    /// replaces between finding and reading it (a re-render), or rebuilds in the task
+    /// after removing it (a new dataset's page), is looked for again for up to 250 ms.
     pub async fn text(&self, css: &str) -> String {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
-            .text()
-            .await
-            .expect("text")
+        let mut tries = 0;
+        loop {
+            let failure = match self.client.find(Locator::Css(css)).await {
+                Ok(found) => match found.text().await {
+                    Ok(text) => return text,
+                    Err(e) => format!("text: {e}"),
+                },
+                Err(e) => e.to_string(),
+            };
+            tries += 1;
+            if tries > 5 {
+                panic!("{css}: {failure}");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
