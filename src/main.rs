@@ -11,10 +11,19 @@ fn main() {
     {
         boot.remove();
     }
-    let span = gz_viewer::web::timing::Span::new("mount");
-    leptos::mount::mount_to_body(gz_viewer::ui::Root);
+    // this task asks the engine; the page is mounted in the next one (each is shorter)
+    let span = gz_viewer::web::timing::Span::new("engine asked");
+    gz_viewer::ui::prepare();
     drop(span);
-    gz_viewer::web::timing::mark("gzv:mounted");
+    leptos::prelude::set_timeout(
+        || {
+            let span = gz_viewer::web::timing::Span::new("mount");
+            leptos::mount::mount_to_body(gz_viewer::ui::Root);
+            drop(span);
+            gz_viewer::web::timing::mark("gzv:mounted");
+        },
+        std::time::Duration::ZERO,
+    );
 }
 
 #[cfg(not(target_arch = "wasm32"))]

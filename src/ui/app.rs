@@ -21,6 +21,21 @@ thread_local! {
         std::cell::RefCell::default();
     /// The page's session: a new one mounts a fresh app (new state, new engine).
     static SESSION: std::cell::Cell<Option<RwSignal<u32>>> = std::cell::Cell::default();
+    /// The first app's state, its engine already asked by [`prepare`] (taken by [`App`]).
+    static PREPARED: std::cell::Cell<Option<AppState>> = std::cell::Cell::default();
+}
+
+/// The page's first task: read the address and ask the engine, before anything is built
+/// (the page is mounted from the next task). wasm is compiled lazily, on this thread, when
+/// its code first runs: the engine's start and the first mount in one task made it the
+/// longest before the first image (41 ms of script under the benchmark's load).
+pub fn prepare() {
+    // the engine's answers are applied in tasks on Leptos's executor, which the mount
+    // would start: started now, so none is dropped (an error the worker already said)
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let state = AppState::new();
+    open(state, None);
+    PREPARED.with(|p| p.set(Some(state)));
 }
 
 /// The parameters of the address that name the dataset (a change of them through
@@ -80,24 +95,22 @@ pub fn open_local(files: Vec<(web_sys::File, String)>) {
 /// Root component: asks the engine for `?url=` (or the embedded sample) once mounted.
 #[component]
 pub fn App() -> impl IntoView {
-    let state = AppState::new();
-    provide_context(state);
     let local = LOCAL_FILES.with(|l| l.borrow_mut().take());
-    // the engine is asked first (its answer is what the visitor waits for), and the page
-    // is built in the tasks after this one: wasm is compiled lazily, on this thread, when
-    // its code first runs, and the first mount with the status, the engine's start and
-    // the page was one long task (33-60 ms in traces, mostly compilation); asked after
-    // the page's first mount instead, the engine started later (the page's first frame
-    // came before it), and so did the footer (17-64 ms later in the peers benchmark)
-    open(state, local);
-    let built = RwSignal::new(false);
-    set_timeout(move || built.set(true), std::time::Duration::ZERO);
-    view! {
-        <Show when=move || built.get()>
-            <Page state=state/>
-        </Show>
-    }
-    .into_any()
+    // the engine is asked first (its answer is what the visitor waits for): by [`prepare`]
+    // in the page's first task, or here for a new session (the visitor's files). Asked
+    // after the page's first mount instead, the engine started later (the page's first
+    // frame came before it), and so did the footer (17-64 ms later in the peers benchmark)
+    let state = match (PREPARED.with(|p| p.take()), local) {
+        (Some(state), None) => state,
+        (_, local) => {
+            let state = AppState::new();
+            open(state, local);
+            state
+        }
+    };
+    provide_context(state);
+    // the page is built in stages, from its title on (see [`Page`])
+    view! { <Page state=state/> }.into_any()
 }
 
 /// Read what the address (or the visitor's files) asks to open, show it as the source, and

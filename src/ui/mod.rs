@@ -19,5 +19,5 @@ mod table;
 mod votes;
 mod window;
 
-pub use app::{App, Root};
+pub use app::{App, Root, prepare};
 pub use state::AppState;

@@ -146,14 +146,24 @@ impl Browser {
         }
     }
 
+    /// An attribute of the element `css` finds; like [`Browser::text`], an element not
+    /// there yet or replaced is looked for again (up to 250 ms).
     pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
-            .attr(name)
-            .await
-            .expect("attr")
+        let mut tries = 0;
+        loop {
+            let failure = match self.client.find(Locator::Css(css)).await {
+                Ok(found) => match found.attr(name).await {
+                    Ok(value) => return value,
+                    Err(e) => format!("attr {name}: {e}"),
+                },
+                Err(e) => e.to_string(),
+            };
+            tries += 1;
+            if tries > 5 {
+                panic!("{css}: {failure}");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     pub async fn js(&self, script: &str) -> serde_json::Value {
