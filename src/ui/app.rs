@@ -262,7 +262,19 @@ fn Page(state: AppState) -> impl IntoView {
     // compiled when it first runs, on this thread: the first mount with the status and
     // the engine's start was 33-60 ms, mostly compilation)
     let stage = RwSignal::new(0u8);
-    let next_stage = move || web::after_next_frame(move || stage.update(|s| *s += 1));
+    let next_stage = move || {
+        web::after_next_frame(move || {
+            const NAMES: [&str; LAST_STAGE as usize + 1] = [
+                "stage 0", "stage 1", "stage 2", "stage 3", "stage 4", "stage 5", "stage 6",
+                "stage 7", "stage 8",
+            ];
+            let next = stage.get_untracked().saturating_add(1).min(LAST_STAGE);
+            // timed until the parts it built have run (they are queued before this task)
+            let span = crate::web::timing::Span::new(NAMES[next as usize]);
+            stage.set(next);
+            leptos::task::spawn_local(async move { drop(span) });
+        })
+    };
     Effect::new(move |_| {
         let now = stage.get();
         if now < LAST_STAGE {

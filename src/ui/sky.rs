@@ -131,6 +131,11 @@ struct Render {
     frame_count: u64,
     drag: Option<Drag>,
     pointers: Vec<(i32, f64, f64)>,
+    /// Where the canvas was on the screen when the pointers went down (its rect's left,
+    /// top): moves while a pointer is down are placed by it. Asking the browser at each
+    /// move forced a layout of the whole page whenever it had changed since the last
+    /// frame, as it does while the page is built and the dataset lands (tens of ms a move).
+    origin: Option<(f64, f64)>,
     pinch: Option<(f64, f64)>,
 }
 
@@ -417,15 +422,18 @@ pub fn SkyPanel() -> impl IntoView {
     let choices = Memo::new(move |_| state.colour_choices.get());
 
     // pointer position in CSS pixels relative to the canvas
+    let origin_now = move || -> Option<(f64, f64)> {
+        canvas_ref.get().map(|c| {
+            let r = c.get_bounding_client_rect();
+            (r.left(), r.top())
+        })
+    };
     let local = move |e: &web_sys::MouseEvent| -> (f64, f64) {
-        match canvas_ref.get() {
-            Some(c) => {
-                let r = c.get_bounding_client_rect();
-                (
-                    e.client_x() as f64 - r.left(),
-                    e.client_y() as f64 - r.top(),
-                )
-            }
+        let held = render
+            .try_with_value(|r| r.origin.filter(|_| !r.pointers.is_empty()))
+            .flatten();
+        match held.or_else(origin_now) {
+            Some((left, top)) => (e.client_x() as f64 - left, e.client_y() as f64 - top),
             None => (0.0, 0.0),
         }
     };
@@ -482,6 +490,11 @@ pub fn SkyPanel() -> impl IntoView {
     };
 
     let on_down = move |e: ev::PointerEvent| {
+        // (a second finger keeps the first's origin)
+        if render.with_value(|r| r.pointers.is_empty()) {
+            let origin = origin_now();
+            render.update_value(|r| r.origin = origin);
+        }
         let (x, y) = local(&e);
         if let Some(c) = canvas_ref.get() {
             let _ = c.set_pointer_capture(e.pointer_id());
@@ -560,6 +573,9 @@ pub fn SkyPanel() -> impl IntoView {
             r.pointers.retain(|p| p.0 != e.pointer_id());
             if r.pointers.len() < 2 {
                 r.pinch = None;
+            }
+            if r.pointers.is_empty() {
+                r.origin = None;
             }
             r.drag.take()
         });
