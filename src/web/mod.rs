@@ -3,6 +3,7 @@
 
 pub mod decode_bench;
 pub mod early;
+pub mod fonts;
 pub mod timing;
 pub mod worker;
 
