@@ -280,10 +280,6 @@ fn Page(state: AppState) -> impl IntoView {
         if now < LAST_STAGE {
             next_stage();
         }
-        if now == 1 {
-            // the fonts of the panels to come, a size a frame, while the data is on its way
-            web::fonts::warm();
-        }
         if now == 3 {
             // the map's label font, in a task of its own before the map's first frame
             set_timeout(super::sky::warm_text, std::time::Duration::ZERO);

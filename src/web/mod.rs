@@ -3,7 +3,6 @@
 
 pub mod decode_bench;
 pub mod early;
-pub mod fonts;
 pub mod timing;
 pub mod worker;
 
