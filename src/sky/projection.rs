@@ -247,8 +247,9 @@ impl SkyView {
     /// share `project`'s formulas). Allocation-free apart from sizing the outputs.
     pub fn project_batch(&self, xyz: &[f32], out_x: &mut Vec<f32>, out_y: &mut Vec<f32>) {
         let n = xyz.len() / 3;
-        out_x.clear();
-        out_y.clear();
+        // every point is written below: the outputs keep their length, and only grow
+        out_x.truncate(n);
+        out_y.truncate(n);
         out_x.resize(n, f32::NAN);
         out_y.resize(n, f32::NAN);
         self.project_into(xyz, out_x, out_y);

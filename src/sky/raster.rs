@@ -379,8 +379,10 @@ impl MollweideTurn {
     /// `SkyView::new(Mollweide, ra0, 0).project_batch`, up to f32 rounding.
     pub fn project(&self, ra: &[f32], ra0: f64, out_x: &mut Vec<f32>, out_y: &mut Vec<f32>) {
         let n = ra.len().min(self.y.len());
-        out_x.clear();
-        out_y.clear();
+        // every point is written below: the outputs keep their length (a frame of a drag
+        // does not write 2 × 400,000 NaNs first), and only grow
+        out_x.truncate(n);
+        out_y.truncate(n);
         out_x.resize(n, f32::NAN);
         out_y.resize(n, f32::NAN);
         self.project_range(ra, ra0, 0, n, out_x, out_y);
@@ -431,6 +433,38 @@ impl MollweideTurn {
 mod turn_tests {
     use super::*;
     use crate::sky::projection::{Projection, unit_vector};
+
+    #[test]
+    fn projecting_into_used_buffers_writes_every_point() {
+        let (ra, xyz): (Vec<f32>, Vec<f32>) = (0..300)
+            .map(|i| {
+                let (r, d) = (i as f64 * 1.2, (i as f64 * 0.6) - 89.0);
+                let v = unit_vector(r, d);
+                (r as f32, v)
+            })
+            .fold((Vec::new(), Vec::new()), |(mut ra, mut xyz), (r, v)| {
+                ra.push(r);
+                xyz.extend(v.iter().map(|&c| c as f32));
+                (ra, xyz)
+            });
+        let turn = MollweideTurn::new(&xyz);
+        let (mut fx, mut fy) = (Vec::new(), Vec::new());
+        turn.project(&ra, 40.0, &mut fx, &mut fy);
+        // buffers left from a larger, other view: the same result, the same length
+        let (mut ux, mut uy) = (vec![7.5f32; 500], vec![-3.0f32; 500]);
+        turn.project(&ra, 40.0, &mut ux, &mut uy);
+        assert_eq!((ux.len(), uy.len()), (300, 300));
+        assert!(fx.iter().zip(&ux).all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert!(fy.iter().zip(&uy).all(|(a, b)| a.to_bits() == b.to_bits()));
+        let view = SkyView::new(Projection::HammerAitoff, 10.0, 20.0);
+        let (mut bx, mut by) = (Vec::new(), Vec::new());
+        view.project_batch(&xyz, &mut bx, &mut by);
+        let (mut vx, mut vy) = (vec![9.0f32; 100], vec![9.0f32; 100]);
+        view.project_batch(&xyz, &mut vx, &mut vy);
+        assert_eq!(vx.len(), 300);
+        assert!(bx.iter().zip(&vx).all(|(a, b)| a.to_bits() == b.to_bits()));
+        assert!(by.iter().zip(&vy).all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
 
     #[test]
     fn turning_mollweide_matches_projecting_it() {

@@ -125,16 +125,20 @@ impl Browser {
             .unwrap_or_default()
     }
 
-    /// The text of the element `css` names (it must be there). An element the page
+    /// Read something of the element `css` names (it must be there). An element the page
     /// replaces between finding and reading it (a re-render), or rebuilds in the task
     /// after removing it (a new dataset's page), is looked for again for up to 250 ms.
-    pub async fn text(&self, css: &str) -> String {
+    async fn read<T, F, Fut>(&self, css: &str, what: &str, read: F) -> T
+    where
+        F: Fn(fantoccini::elements::Element) -> Fut,
+        Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+    {
         let mut tries = 0;
         loop {
             let failure = match self.client.find(Locator::Css(css)).await {
-                Ok(found) => match found.text().await {
-                    Ok(text) => return text,
-                    Err(e) => format!("text: {e}"),
+                Ok(found) => match read(found).await {
+                    Ok(value) => return value,
+                    Err(e) => format!("{what}: {e}"),
                 },
                 Err(e) => e.to_string(),
             };
@@ -146,24 +150,16 @@ impl Browser {
         }
     }
 
-    /// An attribute of the element `css` finds; like [`Browser::text`], an element not
-    /// there yet or replaced is looked for again (up to 250 ms).
+    /// The text of the element `css` names (looked for again as [`Browser::read`] says).
+    pub async fn text(&self, css: &str) -> String {
+        self.read(css, "text", |e| async move { e.text().await })
+            .await
+    }
+
+    /// An attribute of the element `css` names (looked for again as [`Browser::read`] says).
     pub async fn attr(&self, css: &str, name: &str) -> Option<String> {
-        let mut tries = 0;
-        loop {
-            let failure = match self.client.find(Locator::Css(css)).await {
-                Ok(found) => match found.attr(name).await {
-                    Ok(value) => return value,
-                    Err(e) => format!("attr {name}: {e}"),
-                },
-                Err(e) => e.to_string(),
-            };
-            tries += 1;
-            if tries > 5 {
-                panic!("{css}: {failure}");
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        self.read(css, "attr", |e| async move { e.attr(name).await })
+            .await
     }
 
     pub async fn js(&self, script: &str) -> serde_json::Value {
