@@ -282,16 +282,7 @@ pub fn GalleryPanel() -> impl IntoView {
         let Some(el) = scroll_ref.get() else {
             return;
         };
-        let cb = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
-            move |_: js_sys::Array| measure(),
-        );
-        if let Ok(observer) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
-            observer.observe(&el);
-            let keep = StoredValue::new_local((observer, cb));
-            on_cleanup(move || {
-                keep.try_with_value(|(o, _)| o.disconnect());
-            });
-        }
+        crate::web::on_resize(&el, move |_| measure());
     });
 
     let layout = Memo::new(move |_| Layout::new(viewport.get().2, CELL_PX));

@@ -388,35 +388,26 @@ pub fn SkyPanel() -> impl IntoView {
         let Some(canvas) = canvas_ref.get() else {
             return;
         };
-        let cb = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
-            move |entries: js_sys::Array| {
-                let Some(entry) = entries
-                    .get(0)
-                    .dyn_into::<web_sys::ResizeObserverEntry>()
-                    .ok()
-                else {
-                    return;
-                };
-                let w = entry.content_rect().width();
-                let changed = render
-                    .try_update_value(|r| {
-                        let changed = r.css_w != Some(w);
-                        r.css_w = Some(w);
-                        changed
-                    })
-                    .unwrap_or(false);
-                if changed {
-                    resized.update(|n| *n += 1);
-                }
-            },
-        );
-        if let Ok(observer) = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
-            observer.observe(&canvas);
-            let keep = StoredValue::new_local((observer, cb));
-            on_cleanup(move || {
-                keep.try_with_value(|(o, _)| o.disconnect());
-            });
-        }
+        crate::web::on_resize(&canvas, move |entries: js_sys::Array| {
+            let Some(entry) = entries
+                .get(0)
+                .dyn_into::<web_sys::ResizeObserverEntry>()
+                .ok()
+            else {
+                return;
+            };
+            let w = entry.content_rect().width();
+            let changed = render
+                .try_update_value(|r| {
+                    let changed = r.css_w != Some(w);
+                    r.css_w = Some(w);
+                    changed
+                })
+                .unwrap_or(false);
+            if changed {
+                resized.update(|n| *n += 1);
+            }
+        });
     });
 
     let choices = Memo::new(move |_| state.colour_choices.get());

@@ -114,6 +114,23 @@ pub fn object_url(bytes: &[u8], mime: &str) -> Result<String, ObjectUrlStep> {
     web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ObjectUrlStep::Url)
 }
 
+/// Call `f` with an element's `ResizeObserverEntry` list each time the browser has laid it
+/// out at a new size (and once when it is first laid out), until the reactive owner it is
+/// called under is cleaned up. Nothing is measured by force: the sizes come after layout.
+pub fn on_resize(el: &web_sys::Element, f: impl FnMut(js_sys::Array) + 'static) {
+    use leptos::prelude::{StoredValue, WithValue, on_cleanup};
+    let cb = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(f);
+    if let Ok(observer) =
+        web_sys::ResizeObserver::new(wasm_bindgen::JsCast::unchecked_ref(cb.as_ref()))
+    {
+        observer.observe(el);
+        let keep = StoredValue::new_local((observer, cb));
+        on_cleanup(move || {
+            keep.try_with_value(|(o, _)| o.disconnect());
+        });
+    }
+}
+
 /// Run `f` in a task of its own once the page's next frame has been drawn: what it builds
 /// is laid out in a frame after what was built before it, not in the same long one.
 pub fn after_next_frame(f: impl FnOnce() + 'static) {
