@@ -66,6 +66,29 @@ pub fn draw_points(
     values: Option<&[f32]>,
     dot: u32,
 ) -> usize {
+    draw_spans(
+        buf,
+        screen,
+        px,
+        py,
+        values,
+        dot,
+        &[(0, px.len().min(py.len()))],
+    )
+}
+
+/// [`draw_points`] for the points in `spans` only (sorted ranges `(start, end)`, as
+/// [`super::points::SkyPoints::filled_spans`] gives them): a map whose slots are mostly
+/// still empty is not walked slot by slot at every frame.
+pub fn draw_spans(
+    buf: &mut [u8],
+    screen: &Screen,
+    px: &[f32],
+    py: &[f32],
+    values: Option<&[f32]>,
+    dot: u32,
+    spans: &[(usize, usize)],
+) -> usize {
     let (w, h) = (screen.width as i64, screen.height as i64);
     if buf.len() < screen.bytes() || w == 0 || h == 0 {
         return 0;
@@ -97,23 +120,27 @@ pub fn draw_points(
         }
     };
     let n = px.len().min(py.len());
+    // every index of the spans, in order, below `n`
+    let indices = || spans.iter().flat_map(move |&(a, b)| a.min(n)..b.min(n));
     if dot == 1 {
         // the common case of many points: one tight loop per colour pass, no closure
         let pass = |buf: &mut [u8], pick: &dyn Fn(usize) -> Option<[u8; 3]>| -> usize {
             let mut drawn = 0;
             let stride = w as usize;
-            for i in 0..n {
-                let (fx, fy) = (cx + px[i] * s, cy - py[i] * s);
-                if fx >= 0.0
-                    && fy >= 0.0
-                    && fx < wf
-                    && fy < hf
-                    && let Some(rgb) = pick(i)
-                {
-                    let o = (fy as usize * stride + fx as usize) * 4;
-                    if let Some(p) = buf.get_mut(o..o + 3) {
-                        p.copy_from_slice(&rgb);
-                        drawn += 1;
+            for &(a, b) in spans {
+                for i in a.min(n)..b.min(n) {
+                    let (fx, fy) = (cx + px[i] * s, cy - py[i] * s);
+                    if fx >= 0.0
+                        && fy >= 0.0
+                        && fx < wf
+                        && fy < hf
+                        && let Some(rgb) = pick(i)
+                    {
+                        let o = (fy as usize * stride + fx as usize) * 4;
+                        if let Some(p) = buf.get_mut(o..o + 3) {
+                            p.copy_from_slice(&rgb);
+                            drawn += 1;
+                        }
                     }
                 }
             }
@@ -135,16 +162,16 @@ pub fn draw_points(
         };
     }
     match values {
-        None => (0..n).for_each(|i| plot(i, PLAIN)),
+        None => indices().for_each(|i| plot(i, PLAIN)),
         Some(v) => {
             // not asked first, so an answered galaxy on the same pixel shows over it
-            for (i, x) in v.iter().enumerate().take(n) {
-                if x.is_nan() {
+            for i in indices() {
+                if v.get(i).is_some_and(|x| x.is_nan()) {
                     plot(i, colormap::MISSING);
                 }
             }
-            for (i, x) in v.iter().enumerate().take(n) {
-                if !x.is_nan() {
+            for i in indices() {
+                if let Some(x) = v.get(i).filter(|x| !x.is_nan()) {
                     plot(i, table[(x.clamp(0.0, 1.0) * 255.0).round() as usize]);
                 }
             }
@@ -255,6 +282,43 @@ mod tests {
     }
 
     #[test]
+    fn drawing_spans_draws_only_their_points_in_the_same_layers() {
+        let s = Screen {
+            width: 20,
+            height: 10,
+            scale: 1.0,
+            cx: 10.0,
+            cy: 5.0,
+        };
+        let px = [0.0, 2.0, 2.0, -3.0, 4.0, 4.0, -5.0];
+        let py = [0.0, 1.0, 1.0, 2.0, -1.0, -1.0, 0.0];
+        let values = [f32::NAN, 0.9, f32::NAN, 0.2, 0.5, f32::NAN, 0.1];
+        let spans = [(1, 3), (4, 6)];
+        for dot in [1, 3] {
+            for v in [None, Some(&values[..])] {
+                // the reference: every point outside the spans is NaN
+                let (mut rx, mut ry) = (px, py);
+                for i in [0, 3, 6] {
+                    (rx[i], ry[i]) = (f32::NAN, f32::NAN);
+                }
+                let (mut want, mut got) = (Vec::new(), Vec::new());
+                clear(&mut want, &s);
+                clear(&mut got, &s);
+                let n_want = draw_points(&mut want, &s, &rx, &ry, v, dot);
+                let n_got = draw_spans(&mut got, &s, &px, &py, v, dot, &spans);
+                assert_eq!((n_got, &got), (n_want, &want), "dot {dot}, values {v:?}");
+                assert_eq!(n_got, 4);
+            }
+        }
+        let mut grown = vec![1.0f32, 2.0];
+        grow_nan(&mut grown, 5);
+        assert_eq!(&grown[..2], &[1.0, 2.0]);
+        assert!(grown[2..].iter().all(|x| x.is_nan()) && grown.len() == 5);
+        grow_nan(&mut grown, 1);
+        assert_eq!(grown, vec![1.0]);
+    }
+
+    #[test]
     fn points_land_where_projected_and_not_asked_is_grey_under_the_rest() {
         let s = Screen {
             width: 20,
@@ -333,6 +397,19 @@ mod tests {
     }
 }
 
+/// Make `v` hold `n` values, the new ones NaN, by one memory fill when it grows (400,000
+/// slots of a full load, written one at a time, were milliseconds of a frame in code the
+/// browser had only just compiled).
+pub fn grow_nan(v: &mut Vec<f32>, n: usize) {
+    if v.len() < n {
+        let mut grown = super::all_ones::<f32>(n);
+        grown[..v.len()].copy_from_slice(v);
+        *v = grown;
+    } else {
+        v.truncate(n);
+    }
+}
+
 /// Mollweide centred on the equator, turned about the pole: a point's y and the cosine of
 /// its auxiliary angle depend only on its declination, so they are computed once per point
 /// and a turn of the view (dragging the all-sky map sideways) costs a subtraction and a
@@ -355,8 +432,8 @@ impl MollweideTurn {
     /// growing to hold every point of `xyz`.
     pub fn update(&mut self, xyz: &[f32], start: usize, len: usize) {
         let n = xyz.len() / 3;
-        self.cos_theta.resize(n, f32::NAN);
-        self.y.resize(n, f32::NAN);
+        grow_nan(&mut self.cos_theta, n);
+        grow_nan(&mut self.y, n);
         let end = (start + len).min(n);
         if start >= end {
             return;

@@ -918,14 +918,18 @@ fn draw(
                 *n = fills.len();
             }
         }
+        // a new store: every slot empty (NaN) again, by one memory fill; from then on only
+        // the filled slots are ever written, so the empty ones stay NaN
+        if r.projected.is_none_or(|(k, _, _)| k != key) || r.px.len() != s.slots() {
+            r.px = crate::sky::all_ones(s.slots());
+            r.py = crate::sky::all_ones(s.slots());
+            r.projected = None;
+        }
         let new_fills = match r.projected {
-            Some((k, view, n))
-                if k == key && view == sky && n <= fills.len() && r.px.len() == s.slots() =>
-            {
-                Some(&fills[n..])
-            }
+            Some((k, view, n)) if k == key && view == sky && n <= fills.len() => Some(&fills[n..]),
             _ => None,
         };
+        let spans = s.filled_spans();
         let Render { px, py, turn, .. } = &mut *r;
         match (new_fills, turn.as_ref().filter(|_| turned)) {
             // the same view: only the points that arrived since
@@ -944,9 +948,23 @@ fn draw(
                     }
                 }
             }
-            // a new view: every point (a turn costs a subtraction per point, no projection)
-            (None, Some((_, _, turn))) => turn.project(&s.ra, sky.ra0, px, py),
-            (None, None) => sky.project_batch(&s.xyz, px, py),
+            // a new view: every point that has arrived (a turn costs a subtraction per
+            // point, no projection)
+            (None, Some((_, _, turn))) => spans.iter().for_each(|&(start, end)| {
+                turn.project_range(&s.ra, sky.ra0, start, end - start, px, py)
+            }),
+            (None, None) => {
+                for &(start, end) in spans {
+                    let end = end.min(px.len()).min(py.len());
+                    if let (Some(xyz), Some(x), Some(y)) = (
+                        s.xyz.get(3 * start..3 * end),
+                        px.get_mut(start..end),
+                        py.get_mut(start..end),
+                    ) {
+                        sky.project_into(xyz, x, y);
+                    }
+                }
+            }
         }
         r.projected = Some((key, sky, fills.len()));
         parts[0] = now() - t;
@@ -973,13 +991,18 @@ fn draw(
             let colour = !matches!(state.colour.get_untracked(), ColourView::Plain);
             // a filter draws only the galaxies it selects
             let masked: Vec<f32>;
+            let spans = s.filled_spans();
             let px = match state.filter_selection.get_value() {
                 Some(sel) => {
-                    masked =
-                        r.px.iter()
-                            .enumerate()
-                            .map(|(i, &x)| if sel.contains(i) { x } else { f32::NAN })
-                            .collect();
+                    let mut m = crate::sky::all_ones::<f32>(r.px.len());
+                    for &(start, end) in spans {
+                        for i in start..end.min(m.len()) {
+                            if sel.contains(i) {
+                                m[i] = r.px[i];
+                            }
+                        }
+                    }
+                    masked = m;
                     &masked
                 }
                 None => &r.px,
@@ -987,25 +1010,8 @@ fn draw(
             let py = &r.py;
             let _s = crate::web::timing::Span::new("sky raster");
             let values = colour.then_some(&s.value[..]);
-            drawn = if dot == 1 {
-                raster::draw_points(&mut r.buf, &screen, px, py, values, dot)
-            } else {
-                // few points (large dots): only the slots that have arrived, not every slot
-                let fills = s.fill_log();
-                fills
-                    .iter()
-                    .map(|&(start, len)| {
-                        let end = (start + len).min(px.len()).min(py.len());
-                        match (px.get(start..end), py.get(start..end)) {
-                            (Some(x), Some(y)) => {
-                                let v = values.and_then(|v| v.get(start..end));
-                                raster::draw_points(&mut r.buf, &screen, x, y, v, dot)
-                            }
-                            _ => 0,
-                        }
-                    })
-                    .sum()
-            };
+            // only the slots that have arrived, not every slot
+            drawn = raster::draw_spans(&mut r.buf, &screen, px, py, values, dot, spans);
         }
         parts[1] = now() - t;
     });
