@@ -1488,6 +1488,53 @@ fn luminance(css: &str) -> f64 {
     0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]
 }
 
+/// Every font the page's text is set in (family, size, weight, style) is one that the
+/// warm-up element of `index.html` lays out in the document's first frame: Chromium on Linux
+/// asks its browser process synchronously for each new one, which took up to 90 ms of the
+/// page's thread inside a later layout when the machine was busy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_font_of_the_page_is_laid_out_in_its_first_frame() {
+    let server = serve_dist().await;
+    let browser = Browser::start().await;
+    browser.client.goto(&server.url()).await.unwrap();
+    browser.wait_for("#galaxy-image[data-state='drawn']").await;
+    browser.wait_for(".votes .question .answer").await;
+    browser.wait_for("#sky-canvas[data-state='complete']").await;
+    // the parts shown on demand too: every folded part open, the table's rows read
+    browser
+        .js("document.querySelectorAll('details').forEach(d => d.open = true)")
+        .await;
+    browser.wait_for("#table-grid td").await;
+    let report = browser
+        .js(r#"
+const key = e => { const c = getComputedStyle(e); return [c.fontFamily, parseFloat(c.fontSize).toFixed(2) + 'px', c.fontWeight, c.fontStyle].join(' / '); };
+const warm = document.querySelector('.font-warm');
+if (!warm) return {warmed: 0, texts: 0, missing: ['no .font-warm element']};
+const have = new Set([...warm.querySelectorAll('*')].map(key));
+const missing = new Map();
+let texts = 0;
+for (const e of document.querySelectorAll('body *')) {
+  if (warm.contains(e) || e.closest('noscript, script, style, option')) continue;
+  const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  if (!own && !e.matches('select, input, textarea')) continue;
+  texts += 1;
+  const k = key(e);
+  if (!have.has(k) && !missing.has(k)) missing.set(k, e.tagName + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : ''));
+}
+return {warmed: have.size, texts, missing: [...missing].map(([k, e]) => k + ' (' + e + ')')};
+"#)
+        .await;
+    assert!(
+        report["texts"].as_u64().unwrap_or(0) > 300,
+        "the page was built: {report}"
+    );
+    assert!(
+        report["missing"].as_array().is_some_and(|m| m.is_empty()),
+        "fonts not in index.html's .font-warm (add them there, or use one of its sizes): {report}"
+    );
+    browser.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dark_by_default_light_on_request_embeddable_and_explained() {
     let server = serve_dist().await;

@@ -554,8 +554,9 @@ fn apply_event(state: AppState, ev: Event) {
             COUNTERS.with(|c| c.borrow_mut().positions = None);
             state.positions.set(v);
             if ready {
-                // the picking index, in a step of its own rather than at the first hover
-                request_animation_frame(move || {
+                // the picking index, in a task of its own rather than at the first hover
+                // (after the frame that draws the last points, not inside it)
+                crate::web::after_next_frame(move || {
                     if let Some(store) = state.sky.get_value() {
                         let _span = crate::web::timing::Span::new("sky index");
                         store.borrow_mut().ensure_index();
