@@ -5,8 +5,9 @@ use super::projection::{Projection, SkyView, radec_of, unit_vector};
 use std::f64::consts::SQRT_2;
 use std::sync::OnceLock;
 
-/// Spacing (degrees) of the points sampled along every line.
-const SAMPLE_DEG: f64 = 0.5;
+/// Spacing (degrees) of the points sampled along the map's outline, and the finest along
+/// the other lines.
+pub const SAMPLE_DEG: f64 = 0.5;
 /// Graticule steps below this (degrees) are raised to it, so a bad input cannot allocate without bound.
 const MIN_STEP_DEG: f64 = 0.1;
 
@@ -17,9 +18,15 @@ const L_NCP: f64 = 122.93192;
 /// Mean obliquity of the ecliptic at J2000.
 const OBLIQUITY_DEG: f64 = 23.439_291_1;
 
-/// `n` + 1 evenly spaced values from `a` to `b` inclusive, n = ceil(|b − a| / SAMPLE_DEG).
-fn samples(a: f64, b: f64) -> impl Iterator<Item = f64> {
-    let n = ((b - a).abs() / SAMPLE_DEG).ceil().max(1.0) as usize;
+/// `n` + 1 evenly spaced values from `a` to `b` inclusive, n = ceil(|b − a| / step)
+/// (`step` at least [`SAMPLE_DEG`] / 10).
+fn samples(a: f64, b: f64, step: f64) -> impl Iterator<Item = f64> {
+    let step = if step.is_nan() {
+        SAMPLE_DEG
+    } else {
+        step.max(SAMPLE_DEG / 10.0)
+    };
+    let n = ((b - a).abs() / step).ceil().max(1.0) as usize;
     (0..=n).map(move |i| a + (b - a) * i as f64 / n as f64)
 }
 
@@ -45,15 +52,16 @@ fn ra_steps(step: f64) -> Vec<f64> {
         .collect()
 }
 
-/// Great/small circles sampled as (ra, dec) polylines: meridians (dec −90..90) every `ra_step`
-/// from RA 0, then parallels (closed, RA 0..360) every `dec_step` from the equator, poles excluded.
-pub fn graticule(ra_step: f64, dec_step: f64) -> Vec<Vec<(f64, f64)>> {
+/// Great/small circles sampled as (ra, dec) polylines every `sample` degrees: meridians
+/// (dec −90..90) every `ra_step` from RA 0, then parallels (closed, RA 0..360) every
+/// `dec_step` from the equator, poles excluded.
+pub fn graticule(ra_step: f64, dec_step: f64, sample: f64) -> Vec<Vec<(f64, f64)>> {
     let meridians = ra_steps(ra_step)
         .into_iter()
-        .map(|ra| samples(-90.0, 90.0).map(|dec| (ra, dec)).collect());
+        .map(|ra| samples(-90.0, 90.0, sample).map(|dec| (ra, dec)).collect());
     let parallels = symmetric_steps(dec_step, 90.0)
         .into_iter()
-        .map(|dec| samples(0.0, 360.0).map(|ra| (ra, dec)).collect());
+        .map(|dec| samples(0.0, 360.0, sample).map(|ra| (ra, dec)).collect());
     meridians.chain(parallels).collect()
 }
 
@@ -94,17 +102,19 @@ pub fn galactic_to_equatorial(l: f64, b: f64) -> (f64, f64) {
     radec_of([0, 1, 2].map(|i| m[0][i] * g[0] + m[1][i] * g[1] + m[2][i] * g[2]))
 }
 
-/// The galactic plane b = 0 as a closed loop (last point = first), l from 0 to 360.
-pub fn galactic_plane() -> Vec<(f64, f64)> {
-    samples(0.0, 360.0)
+/// The galactic plane b = 0 as a closed loop (last point = first), l from 0 to 360, a
+/// point every `sample` degrees.
+pub fn galactic_plane(sample: f64) -> Vec<(f64, f64)> {
+    samples(0.0, 360.0, sample)
         .map(|l| galactic_to_equatorial(l, 0.0))
         .collect()
 }
 
-/// The J2000 ecliptic as a closed loop, ecliptic longitude 0 to 360.
-pub fn ecliptic() -> Vec<(f64, f64)> {
+/// The J2000 ecliptic as a closed loop, ecliptic longitude 0 to 360, a point every
+/// `sample` degrees.
+pub fn ecliptic(sample: f64) -> Vec<(f64, f64)> {
     let (se, ce) = OBLIQUITY_DEG.to_radians().sin_cos();
-    samples(0.0, 360.0)
+    samples(0.0, 360.0, sample)
         .map(|lam| {
             let (sl, cl) = lam.to_radians().sin_cos();
             radec_of([cl, ce * sl, se * sl])
@@ -223,7 +233,7 @@ pub fn boundary(projection: Projection) -> Vec<(f64, f64)> {
         Projection::Orthographic => (1.0, 1.0),
         Projection::Gnomonic => return Vec::new(),
     };
-    samples(0.0, 360.0)
+    samples(0.0, 360.0, SAMPLE_DEG)
         .map(|t| (a * t.to_radians().cos(), b * t.to_radians().sin()))
         .collect()
 }
@@ -235,7 +245,7 @@ mod tests {
 
     #[test]
     fn graticule_lines() {
-        let g = graticule(30.0, 30.0);
+        let g = graticule(30.0, 30.0, SAMPLE_DEG);
         assert_eq!(g.len(), 12 + 5); // meridians 0..330, parallels −60..60
         for line in &g {
             for w in line.windows(2) {
@@ -246,9 +256,9 @@ mod tests {
         assert_eq!((m[0], *m.last().unwrap()), ((30.0, -90.0), (30.0, 90.0)));
         let p = g.iter().find(|l| l[0].1 == 0.0 && l[1].1 == 0.0).unwrap();
         assert_eq!((p[0].0, p.last().unwrap().0), (0.0, 360.0));
-        assert!(graticule(0.0, f64::NAN).is_empty());
-        assert_eq!(graticule(15.0, 0.0).len(), 24);
-        assert_eq!(graticule(1e-12, -1.0).len(), 3600); // clamped to 0.1°
+        assert!(graticule(0.0, f64::NAN, SAMPLE_DEG).is_empty());
+        assert_eq!(graticule(15.0, 0.0, SAMPLE_DEG).len(), 24);
+        assert_eq!(graticule(1e-12, -1.0, SAMPLE_DEG).len(), 3600); // clamped to 0.1°
     }
 
     /// Reference values from astropy (FK5 J2000 → Galactic), see scripts/sky_reference.py.
@@ -286,8 +296,49 @@ mod tests {
     }
 
     #[test]
+    fn coarser_lines_stay_within_a_fraction_of_a_pixel_of_the_fine_ones() {
+        // the all-sky map at zoom 1: 4√2 projection units across ~650 CSS pixels (~115 px a
+        // unit; ~220 on a 1,250-pixel canvas): 2° samples must stay within 0.0025 units
+        // (0.3 px; 0.55 px) of 0.5° ones
+        let view = SkyView::new(Projection::Mollweide, 100.0, 0.0);
+        let mut lines = graticule(30.0, 30.0, 2.0);
+        lines.push(galactic_plane(2.0));
+        lines.push(ecliptic(2.0));
+        let mut fine = graticule(30.0, 30.0, SAMPLE_DEG);
+        fine.push(galactic_plane(SAMPLE_DEG));
+        fine.push(ecliptic(SAMPLE_DEG));
+        assert_eq!(lines.len(), fine.len());
+        let mut worst = 0.0f64;
+        for (c, f) in lines.iter().zip(&fine) {
+            // four times fewer points: every 4th fine sample is a coarse one
+            assert_eq!(4 * (c.len() - 1), f.len() - 1);
+            for (k, p) in f.iter().enumerate() {
+                let (a, b) = (c[k / 4], c[(k / 4 + 1).min(c.len() - 1)]);
+                let (Some(p), Some(a), Some(b)) = (
+                    view.project(p.0, p.1),
+                    view.project(a.0, a.1),
+                    view.project(b.0, b.1),
+                ) else {
+                    continue;
+                };
+                // a segment across the seam is never drawn
+                if (a.0 - b.0).abs() > 1.0 {
+                    continue;
+                }
+                let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+                let t = (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / (dx * dx + dy * dy).max(1e-30))
+                    .clamp(0.0, 1.0);
+                let d = ((a.0 + t * dx - p.0).powi(2) + (a.1 + t * dy - p.1).powi(2)).sqrt();
+                worst = worst.max(d);
+            }
+        }
+        assert!(worst < 0.0025, "worst deviation {worst} projection units");
+        println!("2° lines: worst deviation from 0.5° ones {worst:.5} projection units");
+    }
+
+    #[test]
     fn plane_and_ecliptic() {
-        let gp = galactic_plane();
+        let gp = galactic_plane(SAMPLE_DEG);
         assert!(gp.len() >= 720);
         assert!(separation(gp[0].0, gp[0].1, gp.last().unwrap().0, gp.last().unwrap().1) < 1e-9);
         for &(ra, dec) in &gp {
@@ -296,7 +347,7 @@ mod tests {
         }
         // the galactic centre, l = 0: RA 266.40, Dec −28.94 (J2000)
         assert!(separation(gp[0].0, gp[0].1, 266.40499, -28.93617) < 1e-3);
-        let ec = ecliptic();
+        let ec = ecliptic(SAMPLE_DEG);
         let max_dec = ec.iter().map(|p| p.1).fold(f64::MIN, f64::max);
         assert!((max_dec - OBLIQUITY_DEG).abs() < 1e-3, "{max_dec}");
         let summer = ec[180]; // λ = 90° → RA 6h, Dec +ε
@@ -310,7 +361,9 @@ mod tests {
     fn polylines_split_at_seam_and_limits() {
         let v = SkyView::new(Projection::Mollweide, 0.0, 0.0);
         // the equator crosses the seam at RA 180 once: two pieces, none jumping
-        let equator: Vec<(f64, f64)> = samples(0.0, 360.0).map(|ra| (ra, 0.0)).collect();
+        let equator: Vec<(f64, f64)> = samples(0.0, 360.0, SAMPLE_DEG)
+            .map(|ra| (ra, 0.0))
+            .collect();
         let pieces = project_polyline(&v, &equator);
         assert_eq!(pieces.len(), 2);
         assert_eq!(pieces.iter().map(Vec::len).sum::<usize>(), equator.len());
@@ -320,10 +373,14 @@ mod tests {
             }
         }
         // a parallel near the pole crosses the seam where x barely jumps: still split
-        let near_pole: Vec<(f64, f64)> = samples(170.0, 190.0).map(|ra| (ra, 89.5)).collect();
+        let near_pole: Vec<(f64, f64)> = samples(170.0, 190.0, SAMPLE_DEG)
+            .map(|ra| (ra, 89.5))
+            .collect();
         assert_eq!(project_polyline(&v, &near_pole).len(), 2);
         // a meridian far from the seam stays whole
-        let meridian: Vec<(f64, f64)> = samples(-90.0, 90.0).map(|d| (40.0, d)).collect();
+        let meridian: Vec<(f64, f64)> = samples(-90.0, 90.0, SAMPLE_DEG)
+            .map(|d| (40.0, d))
+            .collect();
         assert_eq!(project_polyline(&v, &meridian).len(), 1);
         // gnomonic: the part beyond 89° is cut out, leaving the near half of the equator
         let g = SkyView::new(Projection::Gnomonic, 0.0, 0.0);
@@ -404,7 +461,7 @@ mod timing {
     fn overlay_costs() {
         let v = SkyView::new(Projection::Mollweide, 123.0, 0.0);
         let t = std::time::Instant::now();
-        let g = graticule(15.0, 10.0);
+        let g = graticule(15.0, 10.0, SAMPLE_DEG);
         let n: usize = g.iter().map(|l| l.len()).sum();
         eprintln!("graticule {n} points {:?}", t.elapsed());
         let t = std::time::Instant::now();
@@ -414,8 +471,8 @@ mod timing {
         let l = graticule_labels(&v, 15.0, 10.0);
         eprintln!("labels {} {:?}", l.len(), t.elapsed());
         let t = std::time::Instant::now();
-        let _ = project_polyline(&v, &galactic_plane());
-        let _ = project_polyline(&v, &ecliptic());
+        let _ = project_polyline(&v, &galactic_plane(SAMPLE_DEG));
+        let _ = project_polyline(&v, &ecliptic(SAMPLE_DEG));
         eprintln!("planes {:?}", t.elapsed());
     }
 }

@@ -239,11 +239,12 @@ pub fn SkyPanel() -> impl IntoView {
                 return;
             };
             let sky = v.sky();
-            let (ra_step, dec_step) = grid_steps(v.zoom);
+            let (ra_step, dec_step, sample) = grid_steps(v.zoom);
             render.try_update_value(|r| {
                 if r.overlays.is_none() {
                     let _s = crate::web::timing::Span::new("sky overlay lines");
-                    r.overlays = Some((sky, ra_step, overlay_lines(&sky, ra_step, dec_step)));
+                    r.overlays =
+                        Some((sky, ra_step, overlay_lines(&sky, ra_step, dec_step, sample)));
                 }
             });
         },
@@ -1024,7 +1025,7 @@ fn draw(
     });
     parts[2] = now() - t;
     let t = now();
-    let (ra_step, dec_step) = grid_steps(v.zoom);
+    let (ra_step, dec_step, sample) = grid_steps(v.zoom);
     // New overlay lines are computed, and drawn, in frames of their own when this one has
     // already been long (the first frames: cold code, the canvas's first text): the map is
     // never held back for its grid.
@@ -1039,7 +1040,7 @@ fn draw(
             }
             r.overlays_waited = false;
             let _s = crate::web::timing::Span::new("sky overlay lines");
-            r.overlays = Some((sky, ra_step, overlay_lines(&sky, ra_step, dec_step)));
+            r.overlays = Some((sky, ra_step, overlay_lines(&sky, ra_step, dec_step, sample)));
             if now() - t0 > FRAME_BUDGET_MS {
                 again = true;
                 return;
@@ -1150,14 +1151,17 @@ fn draw(
     again
 }
 
-/// Graticule spacing (RA, Dec degrees) for a zoom.
-fn grid_steps(zoom: f64) -> (f64, f64) {
+/// Graticule spacing (RA, Dec degrees) for a zoom, and the spacing of the points sampled
+/// along every line: chords of a few pixels at most (the all-sky map spans 360° in well
+/// under a thousand CSS pixels at zoom 1), so the all-sky map, whose lines are projected
+/// again at every frame of a drag, has four times fewer points than a zoomed one.
+fn grid_steps(zoom: f64) -> (f64, f64, f64) {
     if zoom > 6.0 {
-        (5.0, 5.0)
+        (5.0, 5.0, overlays::SAMPLE_DEG)
     } else if zoom > 2.5 {
-        (15.0, 10.0)
+        (15.0, 10.0, 1.0)
     } else {
-        (30.0, 30.0)
+        (30.0, 30.0, 2.0)
     }
 }
 
@@ -1171,15 +1175,16 @@ struct OverlayLines {
     outline: Vec<(f64, f64)>,
 }
 
-fn overlay_lines(sky: &SkyView, ra_step: f64, dec_step: f64) -> OverlayLines {
+/// (`ra_step` names the sampling too: each has its own, see [`grid_steps`].)
+fn overlay_lines(sky: &SkyView, ra_step: f64, dec_step: f64, sample: f64) -> OverlayLines {
     OverlayLines {
-        grid: overlays::graticule(ra_step, dec_step)
+        grid: overlays::graticule(ra_step, dec_step, sample)
             .iter()
             .flat_map(|l| overlays::project_polyline(sky, l))
             .collect(),
         labels: overlays::graticule_labels(sky, ra_step, dec_step),
-        galactic: overlays::project_polyline(sky, &overlays::galactic_plane()),
-        ecliptic: overlays::project_polyline(sky, &overlays::ecliptic()),
+        galactic: overlays::project_polyline(sky, &overlays::galactic_plane(sample)),
+        ecliptic: overlays::project_polyline(sky, &overlays::ecliptic(sample)),
         outline: overlays::boundary(sky.projection),
     }
 }
