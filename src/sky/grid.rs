@@ -48,9 +48,26 @@ fn chord2(deg: f64) -> f64 {
     }
 }
 
-impl SkyGrid {
-    /// Index the points `i` with finite `ra[i]`, `dec[i]` (degrees, RA in 0..360).
-    pub fn build(ra: &[f32], dec: &[f32]) -> SkyGrid {
+/// A [`SkyGrid`] built a slice of points at a time ([`GridBuild::step`]), so that a full
+/// dataset's 400,000 points need not be sorted in one task of the page's thread.
+#[derive(Clone, Debug)]
+pub struct GridBuild {
+    grid: SkyGrid,
+    /// Points indexed (those with a position), and points in all.
+    count: usize,
+    n: usize,
+    /// The cell of every point (`u32::MAX`: none), filled by the first pass.
+    cell_of: Vec<u32>,
+    /// Where the next point of each cell goes, during the second pass.
+    next: Vec<u32>,
+    /// The next point of the current pass, and whether the first pass is done.
+    at: usize,
+    placing: bool,
+}
+
+impl GridBuild {
+    /// Start indexing the points with finite `ra[i]`, `dec[i]`; nothing is sorted yet.
+    pub fn new(ra: &[f32], dec: &[f32]) -> GridBuild {
         let n = ra.len().min(dec.len());
         let count = (0..n)
             .filter(|&i| ra[i].is_finite() && dec[i].is_finite())
@@ -80,35 +97,73 @@ impl SkyGrid {
             cells += k;
         }
         band_first.push(cells);
-        let mut grid = SkyGrid {
-            band_deg,
-            band_cells,
-            band_first,
-            cell_start: vec![0; cells as usize + 1],
-            order: Vec::new(),
-        };
-        // counting sort: the cell of every point, the cells' counts, their starts, then placement
-        let mut cell_of = vec![u32::MAX; n];
-        for i in 0..n {
-            if let Some(c) = grid.cell(ra[i] as f64, dec[i] as f64) {
-                cell_of[i] = c;
-                grid.cell_start[c as usize + 1] += 1;
+        GridBuild {
+            grid: SkyGrid {
+                band_deg,
+                band_cells,
+                band_first,
+                cell_start: vec![0; cells as usize + 1],
+                order: Vec::new(),
+            },
+            count,
+            n,
+            // (every bit set: u32::MAX, "no cell", by one memory fill)
+            cell_of: super::all_ones(n),
+            next: Vec::new(),
+            at: 0,
+            placing: false,
+        }
+    }
+
+    /// Go on for at most `points` points (of the two passes over them: a counting sort,
+    /// each point's cell, the cells' starts, then placement); the grid once it is done.
+    /// `ra` and `dec` must be the arrays `new` was given, unchanged.
+    pub fn step(&mut self, ra: &[f32], dec: &[f32], points: usize) -> Option<SkyGrid> {
+        let n = self.n.min(ra.len()).min(dec.len());
+        let end = self.at.saturating_add(points.max(1)).min(n);
+        if !self.placing {
+            for i in self.at..end {
+                if let Some(c) = self.grid.cell(ra[i] as f64, dec[i] as f64) {
+                    self.cell_of[i] = c;
+                    self.grid.cell_start[c as usize + 1] += 1;
+                }
             }
+            self.at = end;
+            if self.at < n {
+                return None;
+            }
+            for c in 1..self.grid.cell_start.len() {
+                self.grid.cell_start[c] += self.grid.cell_start[c - 1];
+            }
+            self.next = self.grid.cell_start.clone();
+            self.grid.order = vec![0; self.count];
+            self.placing = true;
+            self.at = 0;
+            return None;
         }
-        for c in 1..grid.cell_start.len() {
-            grid.cell_start[c] += grid.cell_start[c - 1];
-        }
-        let mut next = grid.cell_start.clone();
-        grid.order = vec![0; count];
-        for (i, &c) in cell_of.iter().enumerate() {
-            if let Some(at) = next.get_mut(c as usize) {
-                if let Some(slot) = grid.order.get_mut(*at as usize) {
+        for i in self.at..end {
+            let c = self.cell_of[i];
+            if let Some(at) = self.next.get_mut(c as usize) {
+                if let Some(slot) = self.grid.order.get_mut(*at as usize) {
                     *slot = i as u32;
                 }
                 *at += 1;
             }
         }
-        grid
+        self.at = end;
+        (self.at >= n).then(|| std::mem::take(&mut self.grid))
+    }
+}
+
+impl SkyGrid {
+    /// Index the points `i` with finite `ra[i]`, `dec[i]` (degrees, RA in 0..360).
+    pub fn build(ra: &[f32], dec: &[f32]) -> SkyGrid {
+        let mut b = GridBuild::new(ra, dec);
+        loop {
+            if let Some(grid) = b.step(ra, dec, usize::MAX) {
+                return grid;
+            }
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -355,6 +410,50 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn built_a_slice_at_a_time_it_is_the_same_index() {
+        for &(n, seed, chunk) in &[
+            (0usize, 9u64, 5usize),
+            (1, 8, 1),
+            (3_000, 7, 7),
+            (40_000, 6, 9_999),
+        ] {
+            let (mut ra, dec, _) = points(n, seed);
+            // some points without a position
+            for r in ra.iter_mut().step_by(11) {
+                *r = f32::NAN;
+            }
+            let whole = SkyGrid::build(&ra, &dec);
+            let mut b = GridBuild::new(&ra, &dec);
+            let mut steps = 1;
+            let sliced = loop {
+                if let Some(g) = b.step(&ra, &dec, chunk) {
+                    break g;
+                }
+                steps += 1;
+                assert!(steps < 2 * n / chunk + 4, "it ends");
+            };
+            assert_eq!(
+                (
+                    &sliced.order,
+                    &sliced.cell_start,
+                    &sliced.band_cells,
+                    &sliced.band_first
+                ),
+                (
+                    &whole.order,
+                    &whole.cell_start,
+                    &whole.band_cells,
+                    &whole.band_first
+                ),
+                "{n} points by {chunk}"
+            );
+            assert_eq!(sliced.len(), ra.iter().filter(|r| r.is_finite()).count());
+            // two passes over the points, a slice at a time (and the cells' starts between)
+            assert!(steps >= 2 * n.div_ceil(chunk).max(1), "{steps} steps");
         }
     }
 

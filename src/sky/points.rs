@@ -3,7 +3,7 @@
 //! can draw what has arrived while the rest streams in.
 
 use super::all_ones;
-use super::grid::SkyGrid;
+use super::grid::{GridBuild, SkyGrid};
 use super::projection::unit_vector;
 
 /// Ids of a run of consecutive slots, stored as one string and end offsets.
@@ -43,6 +43,8 @@ pub struct SkyPoints {
     spans: Vec<(usize, usize)>,
     /// The spatial index, and the number of loaded slots it was built for.
     grid: Option<(SkyGrid, usize)>,
+    /// A spatial index under way ([`SkyPoints::index_step`]), and the loaded slots it is for.
+    building: Option<(GridBuild, usize)>,
 }
 
 impl SkyPoints {
@@ -301,10 +303,34 @@ impl SkyPoints {
 
     /// Build (or rebuild) the spatial index if it is missing or older than the points.
     pub fn ensure_index(&mut self) {
+        while !self.index_step(usize::MAX) {}
+    }
+
+    /// Go on building the spatial index for at most `points` points of its passes (see
+    /// [`GridBuild::step`]), starting it if it is missing or older than the points; true
+    /// once it is up to date. A full dataset's index is built over several tasks this way.
+    pub fn index_step(&mut self, points: usize) -> bool {
         if self.grid.as_ref().is_some_and(|(_, at)| *at == self.loaded) {
-            return;
+            return true;
         }
-        self.grid = Some((SkyGrid::build(&self.ra, &self.dec), self.loaded));
+        if self
+            .building
+            .as_ref()
+            .is_none_or(|(_, at)| *at != self.loaded)
+        {
+            self.building = Some((GridBuild::new(&self.ra, &self.dec), self.loaded));
+        }
+        let Some((build, at)) = &mut self.building else {
+            return false;
+        };
+        match build.step(&self.ra, &self.dec, points) {
+            Some(grid) => {
+                self.grid = Some((grid, *at));
+                self.building = None;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Bytes held by the arrays and the index (what the benchmark reports).

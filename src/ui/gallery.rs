@@ -263,7 +263,11 @@ pub fn GalleryPanel() -> impl IntoView {
                 rows.set_value(Rc::new(Vec::new()));
             }
         }
-        if let Some(el) = scroll_ref.get_untracked() {
+        // back to the top (the first selection starts there: setting it would force a
+        // layout of the whole page in the task that opened the dataset)
+        if rows_version.get_untracked() > 0
+            && let Some(el) = scroll_ref.get_untracked()
+        {
             el.set_scroll_top(0);
         }
         error.set(None);
