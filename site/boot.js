@@ -29,6 +29,10 @@ try {
   // the app says the engine could not start, and offers a retry
 }
 
+// Every font strike of the page, laid out in the next frame (see .font-warm in main.css):
+// after the engine has been started, so its first requests never wait for the fonts.
+document.querySelector(".font-warm")?.removeAttribute("hidden");
+
 // the glue is imported only now, so the requests above do not wait for it (it is
 // preloaded by index.html, as is the module, which compiles while it streams)
 import("./{{APP_JS}}")
