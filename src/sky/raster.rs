@@ -55,31 +55,12 @@ pub fn clear(buf: &mut Vec<u8>, screen: &Screen) {
 }
 
 /// Draw square dots of `dot` device pixels at the projected points (`px`/`py` in projection
-/// units, NaN = not drawn). With `values`, points whose value is NaN ("not asked") are
-/// drawn first in the neutral grey and the rest over them through the colour map; without,
-/// all in the plain colour. Returns how many points landed on the canvas.
-pub fn draw_points(
-    buf: &mut [u8],
-    screen: &Screen,
-    px: &[f32],
-    py: &[f32],
-    values: Option<&[f32]>,
-    dot: u32,
-) -> usize {
-    draw_spans(
-        buf,
-        screen,
-        px,
-        py,
-        values,
-        dot,
-        &[(0, px.len().min(py.len()))],
-    )
-}
-
-/// [`draw_points`] for the points in `spans` only (sorted ranges `(start, end)`, as
-/// [`super::points::SkyPoints::filled_spans`] gives them): a map whose slots are mostly
-/// still empty is not walked slot by slot at every frame.
+/// units, NaN = not drawn) in `spans` (sorted ranges `(start, end)` of the points, as
+/// [`super::points::SkyPoints::filled_spans`] gives them: a map whose slots are mostly
+/// still empty is not walked slot by slot at every frame). With `values`, points whose
+/// value is NaN ("not asked") are drawn first in the neutral grey and the rest over them
+/// through the colour map; without, all in the plain colour. Returns how many points
+/// landed on the canvas.
 pub fn draw_spans(
     buf: &mut [u8],
     screen: &Screen,
@@ -257,6 +238,9 @@ mod tests {
     use super::*;
     use crate::sky::projection::Projection;
 
+    /// Every point.
+    const ALL: &[(usize, usize)] = &[(0, usize::MAX)];
+
     fn pixel(buf: &[u8], s: &Screen, x: u32, y: u32) -> [u8; 3] {
         let o = (y as usize * s.width as usize + x as usize) * 4;
         [buf[o], buf[o + 1], buf[o + 2]]
@@ -296,7 +280,7 @@ mod tests {
         let spans = [(1, 3), (4, 6)];
         for dot in [1, 3] {
             for v in [None, Some(&values[..])] {
-                // the reference: every point outside the spans is NaN
+                // the reference: every point drawn, those outside the spans NaN
                 let (mut rx, mut ry) = (px, py);
                 for i in [0, 3, 6] {
                     (rx[i], ry[i]) = (f32::NAN, f32::NAN);
@@ -304,7 +288,7 @@ mod tests {
                 let (mut want, mut got) = (Vec::new(), Vec::new());
                 clear(&mut want, &s);
                 clear(&mut got, &s);
-                let n_want = draw_points(&mut want, &s, &rx, &ry, v, dot);
+                let n_want = draw_spans(&mut want, &s, &rx, &ry, v, dot, ALL);
                 let n_got = draw_spans(&mut got, &s, &px, &py, v, dot, &spans);
                 assert_eq!((n_got, &got), (n_want, &want), "dot {dot}, values {v:?}");
                 assert_eq!(n_got, 4);
@@ -332,7 +316,7 @@ mod tests {
         assert_eq!(pixel(&buf, &s, 3, 3), BACKGROUND);
         let px = [0.0, 2.0, 2.0, f32::NAN, 500.0];
         let py = [0.0, 1.0, 1.0, 0.0, 0.0];
-        let drawn = draw_points(&mut buf, &s, &px, &py, None, 1);
+        let drawn = draw_spans(&mut buf, &s, &px, &py, None, 1, ALL);
         assert_eq!(drawn, 3, "NaN and off-canvas points are skipped");
         assert_eq!(pixel(&buf, &s, 10, 5), PLAIN);
         assert_eq!(
@@ -343,12 +327,12 @@ mod tests {
         clear(&mut buf, &s);
         // two points on one pixel: the asked one wins whatever its order
         let values = [1.0, 0.0, f32::NAN, 0.5, 0.5];
-        draw_points(&mut buf, &s, &px, &py, Some(&values), 1);
+        draw_spans(&mut buf, &s, &px, &py, Some(&values), 1, ALL);
         assert_eq!(pixel(&buf, &s, 12, 4), colormap::color(0.0));
         assert_eq!(pixel(&buf, &s, 10, 5), colormap::color(1.0));
         let only_missing = [f32::NAN; 5];
         clear(&mut buf, &s);
-        draw_points(&mut buf, &s, &px, &py, Some(&only_missing), 3);
+        draw_spans(&mut buf, &s, &px, &py, Some(&only_missing), 3, ALL);
         assert_eq!(
             pixel(&buf, &s, 11, 4),
             colormap::MISSING,
