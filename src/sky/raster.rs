@@ -241,6 +241,17 @@ mod tests {
     /// Every point.
     const ALL: &[(usize, usize)] = &[(0, usize::MAX)];
 
+    /// A 20 × 10 canvas, one pixel a projection unit, centred.
+    fn small_screen() -> Screen {
+        Screen {
+            width: 20,
+            height: 10,
+            scale: 1.0,
+            cx: 10.0,
+            cy: 5.0,
+        }
+    }
+
     fn pixel(buf: &[u8], s: &Screen, x: u32, y: u32) -> [u8; 3] {
         let o = (y as usize * s.width as usize + x as usize) * 4;
         [buf[o], buf[o + 1], buf[o + 2]]
@@ -267,13 +278,7 @@ mod tests {
 
     #[test]
     fn drawing_spans_draws_only_their_points_in_the_same_layers() {
-        let s = Screen {
-            width: 20,
-            height: 10,
-            scale: 1.0,
-            cx: 10.0,
-            cy: 5.0,
-        };
+        let s = small_screen();
         let px = [0.0, 2.0, 2.0, -3.0, 4.0, 4.0, -5.0];
         let py = [0.0, 1.0, 1.0, 2.0, -1.0, -1.0, 0.0];
         let values = [f32::NAN, 0.9, f32::NAN, 0.2, 0.5, f32::NAN, 0.1];
@@ -304,13 +309,7 @@ mod tests {
 
     #[test]
     fn points_land_where_projected_and_not_asked_is_grey_under_the_rest() {
-        let s = Screen {
-            width: 20,
-            height: 10,
-            scale: 1.0,
-            cx: 10.0,
-            cy: 5.0,
-        };
+        let s = small_screen();
         let mut buf = Vec::new();
         clear(&mut buf, &s);
         assert_eq!(pixel(&buf, &s, 3, 3), BACKGROUND);
