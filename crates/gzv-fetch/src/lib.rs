@@ -176,7 +176,7 @@ pub fn remember_resolved(url: &str, resolved: &str) {
 
 /// Where `url` led last time, if it redirected.
 pub fn resolved(url: &str) -> Option<String> {
-    RESOLVED.with(|r| r.borrow().get(url).cloned())
+    RESOLVED.with(|r| r.borrow().get(url).filter(|to| !to.is_empty()).cloned())
 }
 
 /// Whether a redirect led from an https address to a plain http one.
@@ -188,8 +188,18 @@ fn host_of(url: &str) -> String {
     web_sys::Url::new(url).map(|u| u.host()).unwrap_or_default()
 }
 
+/// Forget where `url` led (its address expired), remembering that it redirects.
 fn forget_resolved(url: &str) {
-    RESOLVED.with(|r| r.borrow_mut().remove(url));
+    RESOLVED.with(|r| {
+        if let Some(to) = r.borrow_mut().get_mut(url) {
+            to.clear();
+        }
+    });
+}
+
+/// Whether `url` has redirected before (its address may have been forgotten since).
+fn redirects(url: &str) -> bool {
+    RESOLVED.with(|r| r.borrow().contains_key(url))
 }
 
 thread_local! {
@@ -207,6 +217,11 @@ impl Resolving {
     fn lead(url: &str) -> Resolving {
         RESOLVING.with(|r| r.borrow_mut().insert(url.to_string(), Vec::new()));
         Resolving(url.to_string())
+    }
+
+    /// Whether a read is resolving `url` again.
+    fn active(url: &str) -> bool {
+        RESOLVING.with(|r| r.borrow().contains_key(url))
     }
 
     /// Wait for the read resolving `url`, if there is one.
@@ -375,14 +390,23 @@ impl HttpSource {
     /// A file whose URL redirected before is read where it led; when that address has
     /// expired (`401`/`403`, or it no longer answers), the file's own URL is asked again.
     async fn get(&self, range: &str) -> Result<(Response, InFlight), IoError> {
-        if resolved(&self.url).is_none()
-            && let Some(wait) = Resolving::join(&self.url)
-        {
-            let _ = wait.await; // a read is resolving the file's URL again: its answer will do
-        }
-        // at most twice: the address a redirect gave, then (expired) the file's own URL
-        for _ in 0..2 {
-            let Some(to) = resolved(&self.url) else { break };
+        // at most a few turns: the address a redirect gave, then (expired) the file's own URL
+        for turn in 0..4 {
+            let Some(to) = resolved(&self.url) else {
+                // a read is resolving the file's URL again: its answer will do
+                if turn < 3
+                    && let Some(wait) = Resolving::join(&self.url)
+                {
+                    let _ = wait.await;
+                    continue;
+                }
+                // never redirected, or its address expired and nobody is asking again
+                // (the read that was has been cancelled, or failed): this one does, and
+                // the reads that find it expired meanwhile wait for this one
+                let _leader = (redirects(&self.url) && !Resolving::active(&self.url))
+                    .then(|| Resolving::lead(&self.url));
+                return self.get_original(range).await;
+            };
             match self.get_at(&to, range).await {
                 Ok((resp, _)) if matches!(resp.status(), 401 | 403) => {}
                 Err(IoError::Network { .. }) => {}
@@ -390,8 +414,7 @@ impl HttpSource {
             }
             // expired: one read asks the file's URL again; reads that find the same
             // address expired meanwhile wait for it and use the new one
-            if let Some(wait) = Resolving::join(&self.url) {
-                let _ = wait.await;
+            if Resolving::active(&self.url) {
                 continue;
             }
             if resolved(&self.url).is_some_and(|now| now != to) {
