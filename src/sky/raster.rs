@@ -30,6 +30,27 @@ impl Screen {
     fn bytes(&self) -> usize {
         self.width as usize * self.height as usize * 4
     }
+    /// Polylines in projection units as SVG path data in device pixels (`M x y L x y …`,
+    /// a tenth of a pixel): the canvas strokes it from one string (a `Path2D`) instead of
+    /// a call across to the browser per vertex. A point that is not finite breaks its line.
+    pub fn path_data(&self, lines: &[Vec<(f64, f64)>]) -> String {
+        use std::fmt::Write;
+        let vertices: usize = lines.iter().map(Vec::len).sum();
+        let mut d = String::with_capacity(vertices * 14);
+        for line in lines {
+            let mut open = false;
+            for &(x, y) in line {
+                let (px, py) = self.to_px(x, y);
+                if !(px.is_finite() && py.is_finite()) {
+                    open = false;
+                    continue;
+                }
+                let _ = write!(d, "{}{:.1} {:.1}", if open { 'L' } else { 'M' }, px, py);
+                open = true;
+            }
+        }
+        d
+    }
 }
 
 pub const BACKGROUND: [u8; 3] = [11, 14, 22];
@@ -235,6 +256,31 @@ pub fn draw_density(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn path_data_moves_at_each_line_and_at_each_break() {
+        let screen = Screen {
+            width: 100,
+            height: 50,
+            cx: 50.0,
+            cy: 25.0,
+            scale: 10.0,
+        };
+        let lines = vec![
+            vec![
+                (0.0, 0.0),
+                (1.0, 1.0),
+                (f64::NAN, 0.0),
+                (2.0, -1.0),
+                (2.5, -1.0),
+            ],
+            vec![(-1.0, 0.5)],
+            vec![],
+        ];
+        let d = screen.path_data(&lines);
+        assert_eq!(d, "M50.0 25.0L60.0 15.0M70.0 35.0L75.0 35.0M40.0 20.0");
+        assert_eq!(screen.path_data(&[]), "");
+    }
+
     use super::*;
     use crate::sky::projection::Projection;
 

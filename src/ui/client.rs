@@ -567,8 +567,21 @@ fn apply_event(state: AppState, ev: Event) {
             CLIENT.with(|c| c.borrow_mut().roots = roots);
             state.sky.set_value(Some(Rc::new(RefCell::new(store))));
             state.sky_catalog.set(p.catalog);
-            state.colour_choices.set(p.choices);
             state.sky_version.update(|v| *v += 1);
+            // the map's colour menu (an option per answer, about a hundred) in a task of
+            // its own: this one often also lands the dataset's opening
+            // (unless another dataset's map has replaced this one meanwhile)
+            let choices = p.choices;
+            let planned = state.sky.get_value();
+            crate::web::after_next_frame(move || {
+                let same = match (state.sky.get_value(), &planned) {
+                    (Some(now), Some(then)) => Rc::ptr_eq(&now, then),
+                    _ => false,
+                };
+                if same {
+                    state.colour_choices.set(choices);
+                }
+            });
         }
         Event::Points(p) => land_points(state, p),
         // a step of the positions' loading: counted like the other counters

@@ -125,6 +125,8 @@ struct Render {
     css_w: Option<f64>,
     /// The last frame left the overlay lines for this one.
     overlays_waited: bool,
+    /// Overlays have been drawn on this canvas at least once.
+    overlays_drawn: bool,
     /// Milliseconds of the last frames (the benchmark reads them).
     frames: Vec<f64>,
     /// Frames drawn so far (tests read it).
@@ -1031,14 +1033,17 @@ fn draw(
     // never held back for its grid.
     let mut again = false;
     render.update_value(|r| {
-        if r.overlays.as_ref().map(|o| (o.0, o.1)) != Some((sky, ra_step)) {
-            // (once: the next frame computes them however long it has been)
-            if now() - t0 > FRAME_BUDGET_MS && !r.overlays_waited {
-                r.overlays_waited = true;
-                again = true;
-                return;
-            }
-            r.overlays_waited = false;
+        let new_lines = r.overlays.as_ref().map(|o| (o.0, o.1)) != Some((sky, ra_step));
+        // new lines, or the first drawing of any (the browser's first paths and text on
+        // this canvas): in the next frame if this one has already been long (once: the
+        // next frame does it however long it has been)
+        if (new_lines || !r.overlays_drawn) && now() - t0 > FRAME_BUDGET_MS && !r.overlays_waited {
+            r.overlays_waited = true;
+            again = true;
+            return;
+        }
+        r.overlays_waited = false;
+        if new_lines {
             let _s = crate::web::timing::Span::new("sky overlay lines");
             r.overlays = Some((sky, ra_step, overlay_lines(&sky, ra_step, dec_step, sample)));
             if now() - t0 > FRAME_BUDGET_MS {
@@ -1049,6 +1054,7 @@ fn draw(
         if let Some((_, _, lines)) = &r.overlays {
             let _s = crate::web::timing::Span::new("sky overlay draw");
             draw_overlays(&ctx, &v, lines, &screen, dpr);
+            r.overlays_drawn = true;
         }
     });
     let _ = canvas.set_attribute("data-overlays", if again { "pending" } else { "drawn" });
@@ -1206,18 +1212,10 @@ fn draw_overlays(
             pattern.push(&(4.0 * dpr).into());
         }
         let _ = ctx.set_line_dash(&pattern);
-        ctx.begin_path();
-        for line in lines {
-            for (k, (x, y)) in line.iter().enumerate() {
-                let (px, py) = screen.to_px(*x, *y);
-                if k == 0 {
-                    ctx.move_to(px, py);
-                } else {
-                    ctx.line_to(px, py);
-                }
-            }
+        // one string per stroke, not a call across to the browser per vertex
+        if let Ok(path) = web_sys::Path2d::new_with_path_string(&screen.path_data(lines)) {
+            ctx.stroke_with_path(&path);
         }
-        ctx.stroke();
     };
     if v.grid {
         stroke(&lines.grid, "rgba(150, 170, 210, 0.35)", 1.0, false);
