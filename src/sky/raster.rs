@@ -34,7 +34,6 @@ impl Screen {
     /// a tenth of a pixel): the canvas strokes it from one string (a `Path2D`) instead of
     /// a call across to the browser per vertex. A point that is not finite breaks its line.
     pub fn path_data(&self, lines: &[Vec<(f64, f64)>]) -> String {
-        use std::fmt::Write;
         let vertices: usize = lines.iter().map(Vec::len).sum();
         let mut d = String::with_capacity(vertices * 14);
         for line in lines {
@@ -45,12 +44,29 @@ impl Screen {
                     open = false;
                     continue;
                 }
-                let _ = write!(d, "{}{:.1} {:.1}", if open { 'L' } else { 'M' }, px, py);
+                d.push(if open { 'L' } else { 'M' });
+                push_tenths(&mut d, px);
+                d.push(' ');
+                push_tenths(&mut d, py);
                 open = true;
             }
         }
         d
     }
+}
+
+/// Append `v` rounded to a tenth (`-12.3`), by integer formatting: a float's own
+/// formatting at a fixed precision cost more than the rest of a frame's overlay drawing.
+fn push_tenths(d: &mut String, v: f64) {
+    use std::fmt::Write;
+    let t = (v * 10.0).round();
+    // beyond any canvas: clamped (the canvas clips it anyway)
+    let t = t.clamp(-1e12, 1e12) as i64;
+    if t < 0 {
+        d.push('-');
+    }
+    let a = t.unsigned_abs();
+    let _ = write!(d, "{}.{}", a / 10, a % 10);
 }
 
 pub const BACKGROUND: [u8; 3] = [11, 14, 22];
@@ -279,6 +295,15 @@ mod tests {
         let d = screen.path_data(&lines);
         assert_eq!(d, "M50.0 25.0L60.0 15.0M70.0 35.0L75.0 35.0M40.0 20.0");
         assert_eq!(screen.path_data(&[]), "");
+        // negative, rounding and off-canvas coordinates
+        let d = screen.path_data(&[vec![(-5.004, 2.56), (-5.06, -0.001)]]);
+        assert_eq!(d, "M0.0 -0.6L-0.6 25.0");
+        let mut t = String::new();
+        for v in [0.04, -0.04, -0.06, 1234.55, -7.0] {
+            push_tenths(&mut t, v);
+            t.push(',');
+        }
+        assert_eq!(t, "0.0,0.0,-0.1,1234.6,-7.0,");
     }
 
     use super::*;

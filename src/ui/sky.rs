@@ -127,6 +127,9 @@ struct Render {
     overlays_waited: bool,
     /// Overlays have been drawn on this canvas at least once.
     overlays_drawn: bool,
+    /// The device pixel ratio the context's font was last set for (setting a canvas's
+    /// font brings the whole page's style up to date first: it is set once, not per frame).
+    label_font_set: Option<f64>,
     /// Milliseconds of the last frames (the benchmark reads them).
     frames: Vec<f64>,
     /// Frames drawn so far (tests read it).
@@ -876,6 +879,8 @@ fn draw(
     if canvas.width() != w || canvas.height() != h {
         canvas.set_width(w);
         canvas.set_height(h);
+        // (which resets the context's state, its font too)
+        render.update_value(|r| r.label_font_set = None);
         let _ = web_sys::HtmlElement::style(&canvas).set_property("height", &format!("{css_h}px"));
     }
     let screen = v.screen(w, h, dpr);
@@ -1051,10 +1056,16 @@ fn draw(
                 return;
             }
         }
-        if let Some((_, _, lines)) = &r.overlays {
+        let Render {
+            overlays,
+            overlays_drawn,
+            label_font_set,
+            ..
+        } = r;
+        if let Some((_, _, lines)) = overlays {
             let _s = crate::web::timing::Span::new("sky overlay draw");
-            draw_overlays(&ctx, &v, lines, &screen, dpr);
-            r.overlays_drawn = true;
+            draw_overlays(&ctx, &v, lines, &screen, dpr, label_font_set);
+            *overlays_drawn = true;
         }
     });
     let _ = canvas.set_attribute("data-overlays", if again { "pending" } else { "drawn" });
@@ -1202,6 +1213,7 @@ fn draw_overlays(
     lines: &OverlayLines,
     screen: &Screen,
     dpr: f64,
+    font_set: &mut Option<f64>,
 ) {
     let stroke = |lines: &[Vec<(f64, f64)>], colour: &str, width: f64, dash: bool| {
         ctx.set_stroke_style_str(colour);
@@ -1220,7 +1232,10 @@ fn draw_overlays(
     if v.grid {
         stroke(&lines.grid, "rgba(150, 170, 210, 0.35)", 1.0, false);
         ctx.set_fill_style_str("rgba(200, 215, 240, 0.85)");
-        ctx.set_font(&label_font(dpr));
+        if *font_set != Some(dpr) {
+            ctx.set_font(&label_font(dpr));
+            *font_set = Some(dpr);
+        }
         for (x, y, text) in &lines.labels {
             let (px, py) = screen.to_px(*x, *y);
             let _ = ctx.fill_text(text, px + 3.0 * dpr, py - 3.0 * dpr);
