@@ -233,7 +233,7 @@ fn target_from_address() -> Result<Target, Unopenable> {
 }
 
 /// The page's last building stage (see [`Page`]).
-const LAST_STAGE: u8 = 8;
+const LAST_STAGE: u8 = 9;
 
 /// The page layout.
 #[component]
@@ -266,7 +266,7 @@ fn Page(state: AppState) -> impl IntoView {
         web::after_next_frame(move || {
             const NAMES: [&str; LAST_STAGE as usize + 1] = [
                 "stage 0", "stage 1", "stage 2", "stage 3", "stage 4", "stage 5", "stage 6",
-                "stage 7", "stage 8",
+                "stage 7", "stage 8", "stage 9",
             ];
             let next = stage.get_untracked().saturating_add(1).min(LAST_STAGE);
             // timed until the parts it built have run (they are queued before this task)
@@ -345,8 +345,12 @@ fn Page(state: AppState) -> impl IntoView {
                 <Show when=move || { stage.get() >= 7 }>
                     <super::gallery::GalleryPanel/>
                 </Show>
-                <Show when=move || { stage.get() >= LAST_STAGE }>
+                // the table and the schema, one stage each (together, with their menus of
+                // every column, the last stage was the longest)
+                <Show when=move || { stage.get() >= 8 }>
                     <super::table::TablePanel/>
+                </Show>
+                <Show when=move || { stage.get() >= LAST_STAGE }>
                     <super::table::SchemaPanel/>
                 </Show>
             </Show>
