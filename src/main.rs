@@ -11,10 +11,16 @@ fn main() {
     {
         boot.remove();
     }
-    // this task asks the engine; the page is mounted in the next one (each is shorter)
-    let span = gz_viewer::web::timing::Span::new("engine asked");
-    gz_viewer::ui::prepare();
-    drop(span);
+    // the engine is asked in a task of its own, and the page is mounted in the next one:
+    // this one is the module's instantiation (each is shorter apart)
+    leptos::prelude::set_timeout(
+        || {
+            let span = gz_viewer::web::timing::Span::new("engine asked");
+            gz_viewer::ui::prepare();
+            drop(span);
+        },
+        std::time::Duration::ZERO,
+    );
     leptos::prelude::set_timeout(
         || {
             let span = gz_viewer::web::timing::Span::new("mount");

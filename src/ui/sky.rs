@@ -280,26 +280,23 @@ pub fn SkyPanel() -> impl IntoView {
     from_address(true);
     let map_history = window_event_listener(ev::popstate, move |_| from_address(false));
     on_cleanup(move || map_history.remove());
-    let map_timer = StoredValue::new_local(None::<TimeoutHandle>);
+    // (one timer at a time, checked when it fires: a drag changes the view at every frame,
+    // and clearing and setting a timer at each was a sixth of a drag frame's script)
+    let map_rest = StoredValue::new_local(MapRest::default());
     Effect::new(move |first: Option<()>| {
-        let v = view_sig.get();
+        view_sig.track();
         if first.is_none() {
             return;
         }
-        if let Some(h) = map_timer.get_value() {
-            h.clear();
+        let armed = map_rest
+            .try_update_value(|r| {
+                r.changed_at = now();
+                std::mem::replace(&mut r.armed, true)
+            })
+            .unwrap_or(true);
+        if !armed {
+            write_map_when_rested(view_sig, map_rest, MAP_REST_MS);
         }
-        let write = move || {
-            let q = map_query(&v).to_query();
-            let default = map_query(&MapView::default()).to_query();
-            let now = crate::web::query_param("map");
-            let want = (q != default).then_some(q);
-            if now != want {
-                crate::web::set_query_param("map", want.as_deref(), false);
-            }
-        };
-        map_timer
-            .set_value(set_timeout_with_handle(write, std::time::Duration::from_millis(300)).ok());
     });
 
     // "go to": centre on the position, close up
@@ -843,6 +840,48 @@ fn select_rect(
         }
         Some((n, rows))
     })
+}
+
+/// Milliseconds the view rests before the address says it.
+const MAP_REST_MS: f64 = 300.0;
+
+/// When the view last changed, and whether a timer will look at it.
+#[derive(Default)]
+struct MapRest {
+    changed_at: f64,
+    armed: bool,
+}
+
+/// In `wait` ms: the view in the address (`?map=`, replacing the entry) if it has rested
+/// since, else wait for the rest of its rest.
+fn write_map_when_rested(
+    view_sig: RwSignal<MapView>,
+    rest: StoredValue<MapRest, LocalStorage>,
+    wait: f64,
+) {
+    set_timeout(
+        move || {
+            let Some(changed_at) = rest.try_with_value(|r| r.changed_at) else {
+                return;
+            };
+            let left = changed_at + MAP_REST_MS - now();
+            if left > 1.0 {
+                write_map_when_rested(view_sig, rest, left);
+                return;
+            }
+            rest.update_value(|r| r.armed = false);
+            let Some(v) = view_sig.try_get_untracked() else {
+                return;
+            };
+            let q = map_query(&v).to_query();
+            let default = map_query(&MapView::default()).to_query();
+            let want = (q != default).then_some(q);
+            if crate::web::query_param("map") != want {
+                crate::web::set_query_param("map", want.as_deref(), false);
+            }
+        },
+        std::time::Duration::from_millis(wait.max(0.0) as u64),
+    );
 }
 
 /// Milliseconds a frame may spend before the overlays wait for the next one.
