@@ -229,6 +229,18 @@ pub async fn bench(
                 m(7),
                 m(8)
             );
+            // every run's longest task (the target is about every run, not only the worst)
+            let each: Vec<String> = got
+                .iter()
+                .map(|r| {
+                    if r[2] > 50.0 {
+                        format!("{:.0} ms", r[2])
+                    } else {
+                        "none over 50 ms".to_string()
+                    }
+                })
+                .collect();
+            println!("    longest task of each run: {}", each.join(", "));
             if !worst_tasks.1.is_empty() {
                 println!(
                     "    long tasks of the worst run (start+ms | the page's slow work): {}",
