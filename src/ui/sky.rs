@@ -863,15 +863,18 @@ fn write_map_when_rested(
 ) {
     set_timeout(
         move || {
-            let Some(changed_at) = rest.try_with_value(|r| r.changed_at) else {
+            // the rest still to wait, or none (then disarmed): nothing once the map is gone
+            let Some(left) = rest.try_update_value(|r| {
+                let left = r.changed_at + MAP_REST_MS - now();
+                r.armed = left > 1.0;
+                left
+            }) else {
                 return;
             };
-            let left = changed_at + MAP_REST_MS - now();
             if left > 1.0 {
                 write_map_when_rested(view_sig, rest, left);
                 return;
             }
-            rest.update_value(|r| r.armed = false);
             let Some(v) = view_sig.try_get_untracked() else {
                 return;
             };
