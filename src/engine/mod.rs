@@ -41,6 +41,11 @@ pub trait Host {
     }
     /// Let the host's other work run (messages from the page) before going on.
     fn pause(&self) -> LocalBoxFuture<'static, ()>;
+    /// Milliseconds on the host's clock, where it has one: the positions' progress is then
+    /// said at most every [`sky::PROGRESS_MS`] (without one, at each hundredth).
+    fn now_ms(&self) -> Option<f64> {
+        None
+    }
     /// Run a task to completion (or until it is aborted).
     fn spawn(&self, task: LocalBoxFuture<'static, ()>);
     /// Deliver an event to the page.

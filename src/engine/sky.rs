@@ -234,6 +234,11 @@ fn join_points(so_far: &mut Points, next: &Points) -> bool {
     true
 }
 
+/// The positions' progress is said at most this often (ms) where the host has a clock: the
+/// page shows it at most every 250 ms, and each message is a task of the page's thread
+/// (a hundred of them in half a second on a one-shard load).
+pub(super) const PROGRESS_MS: f64 = 100.0;
+
 /// Whether progress `done` of `total` is worth a message: the first, the last, and each
 /// further hundredth (thousands of reads would be thousands of messages otherwise).
 pub(super) fn progress_step(done: usize, total: usize) -> bool {
@@ -241,6 +246,19 @@ pub(super) fn progress_step(done: usize, total: usize) -> bool {
 }
 
 impl Engine {
+    /// Whether [`PROGRESS_MS`] have passed since progress was last said (`said_at`, which
+    /// is then moved on); always, on a host without a clock.
+    fn progress_due(&self, said_at: &Cell<Option<f64>>) -> bool {
+        let Some(now) = self.host().now_ms() else {
+            return true;
+        };
+        if said_at.get().is_some_and(|at| now - at < PROGRESS_MS) {
+            return false;
+        }
+        said_at.set(Some(now));
+        true
+    }
+
     /// Read `columns` of every run, concurrently; `land(run, batches)` is called as each
     /// run arrives. Returns the failures (one line per failed run's file).
     pub(super) async fn read_runs(
@@ -257,18 +275,20 @@ impl Engine {
             .filter_map(|r| run_source(ds, r).map(|(_, m)| requests(&m, columns, &r.groups)))
             .sum();
         let done = Cell::new(0usize);
+        let said_at = Cell::new(self.host().now_ms());
         progress(0, total);
         let mut pending: FuturesUnordered<_> = plan
             .runs
             .iter()
             .filter_map(|run| {
                 let (src, meta) = run_source(ds, run)?;
-                let done = &done;
+                let (done, said_at) = (&done, &said_at);
                 Some(async move {
                     let tick = |_, _| {
                         done.set(done.get() + 1);
-                        if progress_step(done.get(), total) {
-                            progress(done.get(), total);
+                        let d = done.get();
+                        if progress_step(d, total) && (d >= total || self.progress_due(said_at)) {
+                            progress(d, total);
                         }
                     };
                     (

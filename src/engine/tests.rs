@@ -31,6 +31,8 @@ struct TestHost {
     store: Option<Rc<crate::io::MemoryStore>>,
     /// Each file's `ETag`, when its host sends one.
     etags: RefCell<HashMap<String, String>>,
+    /// The host's clock (ms), where it has one.
+    clock: Cell<Option<f64>>,
 }
 
 struct TestSource {
@@ -138,6 +140,9 @@ impl Host for TestHost {
     fn pause(&self) -> LocalBoxFuture<'static, ()> {
         Box::pin(async {})
     }
+    fn now_ms(&self) -> Option<f64> {
+        self.clock.get()
+    }
     fn spawn(&self, task: LocalBoxFuture<'static, ()>) {
         self.spawner.spawn_local(task).expect("spawn");
     }
@@ -184,6 +189,7 @@ impl Fixture {
             hold_file: Rc::default(),
             store,
             etags: RefCell::new(etags),
+            clock: Cell::new(None),
         });
         let engine = Engine::new(host.clone());
         Fixture { pool, host, engine }
@@ -711,6 +717,45 @@ fn progress_of_thousands_of_reads_is_said_a_hundred_times() {
             assert_eq!(said.len(), total + 1, "every read of a few is said");
         }
     }
+}
+
+/// The positions' loading steps of `events`, as (done, total).
+fn loading_steps(events: &[Event]) -> Vec<(usize, usize)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Positions(PositionsView::Loading { done, total }) => Some((*done, *total)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn with_a_clock_the_positions_progress_is_said_at_most_every_100_ms() {
+    let shards = three_shards();
+    // without a clock: each read of a few is said
+    let mut f = Fixture::new(shards.clone());
+    f.open("index.json", Some(0), None);
+    f.release();
+    let unclocked = loading_steps(&f.take_events());
+    let total = unclocked.last().map_or(0, |s| s.1);
+    assert!(
+        total > 2,
+        "the fixture's positions take several reads: {unclocked:?}"
+    );
+    assert_eq!(unclocked.len(), total + 1, "{unclocked:?}");
+    // a clock that stands still: the start and the end only
+    let mut f = Fixture::new(shards);
+    f.host.clock.set(Some(1_000.0));
+    f.open("index.json", Some(0), None);
+    f.release();
+    let events = f.take_events();
+    assert_eq!(loading_steps(&events), vec![(0, total), (total, total)]);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Positions(PositionsView::Ready { count: 70, .. })))
+    );
 }
 
 /// Three shards without a catalog (sizes only, as HuggingFace lists them).

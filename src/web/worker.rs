@@ -94,6 +94,9 @@ impl Host for WorkerHost {
     fn pause(&self) -> LocalBoxFuture<'static, ()> {
         Box::pin(sleep_ms(0))
     }
+    fn now_ms(&self) -> Option<f64> {
+        Some(crate::web::timing::epoch_ms())
+    }
     fn spawn(&self, task: LocalBoxFuture<'static, ()>) {
         wasm_bindgen_futures::spawn_local(task);
     }
