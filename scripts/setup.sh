@@ -129,8 +129,14 @@ bind_module() {
     local bin="$1" out=target/app h js wasm
     wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name "$bin" \
         "target/wasm32-unknown-unknown/release/$bin.wasm" >&2
-    # the features rustc emits for wasm32 today; wasm-opt must know them to keep them
-    wasm-opt -Oz --enable-reference-types --enable-bulk-memory --enable-sign-ext \
+    # the features rustc emits for wasm32 today; wasm-opt must know them to keep them.
+    # -ocimfs: a function with one caller is inlined only when small (wasm-opt's default
+    # inlines it whatever its size, which merged the page's message reading into one 66 KB
+    # function and the engine's footer decoding into one of 48 KB; the browser recompiles
+    # a function that has run long enough whole, on a background thread, and those took
+    # 140-290 ms of a core each while a dataset loaded: on 2 cores, time taken from the
+    # page's thread). The modules' sizes barely change.
+    wasm-opt -Oz -ocimfs=100 --enable-reference-types --enable-bulk-memory --enable-sign-ext \
         --enable-nontrapping-float-to-int --enable-multivalue --enable-mutable-globals \
         "$out/${bin}_bg.wasm" -o "$out/${bin}_bg.opt.wasm" >&2
     h() { sha256sum "$1" | cut -c1-16; }

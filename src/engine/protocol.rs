@@ -352,28 +352,30 @@ pub enum Picture {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Event {
     Title(Option<String>),
-    Progress(Option<Progress>),
+    Progress(#[serde(deserialize_with = "apart")] Option<Progress>),
     /// The dataset could not be opened at all.
     Fatal(String),
-    Files(Vec<FileRow>),
-    Net(NetView),
+    Files(#[serde(deserialize_with = "apart")] Vec<FileRow>),
+    Net(#[serde(deserialize_with = "apart")] NetView),
     SkyNote(Option<String>),
-    Opened(Opened),
+    Opened(#[serde(deserialize_with = "apart")] Opened),
     /// The galaxy asked for (by `ShowRow`, or first) and how its load goes; `row` is the
     /// global row it is (known once an id is found).
     Galaxy {
         row: Option<u64>,
+        #[serde(deserialize_with = "apart")]
         state: GalaxyState,
     },
-    SkyPlanned(SkyPlanned),
-    Points(Points),
-    Positions(PositionsView),
-    ColourValues(ColourValues),
-    Colour(ColourView),
+    SkyPlanned(#[serde(deserialize_with = "apart")] SkyPlanned),
+    Points(#[serde(deserialize_with = "apart")] Points),
+    Positions(#[serde(deserialize_with = "apart")] PositionsView),
+    ColourValues(#[serde(deserialize_with = "apart")] ColourValues),
+    Colour(#[serde(deserialize_with = "apart")] ColourView),
     /// The table's rows that match, in order (u32 each; `None`: every row in order), for
     /// the query asked, or why they could not be ordered.
     TableOrder {
         query: crate::order::TableQuery,
+        #[serde(deserialize_with = "apart")]
         result: Result<Option<Bulk>, String>,
     },
     /// Progress of a question's votes for a filter.
@@ -389,26 +391,30 @@ pub enum Event {
         campaign: String,
         question: String,
         answers: Vec<String>,
+        #[serde(deserialize_with = "apart")]
         counts: Result<Bulk, String>,
     },
     /// Gallery images (encoded) or why a row has none; `live`: reads in flight; `error`:
     /// a read that failed.
     Thumbs {
+        #[serde(deserialize_with = "apart")]
         thumbs: Vec<(u64, Result<Picture, String>)>,
         live: usize,
         error: Option<String>,
     },
-    TableColumns(Result<Columns, String>),
+    TableColumns(#[serde(deserialize_with = "apart")] Result<Columns, String>),
     /// Rows of the table view (or why a row could not be read).
     TableRows {
+        #[serde(deserialize_with = "apart")]
         rows: Vec<(u64, Result<Vec<Shown>, String>)>,
         live: usize,
         error: Option<String>,
     },
     /// Each column's header statistics line, once the statistics are read.
-    TableStats(Result<Vec<Option<String>>, String>),
+    TableStats(#[serde(deserialize_with = "apart")] Result<Vec<Option<String>>, String>),
     Schema {
         file: usize,
+        #[serde(deserialize_with = "apart")]
         report: Result<FileReport, String>,
     },
     /// A User Timing mark for the page to set (`gzv:metadata`, `gzv:positions`); `at`:
@@ -419,9 +425,19 @@ pub enum Event {
         at: Option<f64>,
     },
     /// What the browser keeps for the next visit.
-    Kept(KeptView),
+    Kept(#[serde(deserialize_with = "apart")] KeptView),
     /// The catalog asked for, or why it could not be built.
-    Catalog(Result<CatalogFiles, String>),
+    Catalog(#[serde(deserialize_with = "apart")] Result<CatalogFiles, String>),
+}
+
+/// Read one part of an [`Event`] in a function of its own. Without it the compilers inline
+/// every variant's reading into one function (66 KB in the page's module, with wasm-opt's
+/// inlining of single callers), which the browser recompiled whole with its optimising
+/// compiler while a dataset loaded: 140-290 ms of a background thread, on 2-core machines
+/// taken partly from the page's thread.
+#[inline(never)]
+fn apart<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    T::deserialize(d)
 }
 
 /// A catalog sidecar built in the browser: the parquet, the manifest naming it, its rows.

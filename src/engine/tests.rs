@@ -758,6 +758,39 @@ fn with_a_clock_the_positions_progress_is_said_at_most_every_100_ms() {
     );
 }
 
+#[test]
+fn every_event_of_an_opening_reads_back_as_it_was_written() {
+    let mut f = Fixture::new(three_shards());
+    f.open("index.json", Some(25), None);
+    f.release();
+    let events = f.take_events();
+    let kinds: std::collections::BTreeSet<String> = events
+        .iter()
+        .filter_map(|e| match serde_json::to_value(e).expect("json") {
+            serde_json::Value::Object(o) => o.keys().next().cloned(),
+            _ => None,
+        })
+        .collect();
+    for want in [
+        "Opened",
+        "Galaxy",
+        "Positions",
+        "Points",
+        "Files",
+        "Progress",
+        "SkyPlanned",
+    ] {
+        assert!(kinds.contains(want), "{want} among {kinds:?}");
+    }
+    // (what is not sent, such as a galaxy's decision tree, is not compared)
+    for e in events {
+        let (json, buffers) = super::bulk::encode(&e).expect("encode");
+        let back = super::bulk::decode::<Event>(&json, buffers.clone()).expect("decode");
+        let (again, again_buffers) = super::bulk::encode(&back).expect("encode again");
+        assert!(again == json && again_buffers == buffers, "{json}\n{again}");
+    }
+}
+
 /// Three shards without a catalog (sizes only, as HuggingFace lists them).
 fn three_shards() -> Vec<(&'static str, Vec<u8>)> {
     let shards = [
